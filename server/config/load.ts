@@ -1,0 +1,106 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { configSchema, type OpsdeckConfig } from "./schema";
+import { formatPath, interpolate, type InterpolationProblem } from "./interpolate";
+
+export type ConfigProblem = InterpolationProblem;
+
+/** Thrown when the config file cannot be used; `message` is meant for a human. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(
+      `Invalid config file ${file}:\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export type LoadedConfig = { file: string; config: OpsdeckConfig; loadedAt: Date };
+
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Reads, interpolates and validates a config file; throws ConfigError with every problem found. */
+export function loadConfigFile(
+  file: string,
+  lookup: (name: string) => string | undefined,
+): LoadedConfig {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    const stat = fs.statSync(abs);
+    if (!stat.isFile()) throw new ConfigError(abs, [{ path: "(file)", message: "is not a regular file" }]);
+    if (stat.size > MAX_CONFIG_BYTES) {
+      throw new ConfigError(abs, [{ path: "(file)", message: `is larger than ${MAX_CONFIG_BYTES} bytes` }]);
+    }
+    text = fs.readFileSync(abs, "utf8");
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const message =
+      code === "ENOENT"
+        ? "file not found (set OPSDECK_CONFIG to its path)"
+        : code === "EACCES"
+          ? "permission denied"
+          : `cannot be read (${code ?? String(err)})`;
+    throw new ConfigError(abs, [{ path: "(file)", message }]);
+  }
+  return { file: abs, config: parseConfigText(text, abs, lookup), loadedAt: new Date() };
+}
+
+export function parseConfigText(
+  text: string,
+  file: string,
+  lookup: (name: string) => string | undefined,
+): OpsdeckConfig {
+  const doc = parseDocument(text, { uniqueKeys: true, maxAliasCount: 100 });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "(syntax)",
+        message: e.message.split("\n")[0] ?? e.message,
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(file, [{ path: "(top level)", message: "expected a mapping of keys" }]);
+  }
+  const { value, problems } = interpolate(raw, lookup);
+  const parsed = configSchema.safeParse(value);
+  const all = [...problems, ...(parsed.success ? [] : zodProblems(parsed.error))];
+  if (all.length > 0 || !parsed.success) throw new ConfigError(file, dedupe(all));
+  return parsed.data;
+}
+
+function zodProblems(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return {
+        path: formatPath(issue.path),
+        message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`,
+      };
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) {
+      return { path: formatPath(issue.path), message: `is required (expected ${issue.expected})` };
+    }
+    return { path: formatPath(issue.path), message: issue.message };
+  });
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,83 @@
+import "server-only";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import type { SQLiteTransaction } from "drizzle-orm/sqlite-core";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { RunResult } from "better-sqlite3";
+import { env } from "@/env";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type Tx = SQLiteTransaction<"sync", RunResult, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+/** Either the database or an open transaction: query helpers accept both. */
+export type DbOrTx = Db | Tx;
+
+/** The data directory is missing, not a directory or not writable. */
+export class DataDirError extends Error {
+  constructor(dir: string, reason: string) {
+    super(`Data directory ${dir} ${reason}. Set OPSDECK_DATA_DIR to a writable directory.`);
+    this.name = "DataDirError";
+  }
+}
+
+const MIGRATIONS = path.join(process.cwd(), "server", "db", "migrations");
+
+export function ensureDataDir(dir: string): string {
+  const abs = path.resolve(dir);
+  try {
+    fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new DataDirError(abs, `cannot be created (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  if (!fs.statSync(abs).isDirectory()) throw new DataDirError(abs, "is not a directory");
+  try {
+    fs.accessSync(abs, fs.constants.W_OK | fs.constants.R_OK);
+  } catch {
+    throw new DataDirError(abs, "is not writable");
+  }
+  return abs;
+}
+
+/**
+ * Opens (and migrates) the database file in `dataDir`. WAL so readers never
+ * wait for the writer; busy_timeout so a second process waits instead of failing.
+ */
+export function openDatabase(dataDir: string): Db {
+  const dir = ensureDataDir(dataDir);
+  const file = path.join(dir, "opsdeck.db");
+  if (env.NODE_ENV === "test" && !file.startsWith(fs.realpathSync(os.tmpdir()) + path.sep) && !file.startsWith(os.tmpdir() + path.sep)) {
+    throw new Error(`Refusing to open ${file} under test: tests use a database in a temp directory.`);
+  }
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("synchronous = NORMAL");
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return db as Db;
+}
+
+const state = globalThis as unknown as { __opsdeckDb?: Db };
+
+/** The process-wide database (one connection; better-sqlite3 is synchronous). */
+export function getDb(): Db {
+  state.__opsdeckDb ??= openDatabase(env.OPSDECK_DATA_DIR);
+  return state.__opsdeckDb;
+}
+
+export function closeDb(): void {
+  state.__opsdeckDb?.$client.close();
+  state.__opsdeckDb = undefined;
+}
+
+/** Test and script helper: use this database as the process-wide one. */
+export function setDb(db: Db | undefined): void {
+  state.__opsdeckDb = db;
+}
+
+export { schema };
