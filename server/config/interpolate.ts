@@ -1,4 +1,5 @@
 import "server-only";
+import { formatPath } from "@/lib/format-path";
 
 export type InterpolationProblem = { path: string; message: string };
 
@@ -49,12 +50,4 @@ export function interpolate(
     return { value: out, problems };
   }
   return { value: node, problems };
-}
-
-/** `services[0].environments.production.url`: the form every config error uses. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return "(top level)";
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
 }

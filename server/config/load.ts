@@ -4,7 +4,8 @@ import path from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { configSchema, type OpsdeckConfig } from "./schema";
-import { formatPath, interpolate, type InterpolationProblem } from "./interpolate";
+import { formatPath } from "@/lib/format-path";
+import { interpolate, type InterpolationProblem } from "./interpolate";
 
 export type ConfigProblem = InterpolationProblem;
 

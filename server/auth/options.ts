@@ -1,0 +1,105 @@
+import "server-only";
+import type { AuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { env } from "@/env";
+import { getConfig } from "@/server/config";
+import type { LoadedConfig } from "@/server/config/load";
+import { getDb } from "@/server/db";
+import { recordAudit } from "@/server/audit/write";
+import { currentRequestMeta } from "@/server/http/request-meta";
+import { logger } from "@/server/logger";
+import { signInWithPassword, SignInError, type SignedIn } from "./credentials";
+import { auditOidcFailure, oidcProvider, upsertOidcUser } from "./oidc";
+import { getSessionSecret } from "./secret";
+
+type Token = { uid?: number; sv?: number; name?: string | null; email?: string | null };
+
+const cache = new WeakMap<LoadedConfig, AuthOptions>();
+
+/** Cookies carry the Secure flag whenever Opsdeck is reached over HTTPS. */
+export function useSecureCookies(): boolean {
+  return env.OPSDECK_FORCE_HTTPS || (env.OPSDECK_URL?.startsWith("https://") ?? false);
+}
+
+/**
+ * next-auth configuration: JWT sessions (httpOnly, SameSite=Lax, Secure over HTTPS)
+ * holding only the user id and session version; everything else is read from the
+ * database per request (see getSessionUser).
+ */
+export function getAuthOptions(): AuthOptions {
+  const loaded = getConfig();
+  const cached = cache.get(loaded);
+  if (cached) return cached;
+  const { auth } = loaded.config;
+  const oidc = auth.oidc;
+
+  const options: AuthOptions = {
+    secret: getSessionSecret(),
+    session: { strategy: "jwt", maxAge: auth.sessionMaxAgeHours * 3600, updateAge: 15 * 60 },
+    useSecureCookies: useSecureCookies(),
+    pages: { signIn: "/login", error: "/login" },
+    providers: [
+      CredentialsProvider({
+        id: "credentials",
+        name: "Password",
+        credentials: { email: { type: "email" }, password: { type: "password" } },
+        async authorize(credentials) {
+          try {
+            return await signInWithPassword(getDb(), credentials, await currentRequestMeta());
+          } catch (err) {
+            if (err instanceof SignInError) throw err;
+            logger.error({ error: err }, "sign-in failed unexpectedly");
+            throw new Error("Sign-in is unavailable right now.");
+          }
+        },
+      }),
+      ...(oidc ? [oidcProvider(oidc)] : []),
+    ],
+    callbacks: {
+      async signIn({ account, profile, user }) {
+        if (account?.provider !== "oidc" || !oidc) return true;
+        const meta = await currentRequestMeta();
+        if (!profile?.sub) {
+          auditOidcFailure(getDb(), meta, "no_subject_claim");
+          return "/login?error=OidcNoSubject";
+        }
+        try {
+          const signedIn = upsertOidcUser(getDb(), oidc, profile as Parameters<typeof upsertOidcUser>[2], meta);
+          Object.assign(user, { uid: signedIn.uid, sv: signedIn.sv });
+          return true;
+        } catch (err) {
+          if (err instanceof SignInError) return `/login?error=${encodeURIComponent(err.message)}`;
+          throw err;
+        }
+      },
+      async jwt({ token, user }) {
+        if (user) {
+          const u = user as Partial<SignedIn>;
+          return { ...token, uid: u.uid, sv: u.sv, name: user.name, email: user.email } satisfies Token;
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        const t = token as Token;
+        session.user = { id: t.uid, sv: t.sv, name: t.name, email: t.email } as typeof session.user;
+        return session;
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        const t = token as Token | null;
+        if (!t?.uid) return;
+        recordAudit(getDb(), { id: t.uid, name: t.email ?? String(t.uid), role: null }, await currentRequestMeta(), {
+          action: "auth.logout",
+        });
+      },
+    },
+    logger: {
+      error: (code, metadata) => logger.error({ context: { code }, error: metadata instanceof Error ? metadata : undefined }, `auth: ${code}`),
+      warn: (code) => logger.warn(`auth: ${code}`),
+      debug: (code) => logger.debug(`auth: ${code}`),
+    },
+  };
+  cache.set(loaded, options);
+  return options;
+}

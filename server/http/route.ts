@@ -1,0 +1,213 @@
+import "server-only";
+import { timingSafeEqual } from "node:crypto";
+import type { z } from "zod";
+import type { ActionIssue } from "@/lib/action-result";
+import { hasRole, type Role } from "@/lib/roles";
+import { env } from "@/env";
+import { recordAudit, writeAudit, type AuditEntry, type RequestMeta } from "@/server/audit/write";
+import { zodIssues } from "@/server/auth/action";
+import { getSessionUser, type SessionUser } from "@/server/auth/session";
+import { getDb, type Db, type Tx } from "@/server/db";
+import { logger } from "@/server/logger";
+import { captureError } from "@/server/sentry";
+import { metaFromHeaders } from "./request-meta";
+
+/** Who may call a route: anyone, a signed-in role, or a bearer token (open when the token is not configured). */
+export type RouteAuth =
+  | "public"
+  | Role
+  | { bearer: () => string | undefined; openWhenUnset: boolean; actor: string };
+
+export type RouteContext<P, Q, B> = {
+  req: Request;
+  params: P;
+  query: Q;
+  body: B;
+  user: SessionUser | null;
+  meta: RequestMeta;
+  db: Db;
+  /** Change + audit row in one transaction; every audited mutation calls it exactly once. */
+  commit<T>(entry: AuditEntry, change: (tx: Tx) => T): T;
+};
+
+export const ROUTE_BRAND = Symbol.for("opsdeck.route");
+export type RouteMeta = { name: string; auth: string; audited: boolean };
+type Handler = (req: Request, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+export type BrandedRoute = Handler & { [ROUTE_BRAND]: RouteMeta };
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues?: ActionIssue[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const DEFAULT_MAX_BODY = 64 * 1024;
+
+export function jsonError(status: number, error: string, extra?: Record<string, unknown>, headers?: HeadersInit): Response {
+  return Response.json({ error, ...extra }, { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+function tokenMatches(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Browsers send Origin on every cross-site POST; a session mutation must come from our own pages. */
+function sameOrigin(req: Request): boolean {
+  const origin = req.headers.get("origin");
+  if (origin) {
+    const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+    const allowed = new Set<string>();
+    if (env.OPSDECK_URL) allowed.add(new URL(env.OPSDECK_URL).origin);
+    if (host) {
+      allowed.add(`http://${host}`);
+      allowed.add(`https://${host}`);
+    }
+    return allowed.has(origin);
+  }
+  return req.headers.get("sec-fetch-site") === "same-origin";
+}
+
+async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new HttpError(415, "Send the body as JSON (Content-Type: application/json).");
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes.`);
+  const reader = req.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        throw new HttpError(413, `Request body is larger than ${maxBytes} bytes.`);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") throw new HttpError(400, "Request body is empty; expected JSON.");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "Request body is not valid JSON.");
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, what: string): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error);
+    throw new HttpError(400, `Invalid ${what}: ${issues[0]?.message ?? "see issues"}`, issues);
+  }
+  return parsed.data;
+}
+
+/**
+ * The one way to write a route handler: authentication (401), role (403, audited),
+ * same-origin check for session mutations (403), body limits and content type
+ * (413, 415), zod validation of params, query and body (400 with issues), and an
+ * audit row in the same transaction as any change. Never a 500 for bad input.
+ */
+export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
+  name: string;
+  auth: RouteAuth;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  maxBodyBytes?: number;
+  /** Set, with the reason, only for a mutation that records no audit row (e.g. machine pings). */
+  unaudited?: string;
+  handler: (ctx: RouteContext<P, Q, B>) => Promise<Response | unknown> | Response | unknown;
+}): BrandedRoute {
+  const handler: Handler = async (req, segment) => {
+    const meta = metaFromHeaders(req.headers);
+    const log = logger.child({ context: { requestId: meta.requestId, endpoint: def.name } });
+    const mutating = !SAFE_METHODS.has(req.method);
+    let user: SessionUser | null = null;
+    let commits = 0;
+    try {
+      const db = getDb();
+      let actor = { id: null as number | null, name: "anonymous", role: null as string | null };
+      if (typeof def.auth === "string" && def.auth !== "public") {
+        user = await getSessionUser();
+        if (!user) throw new HttpError(401, "Sign in first.");
+        actor = { id: user.id, name: user.email, role: user.role };
+        if (!hasRole(user.role, def.auth)) {
+          recordAudit(db, actor, meta, { action: def.name, outcome: "denied", details: { required: def.auth } });
+          throw new HttpError(403, `This needs the ${def.auth} role; you are ${user.role}.`);
+        }
+        if (mutating && !sameOrigin(req)) {
+          recordAudit(db, actor, meta, { action: def.name, outcome: "denied", details: { reason: "cross_origin" } });
+          throw new HttpError(403, "Cross-site request refused.");
+        }
+      } else if (typeof def.auth === "object") {
+        const expected = def.auth.bearer();
+        if (expected !== undefined || !def.auth.openWhenUnset) {
+          const header = req.headers.get("authorization") ?? "";
+          const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+          if (!given || expected === undefined || !tokenMatches(given, expected)) {
+            throw new HttpError(401, "A valid bearer token is required.", undefined, {
+              "www-authenticate": 'Bearer realm="opsdeck"',
+            });
+          }
+        }
+        actor = { id: null, name: def.auth.actor, role: null };
+      }
+
+      const url = new URL(req.url);
+      const params = parseWith(def.params, await segment.params, "path");
+      const query = parseWith(def.query, Object.fromEntries(url.searchParams), "query");
+      const body = def.body ? parseWith(def.body, await readJsonBody(req, def.maxBodyBytes ?? DEFAULT_MAX_BODY), "body") : (undefined as B);
+
+      const result = await def.handler({
+        req,
+        params,
+        query,
+        body,
+        user,
+        meta,
+        db,
+        commit(entry, change) {
+          commits++;
+          if (commits > 1) throw new Error(`${def.name}: commit called twice`);
+          return db.transaction(
+            (tx) => {
+              const out = change(tx);
+              writeAudit(tx, actor, meta, entry);
+              return out;
+            },
+            { behavior: "immediate" },
+          );
+        },
+      });
+      if (mutating && !def.unaudited && commits !== 1) {
+        throw new Error(`${def.name} finished without recording its audit entry`);
+      }
+      if (result instanceof Response) return result;
+      return Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } });
+    } catch (err) {
+      if (err instanceof HttpError) {
+        return jsonError(err.status, err.message, { issues: err.issues, requestId: meta.requestId ?? undefined }, err.headers);
+      }
+      log.error({ error: err, context: { requestId: meta.requestId, endpoint: def.name, userId: user?.id } }, "route failed");
+      captureError(err, { route: def.name, requestId: meta.requestId });
+      return jsonError(500, "Internal error; see the server log for this request id.", { requestId: meta.requestId ?? undefined });
+    }
+  };
+  const auth = typeof def.auth === "object" ? "bearer" : def.auth;
+  return Object.assign(handler, { [ROUTE_BRAND]: { name: def.name, auth, audited: !def.unaudited } });
+}

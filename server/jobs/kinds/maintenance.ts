@@ -1,0 +1,61 @@
+import "server-only";
+import { and, inArray, lt } from "drizzle-orm";
+import { z } from "zod";
+import { pruneThrottle } from "@/server/auth/throttle";
+import { jobs } from "@/server/db/schema";
+import { defineJobKind } from "../registry";
+import { runAuditVerify } from "./audit-verify";
+
+const FINISHED_JOB_RETENTION_DAYS = 90;
+const DELETE_BATCH = 500;
+
+/** Daily upkeep of Opsdeck's own database. */
+export const maintenanceJob = defineJobKind({
+  kind: "db.maintenance",
+  title: "Database maintenance",
+  params: z.object({}).strict(),
+  async run(ctx) {
+    const audit = runAuditVerify(ctx, 0, 60);
+
+    const throttlePruned = pruneThrottle(ctx.db);
+    ctx.log("info", `Forgot ${throttlePruned} idle sign-in throttle entries.`);
+
+    // Small batches, so other writers wait at most one batch.
+    const cutoff = new Date(Date.now() - FINISHED_JOB_RETENTION_DAYS * 86_400_000);
+    let jobsPruned = 0;
+    for (;;) {
+      if (ctx.signal.aborted) throw new Error("aborted");
+      const ids = ctx.db
+        .select({ id: jobs.id })
+        .from(jobs)
+        .where(and(inArray(jobs.status, ["succeeded", "failed", "canceled"]), lt(jobs.finishedAt, cutoff)))
+        .limit(DELETE_BATCH)
+        .all()
+        .map((r) => r.id);
+      if (ids.length === 0) break;
+      jobsPruned += ctx.db.delete(jobs).where(inArray(jobs.id, ids)).run().changes;
+      await new Promise((r) => setImmediate(r));
+    }
+    ctx.log("info", `Removed ${jobsPruned} jobs finished more than ${FINISHED_JOB_RETENTION_DAYS} days ago.`);
+    ctx.progress(75, "optimizing");
+
+    const sqlite = ctx.db.$client;
+    sqlite.pragma("optimize");
+    const [checkpoint] = sqlite.pragma("wal_checkpoint(TRUNCATE)") as { busy: number; log: number; checkpointed: number }[];
+    ctx.log("info", `WAL checkpoint: ${checkpoint?.checkpointed ?? 0} pages written back${checkpoint?.busy ? " (busy, will retry next run)" : ""}.`);
+    ctx.progress(90, "quick check");
+
+    const quick = (sqlite.pragma("quick_check") as { quick_check: string }[]).map((r) => r.quick_check);
+    if (quick.length !== 1 || quick[0] !== "ok") {
+      throw new Error(`quick_check reported problems: ${quick.slice(0, 5).join("; ")}`);
+    }
+    ctx.log("info", "quick_check: ok");
+    return {
+      auditRows: audit.rows,
+      throttlePruned,
+      jobsPruned,
+      walPagesCheckpointed: checkpoint?.checkpointed ?? 0,
+      quickCheck: "ok",
+    };
+  },
+});

@@ -1,0 +1,112 @@
+import "server-only";
+import { Cron } from "croner";
+import { eq } from "drizzle-orm";
+import type { Db } from "@/server/db";
+import { scheduleRuns } from "@/server/db/schema";
+import { acquireLease, releaseLease } from "@/server/jobs/lease";
+import { enqueueJob } from "@/server/jobs/queue";
+import { logger } from "@/server/logger";
+
+export type Schedule = {
+  /** Stable name; also part of each run's idempotency key. */
+  name: string;
+  /** 5-field cron, evaluated in UTC. */
+  cron: string;
+  kind: string;
+  params: unknown;
+  /** Defaults to `schedule:<name>`: a slow run is never overlapped by the next one. */
+  lockKey?: string;
+};
+
+export const SCHEDULER_LEASE = "scheduler";
+
+/**
+ * Enqueues scheduled jobs. One process per database holds the lease and does the
+ * work; the others wait to take over when its lease expires. A slot missed while
+ * no process held the lease runs once (not once per missed slot) when one does.
+ * Each slot's job has the idempotency key `schedule:<name>:<slot>`, so even two
+ * schedulers that both believed they held the lease would queue it once.
+ */
+export class Scheduler {
+  private schedules: { def: Schedule; cron: Cron }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private leader = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly holder: string,
+    private readonly opts: { tickMs?: number; leaseTtlMs?: number } = {},
+  ) {}
+
+  setSchedules(defs: Schedule[]): void {
+    this.schedules = defs.map((def) => ({ def, cron: new Cron(def.cron, { timezone: "UTC", paused: true }) }));
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  start(): void {
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    if (this.leader) releaseLease(this.db, SCHEDULER_LEASE, this.holder);
+    this.leader = false;
+  }
+
+  /** One pass: renew (or take) the lease, then queue every schedule whose slot has come. */
+  tick(now = Date.now()): number {
+    let queued = 0;
+    try {
+      const wasLeader = this.leader;
+      this.leader = acquireLease(this.db, SCHEDULER_LEASE, this.holder, this.opts.leaseTtlMs ?? 30_000, now);
+      if (this.leader !== wasLeader) {
+        logger.info({ context: { holder: this.holder } }, this.leader ? "scheduler lease taken" : "scheduler lease lost");
+      }
+      if (!this.leader) return 0;
+      for (const s of this.schedules) if (this.runDue(s.def, s.cron, now)) queued++;
+    } catch (err) {
+      logger.error({ error: err }, "scheduler tick failed");
+    }
+    return queued;
+  }
+
+  private runDue(def: Schedule, cron: Cron, now: number): boolean {
+    const last = this.db.select().from(scheduleRuns).where(eq(scheduleRuns.name, def.name)).get();
+    // previousRuns is strictly before its reference; +1 ms lets a slot fire at its own instant.
+    const slot = cron.previousRuns(1, new Date(now + 1))[0];
+    if (!last) {
+      // A new schedule starts from now: its first run is its next slot.
+      this.db
+        .insert(scheduleRuns)
+        .values({ name: def.name, lastSlotAt: slot ?? new Date(now) })
+        .onConflictDoNothing()
+        .run();
+      return false;
+    }
+    if (!slot || slot.getTime() <= last.lastSlotAt.getTime()) return false;
+    const missed = cron.nextRun(last.lastSlotAt)?.getTime() !== slot.getTime();
+    this.db.transaction(
+      (tx) => {
+        const { job } = enqueueJob(tx, {
+          kind: def.kind,
+          params: def.params,
+          requestedBy: { id: null, name: `schedule:${def.name}` },
+          idempotencyKey: `schedule:${def.name}:${slot.toISOString()}`,
+          lockKey: def.lockKey ?? `schedule:${def.name}`,
+        });
+        tx.update(scheduleRuns)
+          .set({ lastSlotAt: slot, lastJobId: job.id })
+          .where(eq(scheduleRuns.name, def.name))
+          .run();
+      },
+      { behavior: "immediate" },
+    );
+    logger.info({ context: { schedule: def.name, slot: slot.toISOString(), catchUp: missed } }, "scheduled job queued");
+    return true;
+  }
+}
