@@ -32,7 +32,9 @@ export const env = createEnv({
     OPSDECK_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     OPSDECK_SHUTDOWN_TIMEOUT_MS: durationMs.default(30_000),
     OPSDECK_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
     SENTRY_DSN: z.url().optional(),
     SENTRY_ENVIRONMENT: z.string().min(1).optional(),
     SENTRY_RELEASE: z.string().min(1).optional(),

@@ -16,15 +16,31 @@ export default defineConfig([
   ]),
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "env", message: "Read environment variables through env.ts." },
+        {
+          object: "process",
+          property: "env",
+          message: "Read environment variables through env.ts.",
+        },
       ],
     },
   },
   {
-    files: ["env.ts", "e2e/**", "bench/**", "demo/**", "scripts/**", "**/*.test.ts", "*.config.ts", "*.config.mjs"],
+    files: [
+      "env.ts",
+      "e2e/**",
+      "bench/**",
+      "demo/**",
+      "scripts/**",
+      "**/*.test.ts",
+      "*.config.ts",
+      "*.config.mjs",
+    ],
     rules: { "no-restricted-properties": "off" },
   },
 ]);

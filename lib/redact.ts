@@ -1,4 +1,5 @@
-const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|private[-_]?key|credential|dsn/i;
+const SECRET_KEY =
+  /pass(word)?|secret|token|authorization|cookie|api[-_]?key|private[-_]?key|credential|dsn/i;
 
 /** Deep copy with every value under a credential-looking key replaced. */
 export function redact<T>(value: T, depth = 0): T {

@@ -10,7 +10,12 @@ export const logger: Logger = (state.__opsdeckLogger ??= pino(
   logOptions("opsdeck", env.NODE_ENV === "test" ? "silent" : env.LOG_LEVEL),
 ));
 
-export type LogContext = { requestId?: string; userId?: number; endpoint?: string; [k: string]: unknown };
+export type LogContext = {
+  requestId?: string;
+  userId?: number;
+  endpoint?: string;
+  [k: string]: unknown;
+};
 
 export function childLogger(context: LogContext): Logger {
   return logger.child({ context });

@@ -26,7 +26,13 @@ describe("scheduler", () => {
     expect(s.tick(at("2026-11-27T10:59:59Z"))).toBe(0);
     expect(s.tick(at("2026-11-27T11:00:00Z"))).toBe(1);
     expect(s.tick(at("2026-11-27T11:00:01Z"))).toBe(0);
-    expect(db.select().from(jobs).all().map((j) => j.idempotencyKey)).toEqual(["schedule:hourly:2026-11-27T11:00:00.000Z"]);
+    expect(
+      db
+        .select()
+        .from(jobs)
+        .all()
+        .map((j) => j.idempotencyKey),
+    ).toEqual(["schedule:hourly:2026-11-27T11:00:00.000Z"]);
   });
 
   it("slots missed while down run once, not once per missed slot", () => {

@@ -39,7 +39,10 @@ export class Scheduler {
   ) {}
 
   setSchedules(defs: Schedule[]): void {
-    this.schedules = defs.map((def) => ({ def, cron: new Cron(def.cron, { timezone: "UTC", paused: true }) }));
+    this.schedules = defs.map((def) => ({
+      def,
+      cron: new Cron(def.cron, { timezone: "UTC", paused: true }),
+    }));
   }
 
   get isLeader(): boolean {
@@ -63,9 +66,18 @@ export class Scheduler {
     let queued = 0;
     try {
       const wasLeader = this.leader;
-      this.leader = acquireLease(this.db, SCHEDULER_LEASE, this.holder, this.opts.leaseTtlMs ?? 30_000, now);
+      this.leader = acquireLease(
+        this.db,
+        SCHEDULER_LEASE,
+        this.holder,
+        this.opts.leaseTtlMs ?? 30_000,
+        now,
+      );
       if (this.leader !== wasLeader) {
-        logger.info({ context: { holder: this.holder } }, this.leader ? "scheduler lease taken" : "scheduler lease lost");
+        logger.info(
+          { context: { holder: this.holder } },
+          this.leader ? "scheduler lease taken" : "scheduler lease lost",
+        );
       }
       if (!this.leader) return 0;
       for (const s of this.schedules) if (this.runDue(s.def, s.cron, now)) queued++;
@@ -106,7 +118,10 @@ export class Scheduler {
       },
       { behavior: "immediate" },
     );
-    logger.info({ context: { schedule: def.name, slot: slot.toISOString(), catchUp: missed } }, "scheduled job queued");
+    logger.info(
+      { context: { schedule: def.name, slot: slot.toISOString(), catchUp: missed } },
+      "scheduled job queued",
+    );
     return true;
   }
 }

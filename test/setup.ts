@@ -6,5 +6,5 @@ import path from "node:path";
 // database module refuses any other location while NODE_ENV is "test".
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-test-"));
 process.env.OPSDECK_DATA_DIR = dir;
-process.env.NODE_ENV = "test";
+(process.env as Record<string, string>).NODE_ENV = "test";
 process.env.OPSDECK_CONFIG ??= path.join(__dirname, "..", "opsdeck.example.yaml");

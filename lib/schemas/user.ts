@@ -38,7 +38,10 @@ export const createUserInput = z.strictObject({
 
 export const changeRoleInput = z.strictObject({ userId: userIdSchema, role: roleSchema });
 export const setDisabledInput = z.strictObject({ userId: userIdSchema, disabled: z.boolean() });
-export const resetPasswordInput = z.strictObject({ userId: userIdSchema, password: passwordSchema });
+export const resetPasswordInput = z.strictObject({
+  userId: userIdSchema,
+  password: passwordSchema,
+});
 
 /** What the sign-in form sends; checked before any password work is done. */
 export const signInInput = z.object({

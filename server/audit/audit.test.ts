@@ -9,7 +9,12 @@ const meta = { ip: "10.0.0.7", userAgent: "test", requestId: "req-1" };
 function seed(n: number) {
   const db = freshDb();
   for (let i = 0; i < n; i++) {
-    recordAudit(db, actor, meta, { action: "users.create", targetType: "user", targetId: i, details: { email: `u${i}@x.io` } });
+    recordAudit(db, actor, meta, {
+      action: "users.create",
+      targetType: "user",
+      targetId: i,
+      details: { email: `u${i}@x.io` },
+    });
   }
   return db;
 }
@@ -19,41 +24,61 @@ describe("audit chain", () => {
     const db = seed(50);
     const report = verifyAuditChain(db);
     expect(report).toMatchObject({ ok: true, rows: 50 });
-    const rows = db.$client.prepare("select id, prev_hash, hash from audit_log order by id").all() as { id: number; prev_hash: string; hash: string }[];
+    const rows = db.$client
+      .prepare("select id, prev_hash, hash from audit_log order by id")
+      .all() as { id: number; prev_hash: string; hash: string }[];
     expect(rows[0]!.prev_hash).toBe("0".repeat(64));
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.prev_hash).toBe(rows[i - 1]!.hash);
   });
 
   it("refuses updates and deletes at the database level", () => {
     const db = seed(3);
-    expect(() => db.$client.prepare("update audit_log set actor_name = 'mallory' where id = 2").run()).toThrow(/append-only/);
-    expect(() => db.$client.prepare("delete from audit_log where id = 2").run()).toThrow(/append-only/);
+    expect(() =>
+      db.$client.prepare("update audit_log set actor_name = 'mallory' where id = 2").run(),
+    ).toThrow(/append-only/);
+    expect(() => db.$client.prepare("delete from audit_log where id = 2").run()).toThrow(
+      /append-only/,
+    );
   });
 
   it("detects an edited row, even when the edit bypasses the triggers", () => {
     const db = seed(10);
     db.$client.exec("drop trigger audit_log_no_update");
     db.$client.prepare("update audit_log set ip = '1.2.3.4' where id = 6").run();
-    expect(verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: 6, reason: "row content does not match its hash" });
+    expect(verifyAuditChain(db)).toMatchObject({
+      ok: false,
+      brokenAt: 6,
+      reason: "row content does not match its hash",
+    });
   });
 
   it("detects a removed row and a re-hashed forgery in the middle", () => {
     const db = seed(10);
     db.$client.exec("drop trigger audit_log_no_delete");
     db.$client.prepare("delete from audit_log where id = 4").run();
-    expect(verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: 5, reason: "row 4 is missing" });
+    expect(verifyAuditChain(db)).toMatchObject({
+      ok: false,
+      brokenAt: 5,
+      reason: "row 4 is missing",
+    });
   });
 
   it("redacts credentials in details and keeps the action in the same transaction as the change", () => {
     const db = freshDb();
     expect(() =>
       db.transaction((tx) => {
-        writeAudit(tx, actor, meta, { action: "users.reset_password", details: { password: "hunter2hunter2", userId: 3 } });
+        writeAudit(tx, actor, meta, {
+          action: "users.reset_password",
+          details: { password: "hunter2hunter2", userId: 3 },
+        });
         throw new Error("change failed");
       }),
     ).toThrow("change failed");
     expect(db.$client.prepare("select count(*) n from audit_log").get()).toEqual({ n: 0 });
-    recordAudit(db, actor, meta, { action: "users.reset_password", details: { password: "hunter2hunter2", userId: 3 } });
+    recordAudit(db, actor, meta, {
+      action: "users.reset_password",
+      details: { password: "hunter2hunter2", userId: 3 },
+    });
     const row = db.$client.prepare("select details from audit_log").get() as { details: string };
     expect(JSON.parse(row.details)).toEqual({ password: "[redacted]", userId: 3 });
   });

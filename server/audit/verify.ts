@@ -28,19 +28,29 @@ type RawRow = {
  * Walks the audit log in id order and recomputes every hash. A row that was
  * edited, removed or inserted out of place breaks the chain at that row.
  */
-export function verifyAuditChain(db: Db, onProgress?: (done: number, total: number) => void): ChainReport {
+export function verifyAuditChain(
+  db: Db,
+  onProgress?: (done: number, total: number) => void,
+): ChainReport {
   const sqlite = db.$client;
   const total = (sqlite.prepare("select count(*) as n from audit_log").get() as { n: number }).n;
   let prevHash = GENESIS_HASH;
   let prevId = 0;
   let rows = 0;
-  for (const row of sqlite.prepare("select * from audit_log order by id").iterate() as IterableIterator<RawRow>) {
+  for (const row of sqlite
+    .prepare("select * from audit_log order by id")
+    .iterate() as IterableIterator<RawRow>) {
     rows++;
     if (row.id !== prevId + 1) {
       return { ok: false, rows, brokenAt: row.id, reason: `row ${prevId + 1} is missing` };
     }
     if (row.prev_hash !== prevHash) {
-      return { ok: false, rows, brokenAt: row.id, reason: "previous-hash link does not match the row before" };
+      return {
+        ok: false,
+        rows,
+        brokenAt: row.id,
+        reason: "previous-hash link does not match the row before",
+      };
     }
     let details: unknown = null;
     try {

@@ -34,7 +34,9 @@ export type ActionContext = {
 
 export type ActionMeta = { name: string; role: Role };
 export const ACTION_BRAND = Symbol.for("opsdeck.action");
-export type BrandedAction<I, T> = ((input: I) => Promise<ActionResult<T>>) & { [ACTION_BRAND]: ActionMeta };
+export type BrandedAction<I, T> = ((input: I) => Promise<ActionResult<T>>) & {
+  [ACTION_BRAND]: ActionMeta;
+};
 
 /** Resolves who is calling; swapped in tests. */
 export type Caller = { user: SessionUser | null; meta: RequestMeta };
@@ -68,8 +70,16 @@ export function authAction<S extends z.ZodType, T>(def: {
     const db = getDb();
     const actor = { id: user.id, name: user.email, role: user.role };
     if (!hasRole(user.role, def.role)) {
-      recordAudit(db, actor, meta, { action: def.name, outcome: "denied", details: { required: def.role } });
-      return { ok: false, status: 403, error: `This needs the ${def.role} role; you are ${user.role}.` };
+      recordAudit(db, actor, meta, {
+        action: def.name,
+        outcome: "denied",
+        details: { required: def.role },
+      });
+      return {
+        ok: false,
+        status: 403,
+        error: `This needs the ${def.role} role; you are ${user.role}.`,
+      };
     }
     const parsed = def.input.safeParse(raw);
     if (!parsed.success) {
@@ -106,7 +116,10 @@ export function authAction<S extends z.ZodType, T>(def: {
         return { ok: false, status: err.status, error: err.message, issues: err.issues };
       }
       logger.error(
-        { context: { requestId: meta.requestId, userId: user.id, endpoint: `action:${def.name}` }, error: err },
+        {
+          context: { requestId: meta.requestId, userId: user.id, endpoint: `action:${def.name}` },
+          error: err,
+        },
         "action failed",
       );
       captureError(err, { action: def.name, requestId: meta.requestId });

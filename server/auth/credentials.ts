@@ -19,7 +19,11 @@ const BAD_CREDENTIALS = "Invalid email or password.";
  * Checks an email and password. Input is validated before any password work;
  * throttled keys are refused without checking the password; every outcome is audited.
  */
-export async function signInWithPassword(db: Db, raw: unknown, meta: RequestMeta): Promise<SignedIn> {
+export async function signInWithPassword(
+  db: Db,
+  raw: unknown,
+  meta: RequestMeta,
+): Promise<SignedIn> {
   const parsed = signInInput.safeParse(raw);
   if (!parsed.success) throw new SignInError(parsed.error.issues[0]?.message ?? BAD_CREDENTIALS);
   const { email, password } = parsed.data;
@@ -67,5 +71,11 @@ export async function signInWithPassword(db: Db, raw: unknown, meta: RequestMeta
     },
     { behavior: "immediate" },
   );
-  return { id: String(user.id), uid: user.id, sv: user.sessionVersion, name: user.name, email: user.email };
+  return {
+    id: String(user.id),
+    uid: user.id,
+    sv: user.sessionVersion,
+    name: user.name,
+    email: user.email,
+  };
 }

@@ -8,7 +8,12 @@ import type { Db } from "@/server/db";
 import { users } from "@/server/db/schema";
 import { SignInError, type SignedIn } from "./credentials";
 
-type Claims = Record<string, unknown> & { sub: string; email?: string; name?: string; preferred_username?: string };
+type Claims = Record<string, unknown> & {
+  sub: string;
+  email?: string;
+  name?: string;
+  preferred_username?: string;
+};
 
 export function oidcProvider(cfg: OidcConfig): OAuthConfig<Claims> {
   return {
@@ -32,7 +37,9 @@ export function oidcProvider(cfg: OidcConfig): OAuthConfig<Claims> {
 /** Highest role whose configured groups intersect the user's groups claim; else the default. */
 export function roleFromClaims(cfg: OidcConfig, claims: Record<string, unknown>): Role {
   const raw = claims[cfg.groupsClaim];
-  const groups = new Set(Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(/[\s,]+/) : []);
+  const groups = new Set(
+    Array.isArray(raw) ? raw.map(String) : typeof raw === "string" ? raw.split(/[\s,]+/) : [],
+  );
   for (const role of [...ROLES].reverse()) {
     if (cfg.roleMapping[role].some((g) => groups.has(g))) return role;
   }
@@ -43,7 +50,12 @@ export function roleFromClaims(cfg: OidcConfig, claims: Record<string, unknown>)
  * Creates or updates the local user for an OIDC sign-in. The identity provider
  * decides the role at every sign-in; an admin can still disable the account here.
  */
-export function upsertOidcUser(db: Db, cfg: OidcConfig, claims: Claims, meta: RequestMeta): SignedIn {
+export function upsertOidcUser(
+  db: Db,
+  cfg: OidcConfig,
+  claims: Claims,
+  meta: RequestMeta,
+): SignedIn {
   const subject = `${cfg.issuer}#${claims.sub}`;
   const email = (claims.email ?? `${claims.sub}@oidc.invalid`).toLowerCase().slice(0, 254);
   const name = String(claims.name ?? claims.preferred_username ?? email).slice(0, 100);
@@ -98,7 +110,13 @@ export function upsertOidcUser(db: Db, cfg: OidcConfig, claims: Claims, meta: Re
         action: "auth.login",
         details: { method: "oidc", role },
       });
-      return { id: String(user.id), uid: user.id, sv: user.sessionVersion, name: user.name, email: user.email };
+      return {
+        id: String(user.id),
+        uid: user.id,
+        sv: user.sessionVersion,
+        name: user.name,
+        email: user.email,
+      };
     },
     { behavior: "immediate" },
   );

@@ -17,7 +17,7 @@ type Token = { uid?: number; sv?: number; name?: string | null; email?: string |
 const cache = new WeakMap<LoadedConfig, AuthOptions>();
 
 /** Cookies carry the Secure flag whenever Opsdeck is reached over HTTPS. */
-export function useSecureCookies(): boolean {
+export function secureCookies(): boolean {
   return env.OPSDECK_FORCE_HTTPS || (env.OPSDECK_URL?.startsWith("https://") ?? false);
 }
 
@@ -36,7 +36,7 @@ export function getAuthOptions(): AuthOptions {
   const options: AuthOptions = {
     secret: getSessionSecret(),
     session: { strategy: "jwt", maxAge: auth.sessionMaxAgeHours * 3600, updateAge: 15 * 60 },
-    useSecureCookies: useSecureCookies(),
+    useSecureCookies: secureCookies(),
     pages: { signIn: "/login", error: "/login" },
     providers: [
       CredentialsProvider({
@@ -64,7 +64,12 @@ export function getAuthOptions(): AuthOptions {
           return "/login?error=OidcNoSubject";
         }
         try {
-          const signedIn = upsertOidcUser(getDb(), oidc, profile as Parameters<typeof upsertOidcUser>[2], meta);
+          const signedIn = upsertOidcUser(
+            getDb(),
+            oidc,
+            profile as Parameters<typeof upsertOidcUser>[2],
+            meta,
+          );
           Object.assign(user, { uid: signedIn.uid, sv: signedIn.sv });
           return true;
         } catch (err) {
@@ -75,7 +80,13 @@ export function getAuthOptions(): AuthOptions {
       async jwt({ token, user }) {
         if (user) {
           const u = user as Partial<SignedIn>;
-          return { ...token, uid: u.uid, sv: u.sv, name: user.name, email: user.email } satisfies Token;
+          return {
+            ...token,
+            uid: u.uid,
+            sv: u.sv,
+            name: user.name,
+            email: user.email,
+          } satisfies Token;
         }
         return token;
       },
@@ -89,13 +100,22 @@ export function getAuthOptions(): AuthOptions {
       async signOut({ token }) {
         const t = token as Token | null;
         if (!t?.uid) return;
-        recordAudit(getDb(), { id: t.uid, name: t.email ?? String(t.uid), role: null }, await currentRequestMeta(), {
-          action: "auth.logout",
-        });
+        recordAudit(
+          getDb(),
+          { id: t.uid, name: t.email ?? String(t.uid), role: null },
+          await currentRequestMeta(),
+          {
+            action: "auth.logout",
+          },
+        );
       },
     },
     logger: {
-      error: (code, metadata) => logger.error({ context: { code }, error: metadata instanceof Error ? metadata : undefined }, `auth: ${code}`),
+      error: (code, metadata) =>
+        logger.error(
+          { context: { code }, error: metadata instanceof Error ? metadata : undefined },
+          `auth: ${code}`,
+        ),
       warn: (code) => logger.warn(`auth: ${code}`),
       debug: (code) => logger.debug(`auth: ${code}`),
     },

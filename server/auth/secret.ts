@@ -17,7 +17,10 @@ export function getSessionSecret(): string {
   if (state.__opsdeckSessionSecret) return state.__opsdeckSessionSecret;
   const file = path.join(ensureDataDir(env.OPSDECK_DATA_DIR), "session-secret");
   try {
-    fs.writeFileSync(file, crypto.randomBytes(48).toString("base64url"), { flag: "wx", mode: 0o600 });
+    fs.writeFileSync(file, crypto.randomBytes(48).toString("base64url"), {
+      flag: "wx",
+      mode: 0o600,
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
   }

@@ -2,6 +2,7 @@ import "server-only";
 import { cache } from "react";
 import { eq } from "drizzle-orm";
 import { getServerSession } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { Role } from "@/lib/roles";
 import { hasRole } from "@/lib/roles";
@@ -32,7 +33,10 @@ export function loadActiveUser(id: number, sessionVersion: number): SessionUser 
 /** For pages: the user, or a redirect to the sign-in page (or a 403 page when the role is too low). */
 export async function requirePageUser(role: Role = "viewer"): Promise<SessionUser> {
   const user = await getSessionUser();
-  if (!user) redirect("/login");
+  if (!user) {
+    const here = (await headers()).get("x-pathname") ?? "/";
+    redirect(here === "/" ? "/login" : `/login?callbackUrl=${encodeURIComponent(here)}`);
+  }
   if (!hasRole(user.role, role)) redirect("/forbidden");
   return user;
 }

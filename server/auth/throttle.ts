@@ -51,7 +51,10 @@ export function recordFailure(db: Db, k: ThrottleKeys, now = Date.now()): void {
           lastFailureAt: new Date(now),
           blockedUntil: delay > 0 ? new Date(now + delay) : null,
         };
-        tx.insert(loginThrottle).values(values).onConflictDoUpdate({ target: loginThrottle.key, set: values }).run();
+        tx.insert(loginThrottle)
+          .values(values)
+          .onConflictDoUpdate({ target: loginThrottle.key, set: values })
+          .run();
       }
     },
     { behavior: "immediate" },
@@ -60,7 +63,9 @@ export function recordFailure(db: Db, k: ThrottleKeys, now = Date.now()): void {
 
 /** A successful sign-in clears the account's count; the address keeps its history. */
 export function recordSuccess(db: Db, k: ThrottleKeys): void {
-  db.delete(loginThrottle).where(eq(loginThrottle.key, `account:${k.account}`)).run();
+  db.delete(loginThrottle)
+    .where(eq(loginThrottle.key, `account:${k.account}`))
+    .run();
 }
 
 /** Housekeeping: forget keys with no recent failure. */

@@ -4,7 +4,8 @@ import { formatPath } from "@/lib/format-path";
 export type InterpolationProblem = { path: string; message: string };
 
 const REF = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-const SECRET_KEY = /(secret|token|password|passwd|apikey|api_key|privatekey|private_key|dsn|webhookurl)$/i;
+const SECRET_KEY =
+  /(secret|token|password|passwd|apikey|api_key|privatekey|private_key|dsn|webhookurl)$/i;
 
 /**
  * Replaces `${VAR}` (and `${VAR:-default}`) in every string value of a parsed
@@ -23,7 +24,8 @@ export function interpolate(
     if (typeof key === "string" && SECRET_KEY.test(key) && !node.includes("${")) {
       problems.push({
         path: formatPath(path),
-        message: "credentials must come from the environment: write ${VAR_NAME} here, not the value",
+        message:
+          "credentials must come from the environment: write ${VAR_NAME} here, not the value",
       });
     }
     const value = node.replace(REF, (match, name: string | undefined, fallback?: string) => {

@@ -29,7 +29,11 @@ function problems(text: string, lookup: (n: string) => string | undefined = noEn
 describe("config", () => {
   it("parses a valid file with defaults filled in", () => {
     const config = parseConfigText(base, "x.yaml", noEnv);
-    expect(config.environments[0]).toEqual({ id: "production", name: "Production", protected: true });
+    expect(config.environments[0]).toEqual({
+      id: "production",
+      name: "Production",
+      protected: true,
+    });
     expect(config.environments[1]!.protected).toBe(false);
     expect(config.services[0]!.environments.production!.healthPath).toBe("/health");
     expect(config.title).toBe("Opsdeck");
@@ -66,16 +70,23 @@ describe("config", () => {
       .replace("      production:", "      prod:")
       .replace("- { id: staging, name: Staging }", "- { id: production, name: Again }");
     const found = problems(text);
-    expect(found).toContainEqual({ path: "environments[1].id", message: 'duplicate environment id "production"' });
+    expect(found).toContainEqual({
+      path: "environments[1].id",
+      message: 'duplicate environment id "production"',
+    });
     expect(found).toContainEqual({
       path: "services[0].environments.prod",
-      message: "unknown environment \"prod\"; expected one of: production, production",
+      message: 'unknown environment "prod"; expected one of: production, production',
     });
   });
 
   it("resolves ${VAR} after parsing, with defaults and $${ escapes", () => {
-    const text = base.replace('"https://navi.example.com"', '"${NAVI_URL}"').replace("Navi backend", () => "Costs $${HOME} ${MISSING:-free}");
-    const config = parseConfigText(text, "x.yaml", (n) => (n === "NAVI_URL" ? "https://from-env.example.com" : undefined));
+    const text = base
+      .replace('"https://navi.example.com"', '"${NAVI_URL}"')
+      .replace("Navi backend", () => "Costs $${HOME} ${MISSING:-free}");
+    const config = parseConfigText(text, "x.yaml", (n) =>
+      n === "NAVI_URL" ? "https://from-env.example.com" : undefined,
+    );
     expect(config.services[0]!.environments.production!.url).toBe("https://from-env.example.com");
     expect(config.services[0]!.name).toBe("Costs ${HOME} free");
   });
@@ -116,7 +127,9 @@ describe("config", () => {
     clientId: opsdeck
     clientSecret: \${OIDC_SECRET}
 `;
-    const config = parseConfigText(text, "x.yaml", (n) => (n === "OIDC_SECRET" ? "s3cr3t-value" : undefined));
+    const config = parseConfigText(text, "x.yaml", (n) =>
+      n === "OIDC_SECRET" ? "s3cr3t-value" : undefined,
+    );
     const secret = config.auth.oidc!.clientSecret;
     expect(secret.reveal()).toBe("s3cr3t-value");
     expect(JSON.stringify(config)).not.toContain("s3cr3t-value");

@@ -36,9 +36,12 @@ export function loadConfigFile(
   let text: string;
   try {
     const stat = fs.statSync(abs);
-    if (!stat.isFile()) throw new ConfigError(abs, [{ path: "(file)", message: "is not a regular file" }]);
+    if (!stat.isFile())
+      throw new ConfigError(abs, [{ path: "(file)", message: "is not a regular file" }]);
     if (stat.size > MAX_CONFIG_BYTES) {
-      throw new ConfigError(abs, [{ path: "(file)", message: `is larger than ${MAX_CONFIG_BYTES} bytes` }]);
+      throw new ConfigError(abs, [
+        { path: "(file)", message: `is larger than ${MAX_CONFIG_BYTES} bytes` },
+      ]);
     }
     text = fs.readFileSync(abs, "utf8");
   } catch (err) {
@@ -60,7 +63,7 @@ export function parseConfigText(
   file: string,
   lookup: (name: string) => string | undefined,
 ): OpsdeckConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, maxAliasCount: 100 });
+  const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
@@ -70,7 +73,8 @@ export function parseConfigText(
       })),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  // A cap on alias expansion stops a "billion laughs" document.
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(file, [{ path: "(top level)", message: "expected a mapping of keys" }]);
   }

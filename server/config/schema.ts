@@ -5,7 +5,10 @@ import { SecretValue } from "./secret-value";
 
 const id = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected an id of lowercase letters, digits and dashes (at most 63)");
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    "expected an id of lowercase letters, digits and dashes (at most 63)",
+  );
 
 const httpUrl = z
   .string()

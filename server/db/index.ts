@@ -12,7 +12,12 @@ import { env } from "@/env";
 import * as schema from "./schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-export type Tx = SQLiteTransaction<"sync", RunResult, typeof schema, ExtractTablesWithRelations<typeof schema>>;
+export type Tx = SQLiteTransaction<
+  "sync",
+  RunResult,
+  typeof schema,
+  ExtractTablesWithRelations<typeof schema>
+>;
 /** Either the database or an open transaction: query helpers accept both. */
 export type DbOrTx = Db | Tx;
 
@@ -31,7 +36,10 @@ export function ensureDataDir(dir: string): string {
   try {
     fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new DataDirError(abs, `cannot be created (${(err as NodeJS.ErrnoException).code ?? err})`);
+    throw new DataDirError(
+      abs,
+      `cannot be created (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
   }
   if (!fs.statSync(abs).isDirectory()) throw new DataDirError(abs, "is not a directory");
   try {
@@ -49,8 +57,14 @@ export function ensureDataDir(dir: string): string {
 export function openDatabase(dataDir: string): Db {
   const dir = ensureDataDir(dataDir);
   const file = path.join(dir, "opsdeck.db");
-  if (env.NODE_ENV === "test" && !file.startsWith(fs.realpathSync(os.tmpdir()) + path.sep) && !file.startsWith(os.tmpdir() + path.sep)) {
-    throw new Error(`Refusing to open ${file} under test: tests use a database in a temp directory.`);
+  if (
+    env.NODE_ENV === "test" &&
+    !file.startsWith(fs.realpathSync(os.tmpdir()) + path.sep) &&
+    !file.startsWith(os.tmpdir() + path.sep)
+  ) {
+    throw new Error(
+      `Refusing to open ${file} under test: tests use a database in a temp directory.`,
+    );
   }
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");

@@ -12,7 +12,9 @@ export const users = sqliteTable(
     name: text("name").notNull(),
     role: text("role", { enum: ["viewer", "operator", "admin"] }).notNull(),
     passwordHash: text("password_hash"),
-    provider: text("provider", { enum: ["credentials", "oidc"] }).notNull().default("credentials"),
+    provider: text("provider", { enum: ["credentials", "oidc"] })
+      .notNull()
+      .default("credentials"),
     oidcSubject: text("oidc_subject"),
     disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
     // Bumped on role change, disable, password reset: every session issued before is void.

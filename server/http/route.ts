@@ -14,9 +14,7 @@ import { metaFromHeaders } from "./request-meta";
 
 /** Who may call a route: anyone, a signed-in role, or a bearer token (open when the token is not configured). */
 export type RouteAuth =
-  | "public"
-  | Role
-  | { bearer: () => string | undefined; openWhenUnset: boolean; actor: string };
+  "public" | Role | { bearer: () => string | undefined; openWhenUnset: boolean; actor: string };
 
 export type RouteContext<P, Q, B> = {
   req: Request;
@@ -32,7 +30,10 @@ export type RouteContext<P, Q, B> = {
 
 export const ROUTE_BRAND = Symbol.for("opsdeck.route");
 export type RouteMeta = { name: string; auth: string; audited: boolean };
-type Handler = (req: Request, segment: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
+type Handler = (
+  req: Request,
+  segment: { params: Promise<Record<string, string | string[]>> },
+) => Promise<Response>;
 export type BrandedRoute = Handler & { [ROUTE_BRAND]: RouteMeta };
 
 export class HttpError extends Error {
@@ -49,8 +50,16 @@ export class HttpError extends Error {
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const DEFAULT_MAX_BODY = 64 * 1024;
 
-export function jsonError(status: number, error: string, extra?: Record<string, unknown>, headers?: HeadersInit): Response {
-  return Response.json({ error, ...extra }, { status, headers: { "cache-control": "no-store", ...headers } });
+export function jsonError(
+  status: number,
+  error: string,
+  extra?: Record<string, unknown>,
+  headers?: HeadersInit,
+): Response {
+  return Response.json(
+    { error, ...extra },
+    { status, headers: { "cache-control": "no-store", ...headers } },
+  );
 }
 
 function tokenMatches(given: string, expected: string): boolean {
@@ -81,7 +90,8 @@ async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
     throw new HttpError(415, "Send the body as JSON (Content-Type: application/json).");
   }
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new HttpError(413, `Request body is larger than ${maxBytes} bytes.`);
+  if (declared > maxBytes)
+    throw new HttpError(413, `Request body is larger than ${maxBytes} bytes.`);
   const reader = req.body?.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -147,11 +157,19 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         if (!user) throw new HttpError(401, "Sign in first.");
         actor = { id: user.id, name: user.email, role: user.role };
         if (!hasRole(user.role, def.auth)) {
-          recordAudit(db, actor, meta, { action: def.name, outcome: "denied", details: { required: def.auth } });
+          recordAudit(db, actor, meta, {
+            action: def.name,
+            outcome: "denied",
+            details: { required: def.auth },
+          });
           throw new HttpError(403, `This needs the ${def.auth} role; you are ${user.role}.`);
         }
         if (mutating && !sameOrigin(req)) {
-          recordAudit(db, actor, meta, { action: def.name, outcome: "denied", details: { reason: "cross_origin" } });
+          recordAudit(db, actor, meta, {
+            action: def.name,
+            outcome: "denied",
+            details: { reason: "cross_origin" },
+          });
           throw new HttpError(403, "Cross-site request refused.");
         }
       } else if (typeof def.auth === "object") {
@@ -171,7 +189,9 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       const url = new URL(req.url);
       const params = parseWith(def.params, await segment.params, "path");
       const query = parseWith(def.query, Object.fromEntries(url.searchParams), "query");
-      const body = def.body ? parseWith(def.body, await readJsonBody(req, def.maxBodyBytes ?? DEFAULT_MAX_BODY), "body") : (undefined as B);
+      const body = def.body
+        ? parseWith(def.body, await readJsonBody(req, def.maxBodyBytes ?? DEFAULT_MAX_BODY), "body")
+        : (undefined as B);
 
       const result = await def.handler({
         req,
@@ -201,13 +221,28 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       return Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } });
     } catch (err) {
       if (err instanceof HttpError) {
-        return jsonError(err.status, err.message, { issues: err.issues, requestId: meta.requestId ?? undefined }, err.headers);
+        return jsonError(
+          err.status,
+          err.message,
+          { issues: err.issues, requestId: meta.requestId ?? undefined },
+          err.headers,
+        );
       }
-      log.error({ error: err, context: { requestId: meta.requestId, endpoint: def.name, userId: user?.id } }, "route failed");
+      log.error(
+        {
+          error: err,
+          context: { requestId: meta.requestId, endpoint: def.name, userId: user?.id },
+        },
+        "route failed",
+      );
       captureError(err, { route: def.name, requestId: meta.requestId });
-      return jsonError(500, "Internal error; see the server log for this request id.", { requestId: meta.requestId ?? undefined });
+      return jsonError(500, "Internal error; see the server log for this request id.", {
+        requestId: meta.requestId ?? undefined,
+      });
     }
   };
   const auth = typeof def.auth === "object" ? "bearer" : def.auth;
-  return Object.assign(handler, { [ROUTE_BRAND]: { name: def.name, auth, audited: !def.unaudited } });
+  return Object.assign(handler, {
+    [ROUTE_BRAND]: { name: def.name, auth, audited: !def.unaudited },
+  });
 }

@@ -83,7 +83,12 @@ describe("job queue", () => {
     await until(() => statusOf(db, job.id).status === "succeeded", "success");
     const done = statusOf(db, job.id);
     expect(done).toMatchObject({ progress: 100, result: { n: 7 }, error: null });
-    const lines = db.select().from(jobLogs).where(eq(jobLogs.jobId, job.id)).all().map((l) => l.message);
+    const lines = db
+      .select()
+      .from(jobLogs)
+      .where(eq(jobLogs.jobId, job.id))
+      .all()
+      .map((l) => l.message);
     expect(lines).toEqual(["Started by test.", "counted 7", "Succeeded."]);
   });
 
@@ -97,15 +102,29 @@ describe("job queue", () => {
 
   it("returns the same job for the same idempotency key", () => {
     const [db] = twoConnections();
-    const a = enqueueJob(db, { kind: "test.count", params: { n: 1 }, requestedBy: who, idempotencyKey: "k1" });
-    const b = enqueueJob(db, { kind: "test.count", params: { n: 1 }, requestedBy: who, idempotencyKey: "k1" });
+    const a = enqueueJob(db, {
+      kind: "test.count",
+      params: { n: 1 },
+      requestedBy: who,
+      idempotencyKey: "k1",
+    });
+    const b = enqueueJob(db, {
+      kind: "test.count",
+      params: { n: 1 },
+      requestedBy: who,
+      idempotencyKey: "k1",
+    });
     expect(b).toMatchObject({ created: false, reason: "idempotent", job: { id: a.job.id } });
   });
 
   it("rejects unknown kinds and bad params before storing anything", () => {
     const [db] = twoConnections();
-    expect(() => enqueueJob(db, { kind: "nope", params: {}, requestedBy: who })).toThrow(/unknown job kind/);
-    expect(() => enqueueJob(db, { kind: "test.count", params: { n: "x" }, requestedBy: who })).toThrow();
+    expect(() => enqueueJob(db, { kind: "nope", params: {}, requestedBy: who })).toThrow(
+      /unknown job kind/,
+    );
+    expect(() =>
+      enqueueJob(db, { kind: "test.count", params: { n: "x" }, requestedBy: who }),
+    ).toThrow();
     expect(db.select().from(jobs).all()).toHaveLength(0);
   });
 
@@ -113,7 +132,13 @@ describe("job queue", () => {
     const [dbA, dbB] = twoConnections();
     // Both processes ask at once; the second sees the first's active job.
     const results = [dbA, dbB, dbA, dbB].map((db, i) =>
-      enqueueJob(db, { kind: "test.gate", params: {}, requestedBy: who, lockKey: "backup:navi", idempotencyKey: `click-${i}` }),
+      enqueueJob(db, {
+        kind: "test.gate",
+        params: {},
+        requestedBy: who,
+        lockKey: "backup:navi",
+        idempotencyKey: `click-${i}`,
+      }),
     );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
@@ -124,21 +149,34 @@ describe("job queue", () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(gates.size).toBe(1);
     // While it runs, the lock still holds.
-    expect(enqueueJob(dbB, { kind: "test.gate", params: {}, requestedBy: who, lockKey: "backup:navi" })).toMatchObject({
+    expect(
+      enqueueJob(dbB, { kind: "test.gate", params: {}, requestedBy: who, lockKey: "backup:navi" }),
+    ).toMatchObject({
       created: false,
       reason: "locked",
     });
     gates.get(id)!();
     await until(() => statusOf(dbA, id).status === "succeeded", "success");
     // Once it finished, the lock key is free again.
-    expect(enqueueJob(dbB, { kind: "test.count", params: { n: 2 }, requestedBy: who, lockKey: "backup:navi" }).created).toBe(true);
+    expect(
+      enqueueJob(dbB, {
+        kind: "test.count",
+        params: { n: 2 },
+        requestedBy: who,
+        lockKey: "backup:navi",
+      }).created,
+    ).toBe(true);
   });
 
   it("many runners claiming many jobs never run one twice", async () => {
     const [dbA, dbB] = twoConnections();
-    for (let n = 0; n < 60; n++) enqueueJob(dbA, { kind: "test.count", params: { n }, requestedBy: who });
+    for (let n = 0; n < 60; n++)
+      enqueueJob(dbA, { kind: "test.count", params: { n }, requestedBy: who });
     for (const [i, db] of [dbA, dbB, dbA, dbB].entries()) runner(db, `host-${i}:${i}:x`).start();
-    await until(() => dbA.select().from(jobs).where(eq(jobs.status, "succeeded")).all().length === 60, "all jobs");
+    await until(
+      () => dbA.select().from(jobs).where(eq(jobs.status, "succeeded")).all().length === 60,
+      "all jobs",
+    );
     expect([...runs].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, n) => n));
   });
 
@@ -152,7 +190,10 @@ describe("job queue", () => {
       .run();
     const r = runner(db);
     expect(r.recoverOrphans()).toBe(1);
-    expect(statusOf(db, job.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/^interrupted/) });
+    expect(statusOf(db, job.id)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^interrupted/),
+    });
   });
 
   it("leaves a live neighbour's job alone until its heartbeat goes stale", () => {
@@ -180,7 +221,10 @@ describe("job queue", () => {
     gates.get(quick.id)!();
     expect(await stopping).toEqual({ finished: 1, interrupted: 1 });
     expect(statusOf(db, quick.id).status).toBe("succeeded");
-    expect(statusOf(db, slow.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/^interrupted/) });
+    expect(statusOf(db, slow.id)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^interrupted/),
+    });
     expect(statusOf(db, later.id).status).toBe("queued");
   });
 });
@@ -204,12 +248,18 @@ describe("lock key index", () => {
     const [db] = twoConnections();
     enqueueJob(db, { kind: "test.count", params: { n: 1 }, requestedBy: who, lockKey: "L" });
     expect(() =>
-      db.insert(jobs).values({ kind: "test.count", params: { n: 2 }, requestedByName: "x", lockKey: "L" }).run(),
+      db
+        .insert(jobs)
+        .values({ kind: "test.count", params: { n: 2 }, requestedByName: "x", lockKey: "L" })
+        .run(),
     ).toThrow(/UNIQUE constraint failed/);
     // Finished jobs do not hold the key.
     db.update(jobs).set({ status: "succeeded" }).run();
     expect(() =>
-      db.insert(jobs).values({ kind: "test.count", params: { n: 3 }, requestedByName: "x", lockKey: "L" }).run(),
+      db
+        .insert(jobs)
+        .values({ kind: "test.count", params: { n: 3 }, requestedByName: "x", lockKey: "L" })
+        .run(),
     ).not.toThrow();
   });
 });

@@ -8,7 +8,13 @@ import { leases } from "@/server/db/schema";
  * lease is free, expired, or already ours; one statement, so two processes can
  * never both hold it.
  */
-export function acquireLease(db: Db, name: string, holder: string, ttlMs: number, now = Date.now()): boolean {
+export function acquireLease(
+  db: Db,
+  name: string,
+  holder: string,
+  ttlMs: number,
+  now = Date.now(),
+): boolean {
   const row = db
     .insert(leases)
     .values({ name, holder, expiresAt: new Date(now + ttlMs), acquiredAt: new Date(now) })
@@ -27,10 +33,16 @@ export function acquireLease(db: Db, name: string, holder: string, ttlMs: number
 }
 
 export function releaseLease(db: Db, name: string, holder: string): void {
-  db.delete(leases).where(and(eq(leases.name, name), eq(leases.holder, holder))).run();
+  db.delete(leases)
+    .where(and(eq(leases.name, name), eq(leases.holder, holder)))
+    .run();
 }
 
-export function leaseHolder(db: Db, name: string, now = Date.now()): { holder: string; expiresAt: Date } | undefined {
+export function leaseHolder(
+  db: Db,
+  name: string,
+  now = Date.now(),
+): { holder: string; expiresAt: Date } | undefined {
   return db
     .select({ holder: leases.holder, expiresAt: leases.expiresAt })
     .from(leases)

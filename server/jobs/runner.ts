@@ -84,11 +84,16 @@ export class JobRunner {
       const [jobHost, pidText] = (job.runner ?? "").split(":");
       const pid = Number(pidText);
       const deadHere =
-        jobHost === host && (pid === process.pid ? !liveRunners.has(job.runner ?? "") : !pidAlive(pid));
+        jobHost === host &&
+        (pid === process.pid ? !liveRunners.has(job.runner ?? "") : !pidAlive(pid));
       const stale = (job.heartbeatAt?.getTime() ?? 0) < now - this.opts.staleMs;
       if (deadHere || stale) {
         if (this.finish(job.id, { status: "failed", error: INTERRUPTED }, "running")) {
-          this.appendLog(job.id, "error", "Opsdeck stopped while this job was running; it did not finish.");
+          this.appendLog(
+            job.id,
+            "error",
+            "Opsdeck stopped while this job was running; it did not finish.",
+          );
           count++;
         }
       }
@@ -161,17 +166,29 @@ export class JobRunner {
           lastProgressWrite = now;
           this.db
             .update(jobs)
-            .set({ progress: pct, progressLabel: label?.slice(0, 200) ?? null, heartbeatAt: new Date(now) })
+            .set({
+              progress: pct,
+              progressLabel: label?.slice(0, 200) ?? null,
+              heartbeatAt: new Date(now),
+            })
             .where(eq(jobs.id, job.id))
             .run();
         },
       });
       if (signal.aborted) throw signal.reason ?? new Error("aborted");
-      this.finish(job.id, { status: "succeeded", result: result ?? null, progress: 100 }, "running");
+      this.finish(
+        job.id,
+        { status: "succeeded", result: result ?? null, progress: 100 },
+        "running",
+      );
       this.appendLog(job.id, "info", "Succeeded.");
       log.info("job succeeded");
     } catch (err) {
-      const message = signal.aborted ? INTERRUPTED : err instanceof Error ? err.message : String(err);
+      const message = signal.aborted
+        ? INTERRUPTED
+        : err instanceof Error
+          ? err.message
+          : String(err);
       this.finish(job.id, { status: "failed", error: message.slice(0, 2000) }, "running");
       this.appendLog(job.id, "error", `Failed: ${message}`);
       log.warn({ error: err }, "job failed");
@@ -195,7 +212,10 @@ export class JobRunner {
   }
 
   private appendLog(jobId: number, level: JobLogLevel, message: string): void {
-    this.db.insert(jobLogs).values({ jobId, at: new Date(), level, message: message.slice(0, 4000) }).run();
+    this.db
+      .insert(jobLogs)
+      .values({ jobId, at: new Date(), level, message: message.slice(0, 4000) })
+      .run();
   }
 
   private beat(): void {

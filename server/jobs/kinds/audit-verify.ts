@@ -7,13 +7,19 @@ import { defineJobKind, type JobContext } from "../registry";
 /** Verifies the chain and logs its head, so an external log store keeps an anchor against truncation. */
 export function runAuditVerify(ctx: JobContext<unknown>, from = 0, to = 100) {
   const report = verifyAuditChain(ctx.db, (done, total) =>
-    ctx.progress(from + ((to - from) * done) / Math.max(total, 1), `${done.toLocaleString("en")} of ${total.toLocaleString("en")} audit rows`),
+    ctx.progress(
+      from + ((to - from) * done) / Math.max(total, 1),
+      `${done.toLocaleString("en")} of ${total.toLocaleString("en")} audit rows`,
+    ),
   );
   if (!report.ok) {
     throw new Error(`Audit chain broken at row ${report.brokenAt}: ${report.reason}`);
   }
   ctx.log("info", `Audit chain intact: ${report.rows} rows, head ${report.lastHash.slice(0, 16)}…`);
-  logger.info({ context: { auditRows: report.rows, auditHead: report.lastHash } }, "audit chain verified");
+  logger.info(
+    { context: { auditRows: report.rows, auditHead: report.lastHash } },
+    "audit chain verified",
+  );
   return report;
 }
 

@@ -28,7 +28,12 @@ export const maintenanceJob = defineJobKind({
       const ids = ctx.db
         .select({ id: jobs.id })
         .from(jobs)
-        .where(and(inArray(jobs.status, ["succeeded", "failed", "canceled"]), lt(jobs.finishedAt, cutoff)))
+        .where(
+          and(
+            inArray(jobs.status, ["succeeded", "failed", "canceled"]),
+            lt(jobs.finishedAt, cutoff),
+          ),
+        )
         .limit(DELETE_BATCH)
         .all()
         .map((r) => r.id);
@@ -36,16 +41,28 @@ export const maintenanceJob = defineJobKind({
       jobsPruned += ctx.db.delete(jobs).where(inArray(jobs.id, ids)).run().changes;
       await new Promise((r) => setImmediate(r));
     }
-    ctx.log("info", `Removed ${jobsPruned} jobs finished more than ${FINISHED_JOB_RETENTION_DAYS} days ago.`);
+    ctx.log(
+      "info",
+      `Removed ${jobsPruned} jobs finished more than ${FINISHED_JOB_RETENTION_DAYS} days ago.`,
+    );
     ctx.progress(75, "optimizing");
 
     const sqlite = ctx.db.$client;
     sqlite.pragma("optimize");
-    const [checkpoint] = sqlite.pragma("wal_checkpoint(TRUNCATE)") as { busy: number; log: number; checkpointed: number }[];
-    ctx.log("info", `WAL checkpoint: ${checkpoint?.checkpointed ?? 0} pages written back${checkpoint?.busy ? " (busy, will retry next run)" : ""}.`);
+    const [checkpoint] = sqlite.pragma("wal_checkpoint(TRUNCATE)") as {
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }[];
+    ctx.log(
+      "info",
+      `WAL checkpoint: ${checkpoint?.checkpointed ?? 0} pages written back${checkpoint?.busy ? " (busy, will retry next run)" : ""}.`,
+    );
     ctx.progress(90, "quick check");
 
-    const quick = (sqlite.pragma("quick_check") as { quick_check: string }[]).map((r) => r.quick_check);
+    const quick = (sqlite.pragma("quick_check") as { quick_check: string }[]).map(
+      (r) => r.quick_check,
+    );
     if (quick.length !== 1 || quick[0] !== "ok") {
       throw new Error(`quick_check reported problems: ${quick.slice(0, 5).join("; ")}`);
     }

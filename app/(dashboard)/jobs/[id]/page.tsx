@@ -1,0 +1,55 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { JobProgress } from "@/components/job-progress";
+import { PageHeader } from "@/components/page-header";
+import { Time } from "@/components/ui/time";
+import { idParams } from "@/lib/schemas/common";
+import { requirePageUser } from "@/server/auth/session";
+import { getDb } from "@/server/db";
+import { getJob } from "@/server/queries/jobs";
+import { getJobKind } from "@/server/jobs/registry";
+import "@/server/jobs/kinds";
+
+export const metadata: Metadata = { title: "Job" };
+
+export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageUser();
+  const parsed = idParams.safeParse(await params);
+  if (!parsed.success) notFound();
+  const job = getJob(getDb(), parsed.data.id);
+  if (!job) notFound();
+  return (
+    <div className="max-w-3xl">
+      <PageHeader
+        title={`${getJobKind(job.kind)?.title ?? job.kind} · #${job.id}`}
+        description={`Requested by ${job.requestedByName}`}
+      />
+      <dl className="mb-4 grid grid-cols-3 gap-4 text-sm">
+        <div>
+          <dt className="text-slate-500">Queued</dt>
+          <dd>
+            <Time value={job.createdAt} />
+          </dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Started</dt>
+          <dd>
+            <Time value={job.startedAt} />
+          </dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Finished</dt>
+          <dd>
+            <Time value={job.finishedAt} />
+          </dd>
+        </div>
+      </dl>
+      <JobProgress jobId={job.id} />
+      {job.result ? (
+        <pre className="mt-4 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
+          {JSON.stringify(job.result, null, 2)}
+        </pre>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import { cookies } from "next/headers";
+import { AppShell } from "@/components/app-shell";
+import { Providers } from "@/components/providers";
+import { ENV_COOKIE } from "@/lib/nav";
+import { requirePageUser } from "@/server/auth/session";
+import { getConfig } from "@/server/config";
+
+// The session is checked here, on the server, for every page below (and again by each action).
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const user = await requirePageUser();
+  const { config } = getConfig();
+  const environments = config.environments.map((e) => ({
+    id: e.id,
+    name: e.name,
+    protected: e.protected,
+  }));
+  const chosen = (await cookies()).get(ENV_COOKIE)?.value;
+  const selected = environments.some((e) => e.id === chosen) ? chosen! : "all";
+  return (
+    <Providers>
+      <AppShell
+        user={user}
+        title={config.title}
+        environments={environments}
+        selectedEnvironment={selected}
+      >
+        {children}
+      </AppShell>
+    </Providers>
+  );
+}

@@ -1,0 +1,20 @@
+import type { Metadata } from "next";
+import "./globals.css";
+
+// Every page is per-request: it depends on the session, and the CSP nonce differs per response.
+export const dynamic = "force-dynamic";
+
+export const metadata: Metadata = {
+  title: { default: "Opsdeck", template: "%s · Opsdeck" },
+  description:
+    "Operations console: uptime, errors, metrics, backups, deployments, alerts and on-call.",
+  robots: { index: false, follow: false },
+};
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen font-sans">{children}</body>
+    </html>
+  );
+}

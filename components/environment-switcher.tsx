@@ -1,0 +1,41 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useTransition } from "react";
+import { ENV_COOKIE } from "@/lib/nav";
+import type { EnvironmentOption } from "@/components/app-shell";
+
+/** A view preference, not a change to anything: kept in a cookie the pages read. */
+export function EnvironmentSwitcher({
+  environments,
+  selected,
+}: {
+  environments: EnvironmentOption[];
+  selected: string;
+}) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  return (
+    <label className="flex items-center gap-2 text-sm text-slate-600">
+      Environment
+      <select
+        aria-label="Environment"
+        className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900"
+        value={selected}
+        disabled={pending}
+        onChange={(e) => {
+          document.cookie = `${ENV_COOKIE}=${encodeURIComponent(e.target.value)}; path=/; max-age=31536000; samesite=lax`;
+          startTransition(() => router.refresh());
+        }}
+      >
+        <option value="all">All environments</option>
+        {environments.map((env) => (
+          <option key={env.id} value={env.id}>
+            {env.name}
+            {env.protected ? " (protected)" : ""}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

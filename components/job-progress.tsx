@@ -1,0 +1,85 @@
+"use client";
+
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import { StatusPill } from "@/components/status-pill";
+import { isFinished, type JobLogView, type JobView } from "@/lib/job-view";
+
+/** Follows a job over server-sent events: status, progress bar and log lines as they are written. */
+export function JobProgress({ jobId, compact = false }: { jobId: number; compact?: boolean }) {
+  const [job, setJob] = useState<JobView>();
+  const [log, setLog] = useState<JobLogView[]>([]);
+  const [lost, setLost] = useState(false);
+
+  useEffect(() => {
+    const source = new EventSource(`/api/jobs/${jobId}/events`);
+    source.addEventListener("job", (e) => {
+      setJob(JSON.parse((e as MessageEvent).data));
+      setLost(false);
+    });
+    source.addEventListener("log", (e) => {
+      const line = JSON.parse((e as MessageEvent).data) as JobLogView;
+      setLog((lines) => (lines.some((l) => l.id === line.id) ? lines : [...lines, line]));
+    });
+    source.addEventListener("end", () => source.close());
+    source.onerror = () => setLost(true);
+    return () => source.close();
+  }, [jobId]);
+
+  const percent = job?.status === "succeeded" ? 100 : (job?.progress ?? 0);
+  return (
+    <div
+      className={`rounded-md border border-slate-200 bg-white p-3 text-sm ${compact ? "w-80" : "w-full"}`}
+      data-testid="job-progress"
+    >
+      <div className="flex items-center justify-between gap-2">
+        <Link href={`/jobs/${jobId}`} className="font-medium underline">
+          Job #{jobId}
+        </Link>
+        {job ? (
+          <StatusPill status={job.status} />
+        ) : (
+          <span className="text-xs text-slate-500">connecting…</span>
+        )}
+      </div>
+      <div
+        className="mt-2 h-2 overflow-hidden rounded bg-slate-100"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        aria-label={`Job ${jobId} progress`}
+      >
+        <div
+          className={`h-full transition-all ${job?.status === "failed" ? "bg-red-600" : "bg-sky-600"}`}
+          style={{ width: `${percent}%` }}
+        />
+      </div>
+      {job?.progressLabel && !isFinished(job.status) ? (
+        <div className="mt-1 text-xs text-slate-500">{job.progressLabel}</div>
+      ) : null}
+      {job?.error ? <div className="mt-1 text-xs text-red-700">{job.error}</div> : null}
+      {lost && !(job && isFinished(job.status)) ? (
+        <div className="mt-1 text-xs text-amber-700">Connection lost; retrying…</div>
+      ) : null}
+      <ol
+        className={`mt-2 space-y-0.5 overflow-y-auto font-mono text-xs text-slate-700 ${compact ? "max-h-32" : "max-h-96"}`}
+      >
+        {log.map((line) => (
+          <li
+            key={line.id}
+            className={
+              line.level === "error"
+                ? "text-red-700"
+                : line.level === "warn"
+                  ? "text-amber-700"
+                  : ""
+            }
+          >
+            {line.at.slice(11, 19)} {line.message}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { JobProgress } from "@/components/job-progress";
+import { Button } from "@/components/ui/button";
+import type { MANUAL_JOB_KINDS } from "@/lib/schemas/jobs";
+import { startJob } from "@/server/actions/start-job";
+
+/** Starts a job and follows it live; clicking while one runs follows the running one. */
+export function StartJobButton({
+  kind,
+  label,
+}: {
+  kind: (typeof MANUAL_JOB_KINDS)[number];
+  label: string;
+}) {
+  const [jobId, setJobId] = useState<number>();
+  const [error, setError] = useState<string>();
+  const [pending, startTransition] = useTransition();
+  return (
+    <div className="flex flex-col items-end gap-2">
+      <Button
+        variant="secondary"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            setError(undefined);
+            const result = await startJob({ kind, requestKey: crypto.randomUUID() });
+            if (result.ok) setJobId(result.data.jobId);
+            else setError(result.error);
+          })
+        }
+      >
+        {pending ? "Starting…" : label}
+      </Button>
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+      {jobId ? <JobProgress jobId={jobId} compact /> : null}
+    </div>
+  );
+}

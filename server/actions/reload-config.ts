@@ -1,0 +1,35 @@
+"use server";
+import { z } from "zod";
+import { ActionError, authAction } from "@/server/auth/action";
+import { reloadConfig } from "@/server/config";
+import { ConfigError } from "@/server/config/load";
+import { getRuntime, schedulesFrom } from "@/server/runtime";
+
+/** Re-reads opsdeck.yaml; an invalid file is refused with its problems and the running config stays. */
+export const reloadConfigAction = authAction({
+  name: "config.reload",
+  role: "admin",
+  input: z.strictObject({}),
+  run(ctx) {
+    let loaded;
+    try {
+      loaded = reloadConfig();
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        throw new ActionError(
+          400,
+          `The config file has problems; the running config was kept.`,
+          err.problems,
+        );
+      }
+      throw err;
+    }
+    getRuntime()?.scheduler.setSchedules(schedulesFrom(loaded.config));
+    const summary = {
+      file: loaded.file,
+      environments: loaded.config.environments.length,
+      services: loaded.config.services.length,
+    };
+    return ctx.commit({ action: "config.reload", details: summary }, () => summary);
+  },
+});

@@ -1,0 +1,56 @@
+import "server-only";
+import client from "prom-client";
+import { getDb } from "@/server/db";
+import { jobCountsByKindAndStatus } from "@/server/queries/jobs";
+import { getRuntime } from "@/server/runtime";
+import { APP_VERSION } from "@/lib/version";
+
+const state = globalThis as unknown as { __opsdeckMetrics?: boolean };
+
+/**
+ * Registers Opsdeck's own metrics on prom-client's default registry, once per
+ * process. The HTTP histogram lives in the HTTP server (scripts/server.ts) and
+ * shares this registry, because prom-client is loaded from node_modules by both.
+ */
+export function ensureMetrics(): client.Registry {
+  if (state.__opsdeckMetrics) return client.register;
+  state.__opsdeckMetrics = true;
+  client.collectDefaultMetrics({ prefix: "" });
+
+  new client.Gauge({
+    name: "opsdeck_build_info",
+    help: "Opsdeck version (always 1).",
+    labelNames: ["version"] as const,
+    collect() {
+      this.set({ version: APP_VERSION }, 1);
+    },
+  });
+
+  new client.Gauge({
+    name: "opsdeck_jobs",
+    help: "Jobs in the database, by kind and status.",
+    labelNames: ["kind", "status"] as const,
+    collect() {
+      this.reset();
+      for (const r of jobCountsByKindAndStatus(getDb()))
+        this.set({ kind: r.kind, status: r.status }, r.n);
+    },
+  });
+
+  new client.Gauge({
+    name: "opsdeck_scheduler_leader",
+    help: "1 when this process holds the scheduler lease.",
+    collect() {
+      this.set(getRuntime()?.scheduler.isLeader ? 1 : 0);
+    },
+  });
+
+  new client.Gauge({
+    name: "opsdeck_jobs_running_here",
+    help: "Jobs this process is running now.",
+    collect() {
+      this.set(getRuntime()?.runner.activeCount ?? 0);
+    },
+  });
+  return client.register;
+}

@@ -1,0 +1,61 @@
+import "server-only";
+import { and, asc, desc, eq, gt, gte, like, lt, lte, or, type SQL } from "drizzle-orm";
+import type { AuditFilter } from "@/lib/schemas/audit";
+import type { Db } from "@/server/db";
+import { auditLog } from "@/server/db/schema";
+
+export const AUDIT_PAGE_SIZE = 50;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * One page of the audit log, newest first, by keyset on id (`before` for older,
+ * `after` for newer), so every page costs the same however long the log is.
+ */
+export function auditPage(db: Db, filter: Partial<AuditFilter>) {
+  const where: (SQL | undefined)[] = [];
+  if (filter.actor)
+    where.push(like(auditLog.actorName, `%${escapeLike(filter.actor.toLowerCase())}%`));
+  if (filter.action) {
+    where.push(
+      or(
+        eq(auditLog.action, filter.action),
+        like(auditLog.action, `${escapeLike(filter.action)}.%`),
+      ),
+    );
+  }
+  if (filter.outcome) where.push(eq(auditLog.outcome, filter.outcome));
+  if (filter.from) where.push(gte(auditLog.at, filter.from));
+  if (filter.to) where.push(lte(auditLog.at, filter.to));
+
+  const newer = filter.after !== undefined && filter.before === undefined;
+  if (filter.before !== undefined) where.push(lt(auditLog.id, filter.before));
+  if (newer) where.push(gt(auditLog.id, filter.after!));
+
+  const rows = db
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(newer ? asc(auditLog.id) : desc(auditLog.id))
+    .limit(AUDIT_PAGE_SIZE + 1)
+    .all();
+  const more = rows.length > AUDIT_PAGE_SIZE;
+  const page = rows.slice(0, AUDIT_PAGE_SIZE);
+  if (newer) page.reverse();
+  return {
+    rows: page,
+    // Whether there are rows beyond this page in each direction.
+    hasOlder: newer ? filter.after !== undefined : more,
+    hasNewer: newer ? more : filter.before !== undefined,
+  };
+}
+
+/** Distinct actions, for the filter's suggestions. */
+export function auditActions(db: Db): string[] {
+  return db
+    .selectDistinct({ action: auditLog.action })
+    .from(auditLog)
+    .orderBy(asc(auditLog.action))
+    .all()
+    .map((r) => r.action);
+}

@@ -1,0 +1,101 @@
+import "server-only";
+import { env } from "@/env";
+import { ensureFirstAdmin } from "@/server/auth/bootstrap";
+import { secureCookies } from "@/server/auth/options";
+import { getSessionSecret } from "@/server/auth/secret";
+import { getConfig } from "@/server/config";
+import { ConfigError, type LoadedConfig } from "@/server/config/load";
+import { closeDb, DataDirError, getDb } from "@/server/db";
+import "@/server/jobs/kinds";
+import { JobRunner, newRunnerId } from "@/server/jobs/runner";
+import { logger } from "@/server/logger";
+import { Scheduler, type Schedule } from "@/server/scheduler";
+
+export type Runtime = {
+  startedAt: Date;
+  runner: JobRunner;
+  scheduler: Scheduler;
+  shutdown(timeoutMs: number): Promise<void>;
+  close(): void;
+};
+
+const state = globalThis as unknown as { __opsdeckRuntime?: Runtime };
+
+export function getRuntime(): Runtime | undefined {
+  return state.__opsdeckRuntime;
+}
+
+/** Every scheduled job, from the config. */
+export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
+  return [
+    { name: "maintenance", cron: config.maintenance.schedule, kind: "db.maintenance", params: {} },
+  ];
+}
+
+/** A start-up problem the operator must fix: printed plainly, then the process exits. */
+function fatal(message: string): never {
+  process.stderr.write(`\nOpsdeck cannot start.\n${message}\n\n`);
+  logger.fatal(message.split("\n")[0]);
+  process.exit(1);
+}
+
+/**
+ * Start-up, in order: config (a bad file stops here with its problems listed),
+ * data directory and migrations, session key, first admin, then the job runner
+ * (which first marks jobs of a dead process interrupted) and the scheduler.
+ */
+export async function boot(): Promise<Runtime> {
+  if (state.__opsdeckRuntime) return state.__opsdeckRuntime;
+  let loaded: LoadedConfig;
+  try {
+    loaded = getConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fatal(err.message);
+    throw err;
+  }
+  let db;
+  try {
+    db = getDb();
+  } catch (err) {
+    if (err instanceof DataDirError) fatal(err.message);
+    fatal(`Cannot open the database in ${env.OPSDECK_DATA_DIR}: ${(err as Error).message}`);
+  }
+  getSessionSecret();
+  await ensureFirstAdmin(db);
+
+  const id = newRunnerId();
+  const runner = new JobRunner(db, { concurrency: env.OPSDECK_JOB_CONCURRENCY, runnerId: id });
+  const scheduler = new Scheduler(db, id);
+  scheduler.setSchedules(schedulesFrom(loaded.config));
+  runner.start();
+  scheduler.start();
+  if (env.NODE_ENV === "production" && !secureCookies()) {
+    logger.warn("OPSDECK_URL is not https: session cookies are sent without the Secure flag");
+  }
+  logger.info(
+    {
+      context: {
+        config: loaded.file,
+        environments: loaded.config.environments.length,
+        services: loaded.config.services.length,
+      },
+    },
+    "Opsdeck started",
+  );
+
+  const runtime: Runtime = {
+    startedAt: new Date(),
+    runner,
+    scheduler,
+    async shutdown(timeoutMs) {
+      scheduler.stop();
+      const { finished, interrupted } = await runner.stop(timeoutMs);
+      logger.info({ context: { finished, interrupted } }, "job runner stopped");
+    },
+    close() {
+      closeDb();
+    },
+  };
+  state.__opsdeckRuntime = runtime;
+  return runtime;
+}
