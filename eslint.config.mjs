@@ -37,6 +37,7 @@ export default defineConfig([
       "bench/**",
       "demo/**",
       "scripts/**",
+      "test/**",
       "**/*.test.ts",
       "*.config.ts",
       "*.config.mjs",
