@@ -28,14 +28,22 @@ type ChaosState = {
 };
 
 const running: DemoHandle[] = [];
+const dataDirs: string[] = [];
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((demo) => demo.close()));
+  for (const dir of dataDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
+
+function tempDataDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "navi-demo-test-"));
+  dataDirs.push(dir);
+  return dir;
+}
 
 /** One instance on a free port with its own temp data dir, traffic off unless asked for. */
 async function start(options: DemoOptions = {}) {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "navi-demo-test-"));
+  const dataDir = options.dataDir ?? tempDataDir();
   const lines: string[] = [];
   const demo = await startDemo({
     name: "test",
@@ -49,7 +57,7 @@ async function start(options: DemoOptions = {}) {
     demo,
     dataDir,
     logs: () => lines.map((line) => JSON.parse(line) as LogLine),
-    get: (route: string, init?: RequestInit) => fetch(`${demo.url}${route}`, init),
+    request: (route: string, init?: RequestInit) => fetch(`${demo.url}${route}`, init),
     post: (route: string, body: unknown) =>
       fetch(`${demo.url}${route}`, {
         method: "POST",
@@ -88,7 +96,7 @@ async function elapsedMs(request: () => Promise<Response>) {
 describe("health and version", () => {
   it("answers ok with the version, environment and database check, echoing x-request-id", async () => {
     const navi = await start({ version: "2.3.4" });
-    const res = await navi.get("/health", { headers: { "x-request-id": "probe-1" } });
+    const res = await navi.request("/health", { headers: { "x-request-id": "probe-1" } });
     const text = await res.text();
     expect(res.status).toBe(200);
     expect(text).toContain("ok");
@@ -103,14 +111,14 @@ describe("health and version", () => {
   });
 
   it("prefers the version file in the data dir over the option", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "navi-demo-test-"));
+    const dataDir = tempDataDir();
     fs.writeFileSync(path.join(dataDir, "version"), "1.5.0-rc.1\n");
     const navi = await start({ dataDir, version: "1.0.0" });
-    expect(await (await navi.get("/version")).json()).toEqual({ version: "1.5.0-rc.1" });
+    expect(await (await navi.request("/version")).json()).toEqual({ version: "1.5.0-rc.1" });
   });
 
   it("refuses to start with a version that is not semver", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "navi-demo-test-"));
+    const dataDir = tempDataDir();
     await expect(startDemo({ dataDir, version: "latest", log: () => {} })).rejects.toThrow(
       /semver/,
     );
@@ -120,8 +128,8 @@ describe("health and version", () => {
 describe("metrics", () => {
   it("serves valid Prometheus text with a 0.5 s latency bucket and the Navi metrics", async () => {
     const navi = await start();
-    await navi.get("/health");
-    const res = await navi.get("/metrics");
+    await navi.request("/health");
+    const res = await navi.request("/metrics");
     expect(res.headers.get("content-type")).toContain("text/plain");
     const text = await res.text();
 
@@ -153,8 +161,8 @@ describe("metrics", () => {
 
   it("labels unknown paths as one route so ids never reach the labels", async () => {
     const navi = await start();
-    expect((await navi.get("/api/taps/12345")).status).toBe(404);
-    const text = await (await navi.get("/metrics")).text();
+    expect((await navi.request("/api/taps/12345")).status).toBe(404);
+    const text = await (await navi.request("/metrics")).text();
     expect(text).toContain('http_requests_total{method="GET",route="unmatched",status="404"} 1');
     expect(text).not.toContain("12345");
   });
@@ -186,13 +194,13 @@ describe("API", () => {
         ).d,
       "the tap to be delivered",
     );
-    expect(await (await navi.get("/metrics")).text()).toMatch(/^navi_taps_delivered_total 1$/m);
+    expect(await (await navi.request("/metrics")).text()).toMatch(/^navi_taps_delivered_total 1$/m);
   });
 
   it("answers bad input with 400, 404, 409, 413 and 415 and stores nothing", async () => {
     const navi = await start();
     const send = (body: string, contentType = "application/json") =>
-      navi.get("/api/taps", { method: "POST", headers: { "content-type": contentType }, body });
+      navi.request("/api/taps", { method: "POST", headers: { "content-type": contentType }, body });
 
     expect((await send("{not json")).status).toBe(400);
     expect(await (await send('{"from":1}')).json()).toEqual({
@@ -225,7 +233,7 @@ describe("API", () => {
         controller.close();
       },
     });
-    const res = await navi.get("/api/taps", {
+    const res = await navi.request("/api/taps", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body,
@@ -245,7 +253,7 @@ describe("API", () => {
     expect((await navi.post("/api/pairings", { deviceA: deviceB, deviceB: deviceA })).status).toBe(
       409,
     );
-    const text = await (await navi.get("/metrics")).text();
+    const text = await (await navi.request("/metrics")).text();
     expect(text).toMatch(/^navi_pairing_successes_total 1$/m);
     expect(Number(/^navi_pairing_attempts_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(
       2,
@@ -254,7 +262,7 @@ describe("API", () => {
 
   it("reports active users within the simulated bounds", async () => {
     const navi = await start();
-    const body = (await (await navi.get("/api/users/active")).json()) as {
+    const body = (await (await navi.request("/api/users/active")).json()) as {
       count: number;
       total: number;
     };
@@ -269,14 +277,14 @@ describe("chaos", () => {
     const navi = await start();
     expect((await navi.post("/chaos", { mode: "down" })).status).toBe(200);
 
-    const health = await navi.get("/health");
+    const health = await navi.request("/health");
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: "down" });
-    expect((await navi.get("/api/users/active")).status).toBe(503);
-    expect((await navi.get("/metrics")).status).toBe(200);
+    expect((await navi.request("/api/users/active")).status).toBe(503);
+    expect((await navi.request("/metrics")).status).toBe(200);
 
-    expect((await navi.get("/chaos", { method: "DELETE" })).status).toBe(200);
-    expect((await navi.get("/health")).status).toBe(200);
+    expect((await navi.request("/chaos", { method: "DELETE" })).status).toBe(200);
+    expect((await navi.request("/health")).status).toBe(200);
     expect(
       navi
         .logs()
@@ -288,9 +296,9 @@ describe("chaos", () => {
   it("fails every request at errorRate 1 and logs each failure with its stack", async () => {
     const navi = await start();
     await navi.post("/chaos", { errorRate: 1 });
-    expect((await navi.get("/health")).status).toBe(500);
-    expect((await navi.get("/api/users/active")).status).toBe(500);
-    expect((await navi.get("/version")).status).toBe(200);
+    expect((await navi.request("/health")).status).toBe(500);
+    expect((await navi.request("/api/users/active")).status).toBe(500);
+    expect((await navi.request("/version")).status).toBe(200);
 
     const failures = navi.logs().filter((l) => l.level === "ERROR");
     expect(failures).toHaveLength(2);
@@ -305,14 +313,14 @@ describe("chaos", () => {
   it("adds the configured latency to health checks", async () => {
     const navi = await start();
     await navi.post("/chaos", { latencyMs: 300 });
-    expect(await elapsedMs(() => navi.get("/health"))).toBeGreaterThanOrEqual(290);
+    expect(await elapsedMs(() => navi.request("/health"))).toBeGreaterThanOrEqual(290);
   });
 
   it("resets itself when the duration runs out", async () => {
     const navi = await start();
     const res = await navi.post("/chaos", { mode: "down", durationSeconds: 1 });
     expect(((await res.json()) as ChaosState).expiresAt).not.toBeNull();
-    await waitFor(async () => (await navi.get("/health")).status === 200, "chaos to expire");
+    await waitFor(async () => (await navi.request("/health")).status === 200, "chaos to expire");
     expect(
       navi.logs().some((l) => l.message === "chaos reset" && l.context.reason === "expired"),
     ).toBe(true);
@@ -337,7 +345,7 @@ describe("chaos", () => {
     const res = await navi.post("/chaos", body);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/\w/);
-    expect(await (await navi.get("/chaos")).json()).toMatchObject({
+    expect(await (await navi.request("/chaos")).json()).toMatchObject({
       mode: "normal",
       latencyMs: 0,
       errorRate: 0,
@@ -347,23 +355,23 @@ describe("chaos", () => {
   it("holds health checks open in hang mode until chaos is reset", async () => {
     const navi = await start();
     await navi.post("/chaos", { mode: "hang" });
-    const hanging = navi.get("/health");
+    const hanging = navi.request("/health");
     await waitFor(
-      async () => ((await (await navi.get("/chaos")).json()) as ChaosState).heldRequests === 1,
+      async () => ((await (await navi.request("/chaos")).json()) as ChaosState).heldRequests === 1,
       "a held request",
     );
 
-    await navi.get("/chaos", { method: "DELETE" });
+    await navi.request("/chaos", { method: "DELETE" });
     await expect(hanging).rejects.toThrow();
-    expect((await navi.get("/health")).status).toBe(200);
+    expect((await navi.request("/health")).status).toBe(200);
   });
 
   it("ends a hanging health check when the service is closed", async () => {
     const navi = await start();
     await navi.post("/chaos", { mode: "hang" });
-    const hanging = navi.get("/health");
+    const hanging = navi.request("/health");
     await waitFor(
-      async () => ((await (await navi.get("/chaos")).json()) as ChaosState).heldRequests === 1,
+      async () => ((await (await navi.request("/chaos")).json()) as ChaosState).heldRequests === 1,
       "a held request",
     );
 
@@ -411,7 +419,7 @@ describe("traffic generator", () => {
       () => query<{ n: number }>(navi.dataDir, "SELECT count(*) AS n FROM taps").n > 0,
       "generated taps",
     );
-    const text = await (await navi.get("/metrics")).text();
+    const text = await (await navi.request("/metrics")).text();
     expect(text).toMatch(
       /^http_requests_total\{method="POST",route="\/api\/taps",status="201"\} \d+$/m,
     );
@@ -421,8 +429,8 @@ describe("traffic generator", () => {
 describe("logs", () => {
   it("writes one JSON object per line in the agreed shape", async () => {
     const navi = await start({ logLevel: "debug" });
-    await navi.get("/health", { headers: { "x-request-id": "abc-123" } });
-    await navi.get("/metrics");
+    await navi.request("/health", { headers: { "x-request-id": "abc-123" } });
+    await navi.request("/metrics");
 
     const lines = navi.logs();
     for (const line of lines) {

@@ -44,10 +44,13 @@ export const resetPasswordInput = z.strictObject({
 });
 
 /** What the sign-in form sends; checked before any password work is done. */
-export const signInInput = z.object({
-  email: emailSchema,
-  password: z
-    .string({ error: "Password is required" })
-    .min(1, "Password is required")
-    .max(MAX_PASSWORD, `Password must be at most ${MAX_PASSWORD} characters`),
-});
+export const signInInput = z.object(
+  {
+    email: emailSchema,
+    password: z
+      .string({ error: "Password is required" })
+      .min(1, "Password is required")
+      .max(MAX_PASSWORD, `Password must be at most ${MAX_PASSWORD} characters`),
+  },
+  { error: "Email and password are required" },
+);

@@ -88,6 +88,7 @@ export function authAction<S extends z.ZodType, T>(def: {
     }
 
     let commits = 0;
+    let committed = false;
     const ctx: ActionContext = {
       user,
       meta,
@@ -95,21 +96,23 @@ export function authAction<S extends z.ZodType, T>(def: {
       commit(entry, change) {
         commits++;
         if (commits > 1) throw new Error(`${def.name}: commit called twice`);
-        return db.transaction(
+        const result = db.transaction(
           (tx) => {
-            const result = change(tx);
-            const e = typeof entry === "function" ? entry(result) : entry;
+            const out = change(tx);
+            const e = typeof entry === "function" ? entry(out) : entry;
             writeAudit(tx, actor, meta, { ...e, action: e.action || def.name });
-            return result;
+            return out;
           },
           { behavior: "immediate" },
         );
+        committed = true;
+        return result;
       },
     };
 
     try {
       const data = await def.run(ctx, parsed.data);
-      if (commits !== 1) throw new Error(`${def.name} finished without recording its audit entry`);
+      if (!committed) throw new Error(`${def.name} finished without recording its audit entry`);
       return { ok: true, data };
     } catch (err) {
       if (err instanceof ActionError) {
@@ -126,7 +129,7 @@ export function authAction<S extends z.ZodType, T>(def: {
       return {
         ok: false,
         status: 500,
-        error: `Something went wrong${commits === 0 ? "; nothing was changed" : ""}. Request id: ${meta.requestId ?? "unknown"}.`,
+        error: `Something went wrong${committed ? "" : "; nothing was changed"}. Request id: ${meta.requestId ?? "unknown"}.`,
       };
     }
   };

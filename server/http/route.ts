@@ -149,6 +149,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
     const mutating = !SAFE_METHODS.has(req.method);
     let user: SessionUser | null = null;
     let commits = 0;
+    let committed = false;
     try {
       const db = getDb();
       let actor = { id: null as number | null, name: "anonymous", role: null as string | null };
@@ -204,17 +205,19 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         commit(entry, change) {
           commits++;
           if (commits > 1) throw new Error(`${def.name}: commit called twice`);
-          return db.transaction(
+          const out = db.transaction(
             (tx) => {
-              const out = change(tx);
+              const result = change(tx);
               writeAudit(tx, actor, meta, entry);
-              return out;
+              return result;
             },
             { behavior: "immediate" },
           );
+          committed = true;
+          return out;
         },
       });
-      if (mutating && !def.unaudited && commits !== 1) {
+      if (mutating && !def.unaudited && !committed) {
         throw new Error(`${def.name} finished without recording its audit entry`);
       }
       if (result instanceof Response) return result;
