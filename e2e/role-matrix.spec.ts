@@ -1,0 +1,113 @@
+import { expect, request as requests, test, type APIRequestContext } from "@playwright/test";
+import { callAction, serverActions } from "./actions";
+import { storageState, type RoleName } from "./stack";
+
+type Caller = RoleName | "anonymous";
+const CALLERS: Caller[] = ["anonymous", "viewer", "operator", "admin"];
+const RANK: Record<Caller, number> = { anonymous: -1, viewer: 0, operator: 1, admin: 2 };
+
+/**
+ * Every server action in the build, with the least role that may call it and an
+ * argument that passes authorisation but is refused by validation (400), so the
+ * admin's row proves it got past the role check without changing anything.
+ */
+const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
+  createUser: { role: "admin", probe: { email: "not-an-email" } },
+  changeUserRole: { role: "admin", probe: { userId: 1, role: "root" } },
+  setUserDisabled: { role: "admin", probe: { userId: 1, disabled: "yes" } },
+  resetUserPassword: { role: "admin", probe: { userId: 1, password: "short" } },
+  startJob: { role: "admin", probe: { kind: "rm -rf /" } },
+  reloadConfigAction: { role: "admin", probe: { unexpected: true } },
+  sendSentryTest: { role: "admin", probe: { unexpected: true } },
+};
+
+/** Route handlers: path, method, least role ("public" for none). */
+const ROUTES: { path: string; method: "GET"; role: RoleName | "public" | "bearer" }[] = [
+  { path: "/api/health", method: "GET", role: "public" },
+  { path: "/api/jobs/1", method: "GET", role: "viewer" },
+  { path: "/api/jobs/1/events", method: "GET", role: "viewer" },
+  { path: "/api/metrics", method: "GET", role: "bearer" },
+];
+
+async function contextFor(caller: Caller, baseURL: string): Promise<APIRequestContext> {
+  return requests.newContext({
+    baseURL,
+    storageState: caller === "anonymous" ? undefined : storageState(caller),
+  });
+}
+
+test("the matrix covers every server action in the build", () => {
+  expect(
+    serverActions()
+      .map((a) => a.name)
+      .sort(),
+  ).toEqual(Object.keys(MATRIX).sort());
+});
+
+for (const caller of CALLERS) {
+  test(`server actions as ${caller}`, async ({ baseURL }) => {
+    const request = await contextFor(caller, baseURL!);
+    for (const action of serverActions()) {
+      const { role, probe } = MATRIX[action.name]!;
+      const call = await callAction(request, action.id, [probe]);
+      const expected = caller === "anonymous" ? 401 : RANK[caller] < RANK[role] ? 403 : 400;
+      expect(call.result, `${action.name} as ${caller}: ${call.body.slice(0, 300)}`).toMatchObject({
+        ok: false,
+        status: expected,
+      });
+    }
+  });
+
+  test(`route handlers as ${caller}`, async ({ baseURL }) => {
+    const request = await contextFor(caller, baseURL!);
+    for (const route of ROUTES) {
+      const res = await request.get(route.path, { maxRedirects: 0 });
+      const allowed =
+        route.role === "public" ||
+        (route.role !== "bearer" && caller !== "anonymous" && RANK[caller] >= RANK[route.role]);
+      if (route.role === "bearer") expect(res.status(), route.path).toBe(401);
+      else if (allowed) expect([200, 404], `${route.path} as ${caller}`).toContain(res.status());
+      else expect(res.status(), `${route.path} as ${caller}`).toBe(401);
+      await res.dispose();
+    }
+  });
+}
+
+test("a server action posted from another site is refused and changes nothing", async ({
+  baseURL,
+}) => {
+  const request = await contextFor("admin", baseURL!);
+  const create = serverActions().find((a) => a.name === "createUser")!;
+  const call = await callAction(
+    request,
+    create.id,
+    [
+      {
+        email: "csrf-victim@e2e.test",
+        name: "Csrf",
+        role: "admin",
+        password: "planted-password-123",
+      },
+    ],
+    { origin: "https://evil.example" },
+  );
+  expect(call.result?.ok).not.toBe(true);
+  expect(call.httpStatus).toBeGreaterThanOrEqual(400);
+  const page = await request.get("/settings/users");
+  expect(await page.text()).not.toContain("csrf-victim@e2e.test");
+});
+
+test("a server action body that is not what the action expects gets a clear refusal", async ({
+  baseURL,
+}) => {
+  const request = await contextFor("admin", baseURL!);
+  const create = serverActions().find((a) => a.name === "createUser")!;
+  for (const args of [
+    [null],
+    ["a string"],
+    [{ email: "x@e2e.test", name: "x".repeat(500), role: "viewer", password: "p".repeat(300) }],
+  ]) {
+    const call = await callAction(request, create.id, args);
+    expect(call.result).toMatchObject({ ok: false, status: 400 });
+  }
+});

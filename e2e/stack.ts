@@ -1,0 +1,17 @@
+// Ports and accounts of the stack the e2e tests run against (see playwright.config.ts).
+export const OPSDECK_PORT = 4600;
+export const BASE_URL = `http://127.0.0.1:${OPSDECK_PORT}`;
+export const DEMO_PRODUCTION = "http://127.0.0.1:4601";
+export const DEMO_STAGING = "http://127.0.0.1:4602";
+export const OIDC_PORT = 4610;
+export const SENTRY_PORT = 4620;
+export const OIDC_CLIENT_SECRET = "opsdeck-e2e-secret-value-0123456789";
+
+export const ACCOUNTS = {
+  admin: { email: "admin@e2e.test", name: "Ada Admin", password: "e2e-admin-password" },
+  operator: { email: "operator@e2e.test", name: "Olu Operator", password: "e2e-operator-password" },
+  viewer: { email: "viewer@e2e.test", name: "Vic Viewer", password: "e2e-viewer-password" },
+} as const;
+export type RoleName = keyof typeof ACCOUNTS;
+
+export const storageState = (role: RoleName) => `e2e/.auth/${role}.json`;

@@ -1,0 +1,37 @@
+// @ts-check
+// Starts Opsdeck for the e2e run: a fresh data directory, one user per role, then the
+// production server in this process (so Playwright's SIGTERM is a real graceful stop).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureUsers, root, serverBundle } from "../scripts/stack.mjs";
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-e2e-"));
+const accounts = [
+  {
+    email: "operator@e2e.test",
+    name: "Olu Operator",
+    role: "operator",
+    password: "e2e-operator-password",
+  },
+  { email: "viewer@e2e.test", name: "Vic Viewer", role: "viewer", password: "e2e-viewer-password" },
+];
+ensureUsers(dataDir, accounts);
+
+Object.assign(process.env, {
+  PORT: "4600",
+  HOST: "127.0.0.1",
+  OPSDECK_URL: "http://127.0.0.1:4600",
+  OPSDECK_CONFIG: path.join(root, "e2e", "opsdeck.e2e.yaml"),
+  OPSDECK_DATA_DIR: dataDir,
+  OPSDECK_ADMIN_EMAIL: "admin@e2e.test",
+  OPSDECK_ADMIN_PASSWORD: "e2e-admin-password",
+  OPSDECK_ADMIN_NAME: "Ada Admin",
+  OPSDECK_METRICS_TOKEN: "e2e-metrics-token-0123456789",
+  E2E_OIDC_CLIENT_SECRET: "opsdeck-e2e-secret-value-0123456789",
+  SENTRY_DSN: "http://e2epublickey@127.0.0.1:4620/1",
+  SENTRY_ENVIRONMENT: "e2e",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+});
+console.log(`e2e data directory: ${dataDir}`);
+await import(serverBundle);

@@ -1,0 +1,93 @@
+// @ts-check
+// npm run demo — builds Opsdeck if needed, starts the sample "Navi backend" as a production
+// and a staging instance, starts Opsdeck against them, and prints how to sign in.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { startDemo } from "../demo/server.mjs";
+import { ensureBuild, ensureUsers, root, serverBundle, waitForHttp } from "./stack.mjs";
+
+const port = Number(process.env.PORT ?? 3000);
+const dataRoot = path.join(root, "data", "demo");
+const opsdeckData = path.join(dataRoot, "opsdeck");
+const logs = path.join(dataRoot, "logs");
+const url = `http://localhost:${port}`;
+
+const USERS = [
+  { email: "admin@demo.local", name: "Ada Admin", role: "admin", password: "demo-admin-pass" },
+  {
+    email: "operator@demo.local",
+    name: "Olu Operator",
+    role: "operator",
+    password: "demo-operator-pass",
+  },
+  { email: "viewer@demo.local", name: "Vic Viewer", role: "viewer", password: "demo-viewer-pass" },
+];
+
+/** @param {string} name */
+function logFile(name) {
+  fs.mkdirSync(logs, { recursive: true });
+  const stream = fs.createWriteStream(path.join(logs, `${name}.log`), { flags: "a" });
+  return (/** @type {string} */ line) => stream.write(line.endsWith("\n") ? line : `${line}\n`);
+}
+
+ensureBuild();
+
+const services = await Promise.all([
+  startDemo({
+    name: "production",
+    port: 4101,
+    dataDir: path.join(dataRoot, "navi-production"),
+    version: "1.4.2",
+    log: logFile("navi-production"),
+  }),
+  startDemo({
+    name: "staging",
+    port: 4102,
+    dataDir: path.join(dataRoot, "navi-staging"),
+    version: "1.5.0-rc.1",
+    log: logFile("navi-staging"),
+  }),
+]);
+
+ensureUsers(opsdeckData, USERS);
+
+const opsdeck = spawn(process.execPath, [serverBundle], {
+  cwd: root,
+  stdio: ["ignore", "inherit", "inherit"],
+  env: {
+    ...process.env,
+    PORT: String(port),
+    OPSDECK_URL: url,
+    OPSDECK_CONFIG: path.join(root, "opsdeck.example.yaml"),
+    OPSDECK_DATA_DIR: opsdeckData,
+    DEMO_PRODUCTION_URL: services[0].url,
+    DEMO_STAGING_URL: services[1].url,
+  },
+});
+
+async function stop(code = 0) {
+  opsdeck.kill("SIGTERM");
+  await Promise.all(services.map((s) => s.close()));
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
+opsdeck.on("exit", (code) => {
+  console.error(`Opsdeck exited (${code}).`);
+  void stop(code ?? 1);
+});
+
+await waitForHttp(`${url}/api/health`);
+console.log(`
+  ┌──────────────────────────────────────────────────────────────
+  │ Opsdeck demo is running: ${url}
+  │
+  │ Sign in as any of:
+${USERS.map((u) => `  │   ${u.role.padEnd(9)} ${u.email.padEnd(22)} ${u.password}`).join("\n")}
+  │
+  │ Sample service "Navi backend": production ${services[0].url}, staging ${services[1].url}
+  │ Cause an incident:  curl -X POST ${services[0].url}/chaos -H 'content-type: application/json' -d '{"mode":"down","durationSeconds":120}'
+  │ Service logs: ${path.relative(root, logs)}/   Data: ${path.relative(root, dataRoot)}/   Stop: Ctrl-C
+  └──────────────────────────────────────────────────────────────
+`);
