@@ -8,7 +8,7 @@ test.describe("sign-in", () => {
     await page.getByLabel("Email").fill(ACCOUNTS.viewer.email);
     await page.getByLabel("Password").fill("not-the-password");
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await expect(page.getByRole("alert")).toHaveText("Invalid email or password.");
+    await expect(page.locator("main").getByRole("alert")).toHaveText("Invalid email or password.");
     await page.goto("/");
     await expect(page).toHaveURL(/\/login/);
   });
@@ -18,7 +18,9 @@ test.describe("sign-in", () => {
     await page.getByLabel("Email").fill(`${"a".repeat(250)}@example.com`);
     await page.getByLabel("Password").fill("whatever");
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await expect(page.getByRole("alert")).toHaveText("Email must be at most 254 characters");
+    await expect(page.locator("main").getByRole("alert")).toHaveText(
+      "Email must be at most 254 characters",
+    );
   });
 
   test("the server rejects a too-long email sent around the form, and a forged CSRF token", async ({

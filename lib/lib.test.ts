@@ -7,7 +7,14 @@ import { redact } from "./redact";
 import { hasRole } from "./roles";
 
 describe("route labels", () => {
-  const label = routeMatcher(["/", "/audit", "/api/jobs/[id]", "/api/jobs/[id]/events", "/[section]", "/api/auth/[...nextauth]"]);
+  const label = routeMatcher([
+    "/",
+    "/audit",
+    "/api/jobs/[id]",
+    "/api/jobs/[id]/events",
+    "/[section]",
+    "/api/auth/[...nextauth]",
+  ]);
   it("maps paths to their route, static before dynamic", () => {
     expect(label("/")).toBe("/");
     expect(label("/audit")).toBe("/audit");
@@ -53,7 +60,9 @@ describe("security headers", () => {
 
 describe("redact", () => {
   it("hides credential-looking keys at any depth", () => {
-    expect(redact({ a: 1, password: "x", nested: { apiKey: "k", list: [{ token: "t" }] } })).toEqual({
+    expect(
+      redact({ a: 1, password: "x", nested: { apiKey: "k", list: [{ token: "t" }] } }),
+    ).toEqual({
       a: 1,
       password: "[redacted]",
       nested: { apiKey: "[redacted]", list: [{ token: "[redacted]" }] },

@@ -17,7 +17,9 @@ function capture() {
 describe("log format", () => {
   it("writes the seed's structure: timestamp, level, service, message, context, error", () => {
     const { log, lines } = capture();
-    log.child({ context: { requestId: "r1", userId: 7, endpoint: "POST /api/x" } }).error({ error: new Error("boom") }, "request failed");
+    log
+      .child({ context: { requestId: "r1", userId: 7, endpoint: "POST /api/x" } })
+      .error({ error: new Error("boom") }, "request failed");
     const line = lines[0]!;
     expect(line).toMatchObject({
       level: "ERROR",
@@ -31,7 +33,10 @@ describe("log format", () => {
 
   it("uses upper-case level names and redacts credentials", () => {
     const { log, lines } = capture();
-    log.warn({ password: "hunter2", context: { token: "t0k3n" }, headers: { authorization: "Bearer x" } }, "careful");
+    log.warn(
+      { password: "hunter2", context: { token: "t0k3n" }, headers: { authorization: "Bearer x" } },
+      "careful",
+    );
     log.info("fine");
     log.debug("detail");
     expect(lines.map((l) => l.level)).toEqual(["WARN", "INFO", "DEBUG"]);

@@ -41,7 +41,10 @@ describe("every mutation is authorised and audited", () => {
     expect(exported.length).toBeGreaterThan(0);
     for (const [name, value] of exported) {
       expect(typeof value, `${file}: ${name}`).toBe("function");
-      expect((value as Record<symbol, unknown>)[ACTION_BRAND], `${file}: ${name} is not wrapped by authAction`).toBeTruthy();
+      expect(
+        (value as Record<symbol, unknown>)[ACTION_BRAND],
+        `${file}: ${name} is not wrapped by authAction`,
+      ).toBeTruthy();
     }
   });
 
@@ -62,7 +65,10 @@ describe("every mutation is authorised and audited", () => {
     expect(methods.length).toBeGreaterThan(0);
     if (ROUTE_EXCEPTIONS[file]) return;
     for (const method of methods) {
-      expect((mod[method] as Record<symbol, unknown>)[ROUTE_BRAND], `${file} ${method} is not wrapped by apiRoute`).toBeTruthy();
+      expect(
+        (mod[method] as Record<symbol, unknown>)[ROUTE_BRAND],
+        `${file} ${method} is not wrapped by apiRoute`,
+      ).toBeTruthy();
     }
   });
 

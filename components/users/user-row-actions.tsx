@@ -114,7 +114,7 @@ export function UserRowActions({ user, isSelf }: Props) {
             className="rounded-md border border-slate-300 px-2 py-1 text-xs"
           />
           <Button size="sm" type="submit" disabled={pending}>
-            Set
+            Set password
           </Button>
         </form>
       ) : null}

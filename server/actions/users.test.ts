@@ -24,10 +24,23 @@ const lastAudit = () => db.select().from(auditLog).all().at(-1)!;
 
 describe("user management", () => {
   it("creates a user who can then sign in; the audit row names who, what and where", async () => {
-    const result = await createUser({ email: "New@Example.com", name: "Nia", role: "operator", password: "a-long-enough-pw" });
+    const result = await createUser({
+      email: "New@Example.com",
+      name: "Nia",
+      role: "operator",
+      password: "a-long-enough-pw",
+    });
     expect(result.ok).toBe(true);
-    await expect(signInWithPassword(db, { email: "new@example.com", password: "a-long-enough-pw" }, { ip: null, userAgent: null, requestId: null })).resolves.toBeTruthy();
-    expect(db.select().from(auditLog).where(eq(auditLog.action, "users.create")).get()).toMatchObject({
+    await expect(
+      signInWithPassword(
+        db,
+        { email: "new@example.com", password: "a-long-enough-pw" },
+        { ip: null, userAgent: null, requestId: null },
+      ),
+    ).resolves.toBeTruthy();
+    expect(
+      db.select().from(auditLog).where(eq(auditLog.action, "users.create")).get(),
+    ).toMatchObject({
       actorName: "ada@example.com",
       ip: "192.0.2.10",
       details: { email: "new@example.com", name: "Nia", role: "operator" },
@@ -36,17 +49,38 @@ describe("user management", () => {
   });
 
   it("refuses a duplicate email, a short password and a bad role", async () => {
-    await createUser({ email: "dup@example.com", name: "A", role: "viewer", password: "a-long-enough-pw" });
-    expect(await createUser({ email: "DUP@example.com", name: "B", role: "viewer", password: "a-long-enough-pw" })).toMatchObject({
+    await createUser({
+      email: "dup@example.com",
+      name: "A",
+      role: "viewer",
+      password: "a-long-enough-pw",
+    });
+    expect(
+      await createUser({
+        email: "DUP@example.com",
+        name: "B",
+        role: "viewer",
+        password: "a-long-enough-pw",
+      }),
+    ).toMatchObject({
       ok: false,
       status: 409,
     });
-    expect(await createUser({ email: "x@example.com", name: "B", role: "viewer", password: "short" })).toMatchObject({
+    expect(
+      await createUser({ email: "x@example.com", name: "B", role: "viewer", password: "short" }),
+    ).toMatchObject({
       ok: false,
       status: 400,
       issues: [{ path: "password", message: "Password must be at least 12 characters" }],
     });
-    expect(await createUser({ email: "x@example.com", name: "B", role: "root" as never, password: "a-long-enough-pw" })).toMatchObject({
+    expect(
+      await createUser({
+        email: "x@example.com",
+        name: "B",
+        role: "root" as never,
+        password: "a-long-enough-pw",
+      }),
+    ).toMatchObject({
       ok: false,
       status: 400,
     });
@@ -59,19 +93,33 @@ describe("user management", () => {
     expect(await changeUserRole({ userId: vic.id, role: "operator" })).toMatchObject({ ok: true });
     expect(loadActiveUser(vic.id, 1)).toBeNull();
     expect(loadActiveUser(vic.id, 2)?.role).toBe("operator");
-    expect(lastAudit()).toMatchObject({ action: "users.change_role", details: { from: "viewer", to: "operator" } });
+    expect(lastAudit()).toMatchObject({
+      action: "users.change_role",
+      details: { from: "viewer", to: "operator" },
+    });
   });
 
   it("the last active admin cannot be demoted or disabled, and nobody disables themselves", async () => {
-    expect(await changeUserRole({ userId: admin.id, role: "viewer" })).toMatchObject({ ok: false, status: 409 });
-    expect(await setUserDisabled({ userId: admin.id, disabled: true })).toMatchObject({ ok: false, status: 409 });
+    expect(await changeUserRole({ userId: admin.id, role: "viewer" })).toMatchObject({
+      ok: false,
+      status: 409,
+    });
+    expect(await setUserDisabled({ userId: admin.id, disabled: true })).toMatchObject({
+      ok: false,
+      status: 409,
+    });
     const second = await makeUser(db, "admin", "bo@example.com");
     expect(await setUserDisabled({ userId: admin.id, disabled: true })).toMatchObject({
       ok: false,
       error: "You cannot disable your own account.",
     });
-    expect(await setUserDisabled({ userId: second.id, disabled: true })).toMatchObject({ ok: true });
-    expect(await changeUserRole({ userId: admin.id, role: "viewer" })).toMatchObject({ ok: false, status: 409 });
+    expect(await setUserDisabled({ userId: second.id, disabled: true })).toMatchObject({
+      ok: true,
+    });
+    expect(await changeUserRole({ userId: admin.id, role: "viewer" })).toMatchObject({
+      ok: false,
+      status: 409,
+    });
     expect(row(admin.id).role).toBe("admin");
   });
 
@@ -86,19 +134,32 @@ describe("user management", () => {
 
   it("resets a password: the old one stops working, sessions end", async () => {
     const vic = await makeUser(db, "viewer", "vic@example.com");
-    expect(await resetUserPassword({ userId: vic.id, password: "brand-new-password" })).toMatchObject({ ok: true });
+    expect(
+      await resetUserPassword({ userId: vic.id, password: "brand-new-password" }),
+    ).toMatchObject({ ok: true });
     const meta = { ip: null, userAgent: null, requestId: null };
-    await expect(signInWithPassword(db, { email: "vic@example.com", password: "correct-horse-battery" }, meta)).rejects.toThrow();
-    await expect(signInWithPassword(db, { email: "vic@example.com", password: "brand-new-password" }, meta)).resolves.toBeTruthy();
+    await expect(
+      signInWithPassword(db, { email: "vic@example.com", password: "correct-horse-battery" }, meta),
+    ).rejects.toThrow();
+    await expect(
+      signInWithPassword(db, { email: "vic@example.com", password: "brand-new-password" }, meta),
+    ).resolves.toBeTruthy();
     expect(loadActiveUser(vic.id, 1)).toBeNull();
-    expect(await resetUserPassword({ userId: 9999, password: "brand-new-password" })).toMatchObject({ ok: false, status: 404 });
+    expect(await resetUserPassword({ userId: 9999, password: "brand-new-password" })).toMatchObject(
+      { ok: false, status: 404 },
+    );
   });
 
   it("only admins manage users", async () => {
     const op = await makeUser(db, "operator", "op@example.com");
     actAs(op);
     for (const result of [
-      await createUser({ email: "z@example.com", name: "Z", role: "admin", password: "a-long-enough-pw" }),
+      await createUser({
+        email: "z@example.com",
+        name: "Z",
+        role: "admin",
+        password: "a-long-enough-pw",
+      }),
       await changeUserRole({ userId: op.id, role: "admin" }),
       await setUserDisabled({ userId: admin.id, disabled: true }),
       await resetUserPassword({ userId: admin.id, password: "attacker-password" }),
@@ -106,6 +167,12 @@ describe("user management", () => {
       expect(result).toMatchObject({ ok: false, status: 403 });
     }
     expect(row(op.id).role).toBe("operator");
-    expect(db.select().from(auditLog).all().filter((r) => r.outcome === "denied")).toHaveLength(4);
+    expect(
+      db
+        .select()
+        .from(auditLog)
+        .all()
+        .filter((r) => r.outcome === "denied"),
+    ).toHaveLength(4);
   });
 });

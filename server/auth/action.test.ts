@@ -13,12 +13,19 @@ const rename = authAction({
   role: "operator",
   input: z.strictObject({ userId: z.number().int(), name: z.string().min(1).max(20) }),
   run(ctx, input) {
-    return ctx.commit({ action: "test.rename", targetType: "user", targetId: input.userId }, (tx) => {
-      const changed = tx.update(users).set({ name: input.name }).where(eq(users.id, input.userId)).run().changes;
-      if (changed === 0) throw new ActionError(404, "No such user.");
-      if (input.name === "boom") throw new Error("disk I/O error");
-      return { renamed: true };
-    });
+    return ctx.commit(
+      { action: "test.rename", targetType: "user", targetId: input.userId },
+      (tx) => {
+        const changed = tx
+          .update(users)
+          .set({ name: input.name })
+          .where(eq(users.id, input.userId))
+          .run().changes;
+        if (changed === 0) throw new ActionError(404, "No such user.");
+        if (input.name === "boom") throw new Error("disk I/O error");
+        return { renamed: true };
+      },
+    );
   },
 });
 
@@ -46,9 +53,14 @@ describe("authAction", () => {
   it("403 for a role below the action's, audited as denied", async () => {
     const viewer = await makeUser(db, "viewer");
     actAs(viewer);
-    expect(await rename({ userId: viewer.id, name: "x" })).toMatchObject({ ok: false, status: 403 });
+    expect(await rename({ userId: viewer.id, name: "x" })).toMatchObject({
+      ok: false,
+      status: 403,
+    });
     expect(db.select().from(users).where(eq(users.id, viewer.id)).get()!.name).toBe("Viewer");
-    expect(audits()).toMatchObject([{ action: "test.rename", outcome: "denied", actorId: viewer.id, ip: "192.0.2.10" }]);
+    expect(audits()).toMatchObject([
+      { action: "test.rename", outcome: "denied", actorId: viewer.id, ip: "192.0.2.10" },
+    ]);
   });
 
   it("400 with every issue for bad input, hostile input included", async () => {
@@ -72,9 +84,18 @@ describe("authAction", () => {
   it("commits the change and its audit row together", async () => {
     const op = await makeUser(db, "operator");
     actAs(op);
-    expect(await rename({ userId: op.id, name: "Olga" })).toEqual({ ok: true, data: { renamed: true } });
+    expect(await rename({ userId: op.id, name: "Olga" })).toEqual({
+      ok: true,
+      data: { renamed: true },
+    });
     expect(audits()).toMatchObject([
-      { action: "test.rename", outcome: "success", actorName: "operator@example.com", targetId: String(op.id), requestId: "req-test" },
+      {
+        action: "test.rename",
+        outcome: "success",
+        actorName: "operator@example.com",
+        targetId: String(op.id),
+        requestId: "req-test",
+      },
     ]);
     expect(verifyAuditChain(db).ok).toBe(true);
   });
@@ -83,7 +104,11 @@ describe("authAction", () => {
     const op = await makeUser(db, "operator");
     actAs(op);
     const result = await rename({ userId: op.id, name: "boom" });
-    expect(result).toMatchObject({ ok: false, status: 500, error: expect.stringContaining("nothing was changed") });
+    expect(result).toMatchObject({
+      ok: false,
+      status: 500,
+      error: expect.stringContaining("nothing was changed"),
+    });
     expect(result.ok === false && result.error).toContain("req-test");
     expect(db.select().from(users).where(eq(users.id, op.id)).get()!.name).toBe("Operator");
     expect(audits()).toHaveLength(0);

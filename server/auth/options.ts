@@ -111,11 +111,16 @@ export function getAuthOptions(): AuthOptions {
       },
     },
     logger: {
-      error: (code, metadata) =>
+      error: (code, metadata) => {
+        // A cookie that does not decrypt (tampered, or signed with an old key) is the
+        // visitor's problem, not the server's: a warning without a stack trace.
+        if (code === "JWT_SESSION_ERROR")
+          return logger.warn({ context: { code } }, "auth: unreadable session cookie");
         logger.error(
           { context: { code }, error: metadata instanceof Error ? metadata : undefined },
           `auth: ${code}`,
-        ),
+        );
+      },
       warn: (code) => logger.warn(`auth: ${code}`),
       debug: (code) => logger.debug(`auth: ${code}`),
     },

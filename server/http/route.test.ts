@@ -30,7 +30,11 @@ const rename = apiRoute({
     }),
 });
 
-const unaudited = apiRoute({ name: "test.unaudited", auth: "viewer", handler: () => ({ ok: true }) });
+const unaudited = apiRoute({
+  name: "test.unaudited",
+  auth: "viewer",
+  handler: () => ({ ok: true }),
+});
 const scrape = apiRoute({
   name: "test.scrape",
   auth: { bearer: () => "s3cret-token-value", openWhenUnset: false, actor: "scraper" },
@@ -42,7 +46,12 @@ const call = (handler: typeof rename, init: RequestInit & { id?: string } = {}) 
     new Request("http://opsdeck.test/api/x", {
       method: "POST",
       ...init,
-      headers: { host: "opsdeck.test", origin: "http://opsdeck.test", "content-type": "application/json", ...init.headers },
+      headers: {
+        host: "opsdeck.test",
+        origin: "http://opsdeck.test",
+        "content-type": "application/json",
+        ...init.headers,
+      },
     }),
     { params: Promise.resolve({ id: init.id ?? "1" }) },
   );
@@ -53,18 +62,26 @@ async function body(res: Response) {
 
 describe("apiRoute", () => {
   it("401 when not signed in", async () => {
-    expect(await body(await call(rename, { body: '{"name":"x"}' }))).toMatchObject({ status: 401, error: "Sign in first." });
+    expect(await body(await call(rename, { body: '{"name":"x"}' }))).toMatchObject({
+      status: 401,
+      error: "Sign in first.",
+    });
   });
 
   it("403 below the role, audited as denied", async () => {
     caller = await makeUser(db, "viewer");
     expect((await call(rename, { body: '{"name":"x"}' })).status).toBe(403);
-    expect(db.select().from(auditLog).all()).toMatchObject([{ action: "test.rename", outcome: "denied" }]);
+    expect(db.select().from(auditLog).all()).toMatchObject([
+      { action: "test.rename", outcome: "denied" },
+    ]);
   });
 
   it("403 for a cross-site request carrying a valid session", async () => {
     caller = await makeUser(db, "operator");
-    const res = await call(rename, { body: '{"name":"x"}', headers: { origin: "https://evil.example" } });
+    const res = await call(rename, {
+      body: '{"name":"x"}',
+      headers: { origin: "https://evil.example" },
+    });
     expect(await body(res)).toMatchObject({ status: 403, error: "Cross-site request refused." });
     const noOrigin = await call(rename, { body: '{"name":"x"}', headers: { origin: "" } });
     expect(noOrigin.status).toBe(403);
@@ -72,26 +89,48 @@ describe("apiRoute", () => {
 
   it("415, 413 and 400 for the wrong body, and nothing changes", async () => {
     caller = await makeUser(db, "operator");
-    expect((await call(rename, { body: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(415);
-    expect((await call(rename, { body: JSON.stringify({ name: "x".repeat(5000) }) })).status).toBe(413);
-    expect(await body(await call(rename, { body: "{not json" }))).toMatchObject({ status: 400, error: "Request body is not valid JSON." });
+    expect(
+      (
+        await call(rename, {
+          body: "name=x",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        })
+      ).status,
+    ).toBe(415);
+    expect((await call(rename, { body: JSON.stringify({ name: "x".repeat(5000) }) })).status).toBe(
+      413,
+    );
+    expect(await body(await call(rename, { body: "{not json" }))).toMatchObject({
+      status: 400,
+      error: "Request body is not valid JSON.",
+    });
     expect(await body(await call(rename, { body: "" }))).toMatchObject({ status: 400 });
     expect(await body(await call(rename, { body: '{"name":""}' }))).toMatchObject({
       status: 400,
       issues: [{ path: "name", message: expect.any(String) }],
     });
-    expect(await body(await call(rename, { body: '{"name":"x","role":"admin"}' }))).toMatchObject({ status: 400 });
-    expect(await body(await call(rename, { body: '{"name":"x"}', id: "../../etc" }))).toMatchObject({ status: 400 });
+    expect(await body(await call(rename, { body: '{"name":"x","role":"admin"}' }))).toMatchObject({
+      status: 400,
+    });
+    expect(await body(await call(rename, { body: '{"name":"x"}', id: "../../etc" }))).toMatchObject(
+      { status: 400 },
+    );
     expect(db.select().from(users).get()!.name).toBe("Operator");
     expect(db.select().from(auditLog).all()).toHaveLength(0);
   });
 
   it("applies the change and writes its audit row", async () => {
     caller = await makeUser(db, "operator");
-    const res = await call(rename, { body: '{"name":"Olga"}', id: String(caller.id), headers: { "x-request-id": "abc" } });
+    const res = await call(rename, {
+      body: '{"name":"Olga"}',
+      id: String(caller.id),
+      headers: { "x-request-id": "abc" },
+    });
     expect(res.status).toBe(200);
     expect(db.select().from(users).get()!.name).toBe("Olga");
-    expect(db.select().from(auditLog).all()).toMatchObject([{ action: "test.rename", outcome: "success", requestId: "abc" }]);
+    expect(db.select().from(auditLog).all()).toMatchObject([
+      { action: "test.rename", outcome: "success", requestId: "abc" },
+    ]);
   });
 
   it("a mutation that writes no audit row is a 500, never a silent success", async () => {
@@ -105,11 +144,19 @@ describe("apiRoute", () => {
     const none = await scrape(new Request("http://x/api/metrics"), { params: Promise.resolve({}) });
     expect(none.status).toBe(401);
     expect(none.headers.get("www-authenticate")).toContain("Bearer");
-    const wrong = await scrape(new Request("http://x/api/metrics", { headers: { authorization: "Bearer nope" } }), { params: Promise.resolve({}) });
+    const wrong = await scrape(
+      new Request("http://x/api/metrics", { headers: { authorization: "Bearer nope" } }),
+      { params: Promise.resolve({}) },
+    );
     expect(wrong.status).toBe(401);
-    const right = await scrape(new Request("http://x/api/metrics", { headers: { authorization: "Bearer s3cret-token-value" } }), {
-      params: Promise.resolve({}),
-    });
+    const right = await scrape(
+      new Request("http://x/api/metrics", {
+        headers: { authorization: "Bearer s3cret-token-value" },
+      }),
+      {
+        params: Promise.resolve({}),
+      },
+    );
     expect(right.status).toBe(200);
   });
 });
