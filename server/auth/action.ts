@@ -3,8 +3,9 @@ import type { z } from "zod";
 import { formatPath } from "@/lib/format-path";
 import type { ActionIssue, ActionResult } from "@/lib/action-result";
 import { hasRole, type Role } from "@/lib/roles";
-import { recordAudit, writeAudit, type AuditEntry, type RequestMeta } from "@/server/audit/write";
-import { getDb, type Db, type Tx } from "@/server/db";
+import { auditedCommitter, type Committer } from "@/server/audit/commit";
+import { recordAudit, type RequestMeta } from "@/server/audit/write";
+import { getDb, type Db } from "@/server/db";
 import { currentRequestMeta } from "@/server/http/request-meta";
 import { logger } from "@/server/logger";
 import { captureError } from "@/server/sentry";
@@ -25,11 +26,7 @@ export type ActionContext = {
   user: SessionUser;
   meta: RequestMeta;
   db: Db;
-  /**
-   * Runs `change` and appends the audit row in one IMMEDIATE transaction: both
-   * commit or neither does. An action must call it exactly once.
-   */
-  commit<T>(entry: AuditEntry | ((result: T) => AuditEntry), change: (tx: Tx) => T): T;
+  commit: Committer["commit"];
 };
 
 export type ActionMeta = { name: string; role: Role };
@@ -87,32 +84,13 @@ export function authAction<S extends z.ZodType, T>(def: {
       return { ok: false, status: 400, error: issues[0]?.message ?? "Invalid input.", issues };
     }
 
-    let commits = 0;
-    let committed = false;
-    const ctx: ActionContext = {
-      user,
-      meta,
-      db,
-      commit(entry, change) {
-        commits++;
-        if (commits > 1) throw new Error(`${def.name}: commit called twice`);
-        const result = db.transaction(
-          (tx) => {
-            const out = change(tx);
-            const e = typeof entry === "function" ? entry(out) : entry;
-            writeAudit(tx, actor, meta, { ...e, action: e.action || def.name });
-            return out;
-          },
-          { behavior: "immediate" },
-        );
-        committed = true;
-        return result;
-      },
-    };
+    const committer = auditedCommitter(db, actor, meta, def.name);
+    const ctx: ActionContext = { user, meta, db, commit: committer.commit };
 
     try {
       const data = await def.run(ctx, parsed.data);
-      if (!committed) throw new Error(`${def.name} finished without recording its audit entry`);
+      if (!committer.committed)
+        throw new Error(`${def.name} finished without recording its audit entry`);
       return { ok: true, data };
     } catch (err) {
       if (err instanceof ActionError) {
@@ -129,7 +107,7 @@ export function authAction<S extends z.ZodType, T>(def: {
       return {
         ok: false,
         status: 500,
-        error: `Something went wrong${committed ? "" : "; nothing was changed"}. Request id: ${meta.requestId ?? "unknown"}.`,
+        error: `Something went wrong${committer.committed ? "" : "; nothing was changed"}. Request id: ${meta.requestId ?? "unknown"}.`,
       };
     }
   };

@@ -10,6 +10,15 @@ import { recordFailure, recordSuccess, throttleWait } from "./throttle";
 /** What a successful sign-in puts into the session token. */
 export type SignedIn = { id: string; uid: number; sv: number; name: string; email: string };
 
+export function toSignedIn(user: {
+  id: number;
+  sessionVersion: number;
+  name: string;
+  email: string;
+}): SignedIn {
+  return toSignedIn(user);
+}
+
 /** A sign-in refused with a message the person may see. */
 export class SignInError extends Error {}
 
@@ -71,11 +80,5 @@ export async function signInWithPassword(
     },
     { behavior: "immediate" },
   );
-  return {
-    id: String(user.id),
-    uid: user.id,
-    sv: user.sessionVersion,
-    name: user.name,
-    email: user.email,
-  };
+  return toSignedIn(user);
 }

@@ -6,7 +6,7 @@ import { writeAudit, recordAudit, type RequestMeta } from "@/server/audit/write"
 import type { OidcConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { users } from "@/server/db/schema";
-import { SignInError, type SignedIn } from "./credentials";
+import { SignInError, toSignedIn, type SignedIn } from "./credentials";
 
 type Claims = Record<string, unknown> & {
   sub: string;
@@ -110,13 +110,7 @@ export function upsertOidcUser(
         action: "auth.login",
         details: { method: "oidc", role },
       });
-      return {
-        id: String(user.id),
-        uid: user.id,
-        sv: user.sessionVersion,
-        name: user.name,
-        email: user.email,
-      };
+      return toSignedIn(user);
     },
     { behavior: "immediate" },
   );

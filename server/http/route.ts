@@ -4,10 +4,11 @@ import type { z } from "zod";
 import type { ActionIssue } from "@/lib/action-result";
 import { hasRole, type Role } from "@/lib/roles";
 import { env } from "@/env";
-import { recordAudit, writeAudit, type AuditEntry, type RequestMeta } from "@/server/audit/write";
+import { auditedCommitter, type Committer } from "@/server/audit/commit";
+import { recordAudit, type RequestMeta } from "@/server/audit/write";
 import { zodIssues } from "@/server/auth/action";
 import { getSessionUser, type SessionUser } from "@/server/auth/session";
-import { getDb, type Db, type Tx } from "@/server/db";
+import { getDb, type Db } from "@/server/db";
 import { logger } from "@/server/logger";
 import { captureError } from "@/server/sentry";
 import { metaFromHeaders } from "./request-meta";
@@ -24,8 +25,7 @@ export type RouteContext<P, Q, B> = {
   user: SessionUser | null;
   meta: RequestMeta;
   db: Db;
-  /** Change + audit row in one transaction; every audited mutation calls it exactly once. */
-  commit<T>(entry: AuditEntry, change: (tx: Tx) => T): T;
+  commit: Committer["commit"];
 };
 
 export const ROUTE_BRAND = Symbol.for("opsdeck.route");
@@ -148,8 +148,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
     const log = logger.child({ context: { requestId: meta.requestId, endpoint: def.name } });
     const mutating = !SAFE_METHODS.has(req.method);
     let user: SessionUser | null = null;
-    let commits = 0;
-    let committed = false;
+    let committer: Committer | undefined;
     try {
       const db = getDb();
       let actor = { id: null as number | null, name: "anonymous", role: null as string | null };
@@ -194,6 +193,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         ? parseWith(def.body, await readJsonBody(req, def.maxBodyBytes ?? DEFAULT_MAX_BODY), "body")
         : (undefined as B);
 
+      committer = auditedCommitter(db, actor, meta, def.name);
       const result = await def.handler({
         req,
         params,
@@ -202,22 +202,9 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         user,
         meta,
         db,
-        commit(entry, change) {
-          commits++;
-          if (commits > 1) throw new Error(`${def.name}: commit called twice`);
-          const out = db.transaction(
-            (tx) => {
-              const result = change(tx);
-              writeAudit(tx, actor, meta, entry);
-              return result;
-            },
-            { behavior: "immediate" },
-          );
-          committed = true;
-          return out;
-        },
+        commit: committer.commit,
       });
-      if (mutating && !def.unaudited && !committed) {
+      if (mutating && !def.unaudited && !committer?.committed) {
         throw new Error(`${def.name} finished without recording its audit entry`);
       }
       if (result instanceof Response) return result;

@@ -9,6 +9,7 @@ import { auditFilterSchema } from "@/lib/schemas/audit";
 import { requirePageUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
 import { auditActions, auditPage } from "@/server/queries/audit";
+import { Table } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Audit" };
 
@@ -121,54 +122,36 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           {parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`).join("; ")}.
         </p>
       ) : null}
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-sm" data-testid="audit-table">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-3 py-2">When</th>
-              <th className="px-3 py-2">Who</th>
-              <th className="px-3 py-2">Action</th>
-              <th className="px-3 py-2">Target</th>
-              <th className="px-3 py-2">Outcome</th>
-              <th className="px-3 py-2">From</th>
-              <th className="px-3 py-2">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.rows.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="px-3 py-6 text-center text-slate-500">
-                  No audit entries match.
-                </td>
-              </tr>
-            ) : null}
-            {page.rows.map((row) => (
-              <tr key={row.id} className="border-t border-slate-100 align-top">
-                <td className="whitespace-nowrap px-3 py-2">
-                  <Time value={row.at} />
-                </td>
-                <td className="px-3 py-2">
-                  {row.actorName}
-                  {row.actorRole ? (
-                    <span className="ml-1 text-xs text-slate-500">({row.actorRole})</span>
-                  ) : null}
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{row.action}</td>
-                <td className="px-3 py-2 text-xs">
-                  {row.targetType ? `${row.targetType} ${row.targetId ?? ""}` : "—"}
-                </td>
-                <td className="px-3 py-2">
-                  <StatusPill status={row.outcome} />
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{row.ip ?? "—"}</td>
-                <td className="max-w-md px-3 py-2 font-mono text-xs break-all text-slate-600">
-                  {row.details ? JSON.stringify(row.details) : ""}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={["When", "Who", "Action", "Target", "Outcome", "From", "Details"]}
+        testId="audit-table"
+        empty={page.rows.length === 0 ? "No audit entries match." : undefined}
+      >
+        {page.rows.map((row) => (
+          <tr key={row.id} className="border-t border-slate-100 align-top">
+            <td className="whitespace-nowrap px-3 py-2">
+              <Time value={row.at} />
+            </td>
+            <td className="px-3 py-2">
+              {row.actorName}
+              {row.actorRole ? (
+                <span className="ml-1 text-xs text-slate-500">({row.actorRole})</span>
+              ) : null}
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">{row.action}</td>
+            <td className="px-3 py-2 text-xs">
+              {row.targetType ? `${row.targetType} ${row.targetId ?? ""}` : "—"}
+            </td>
+            <td className="px-3 py-2">
+              <StatusPill status={row.outcome} />
+            </td>
+            <td className="px-3 py-2 font-mono text-xs">{row.ip ?? "—"}</td>
+            <td className="max-w-md px-3 py-2 font-mono text-xs break-all text-slate-600">
+              {row.details ? JSON.stringify(row.details) : ""}
+            </td>
+          </tr>
+        ))}
+      </Table>
       <nav className="mt-4 flex justify-between text-sm" aria-label="Pagination">
         {page.hasNewer && page.rows[0] ? (
           <Link className="underline" href={link({ after: String(page.rows[0].id) })}>

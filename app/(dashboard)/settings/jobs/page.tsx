@@ -7,6 +7,7 @@ import { getDb } from "@/server/db";
 import { recentJobs } from "@/server/queries/jobs";
 import { getJobKind } from "@/server/jobs/registry";
 import "@/server/jobs/kinds";
+import { Table } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Jobs" };
 
@@ -14,50 +15,33 @@ export default async function JobsPage() {
   await requirePageUser();
   const jobs = recentJobs(getDb(), 50);
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-sm" data-testid="jobs-table">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-3 py-2">Job</th>
-            <th className="px-3 py-2">Status</th>
-            <th className="px-3 py-2">Requested by</th>
-            <th className="px-3 py-2">Queued</th>
-            <th className="px-3 py-2">Duration</th>
-            <th className="px-3 py-2">Error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {jobs.length === 0 ? (
-            <tr>
-              <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
-                No jobs yet.
-              </td>
-            </tr>
-          ) : null}
-          {jobs.map((job) => (
-            <tr key={job.id} className="border-t border-slate-100">
-              <td className="px-3 py-2">
-                <Link className="underline" href={`/jobs/${job.id}`}>
-                  #{job.id} {getJobKind(job.kind)?.title ?? job.kind}
-                </Link>
-              </td>
-              <td className="px-3 py-2">
-                <StatusPill status={job.status} />
-              </td>
-              <td className="px-3 py-2">{job.requestedByName}</td>
-              <td className="px-3 py-2 whitespace-nowrap">
-                <Time value={job.createdAt} />
-              </td>
-              <td className="px-3 py-2">
-                {job.startedAt && job.finishedAt
-                  ? `${((job.finishedAt.getTime() - job.startedAt.getTime()) / 1000).toFixed(1)} s`
-                  : "—"}
-              </td>
-              <td className="px-3 py-2 text-xs text-red-700">{job.error ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      columns={["Job", "Status", "Requested by", "Queued", "Duration", "Error"]}
+      testId="jobs-table"
+      empty={jobs.length === 0 ? "No jobs yet." : undefined}
+    >
+      {jobs.map((job) => (
+        <tr key={job.id} className="border-t border-slate-100">
+          <td className="px-3 py-2">
+            <Link className="underline" href={`/jobs/${job.id}`}>
+              #{job.id} {getJobKind(job.kind)?.title ?? job.kind}
+            </Link>
+          </td>
+          <td className="px-3 py-2">
+            <StatusPill status={job.status} />
+          </td>
+          <td className="px-3 py-2">{job.requestedByName}</td>
+          <td className="px-3 py-2 whitespace-nowrap">
+            <Time value={job.createdAt} />
+          </td>
+          <td className="px-3 py-2">
+            {job.startedAt && job.finishedAt
+              ? `${((job.finishedAt.getTime() - job.startedAt.getTime()) / 1000).toFixed(1)} s`
+              : "—"}
+          </td>
+          <td className="px-3 py-2 text-xs text-red-700">{job.error ?? ""}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }

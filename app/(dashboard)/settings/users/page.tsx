@@ -6,6 +6,7 @@ import { Time } from "@/components/ui/time";
 import { requirePageUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
 import { listUsers } from "@/server/queries/users";
+import { Table } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -15,62 +16,51 @@ export default async function UsersPage() {
   return (
     <div className="space-y-6">
       <CreateUserForm />
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-sm" data-testid="users-table">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="px-3 py-2">User</th>
-              <th className="px-3 py-2">Role</th>
-              <th className="px-3 py-2">Status</th>
-              <th className="px-3 py-2">Sign-in</th>
-              <th className="px-3 py-2">Last sign-in</th>
-              <th className="px-3 py-2">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr
-                key={u.id}
-                className="border-t border-slate-100 align-top"
-                data-testid={`user-row-${u.email}`}
-              >
-                <td className="px-3 py-2">
-                  <div className="font-medium">{u.name}</div>
-                  <div className="text-xs text-slate-500">{u.email}</div>
-                </td>
-                <td className="px-3 py-2">
-                  <RoleBadge role={u.role} />
-                </td>
-                <td className="px-3 py-2">
-                  {u.disabled ? (
-                    <span className="text-red-700">disabled</span>
-                  ) : (
-                    <span className="text-green-800">active</span>
-                  )}
-                </td>
-                <td className="px-3 py-2 text-xs">
-                  {u.provider === "oidc" ? "single sign-on" : "password"}
-                </td>
-                <td className="px-3 py-2 whitespace-nowrap text-xs">
-                  <Time value={u.lastLoginAt} />
-                </td>
-                <td className="px-3 py-2">
-                  <UserRowActions
-                    user={{
-                      id: u.id,
-                      email: u.email,
-                      role: u.role,
-                      disabled: u.disabled,
-                      provider: u.provider,
-                    }}
-                    isSelf={u.id === me.id}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={["User", "Role", "Status", "Sign-in", "Last sign-in", "Actions"]}
+        testId="users-table"
+      >
+        {users.map((u) => (
+          <tr
+            key={u.id}
+            className="border-t border-slate-100 align-top"
+            data-testid={`user-row-${u.email}`}
+          >
+            <td className="px-3 py-2">
+              <div className="font-medium">{u.name}</div>
+              <div className="text-xs text-slate-500">{u.email}</div>
+            </td>
+            <td className="px-3 py-2">
+              <RoleBadge role={u.role} />
+            </td>
+            <td className="px-3 py-2">
+              {u.disabled ? (
+                <span className="text-red-700">disabled</span>
+              ) : (
+                <span className="text-green-800">active</span>
+              )}
+            </td>
+            <td className="px-3 py-2 text-xs">
+              {u.provider === "oidc" ? "single sign-on" : "password"}
+            </td>
+            <td className="px-3 py-2 whitespace-nowrap text-xs">
+              <Time value={u.lastLoginAt} />
+            </td>
+            <td className="px-3 py-2">
+              <UserRowActions
+                user={{
+                  id: u.id,
+                  email: u.email,
+                  role: u.role,
+                  disabled: u.disabled,
+                  provider: u.provider,
+                }}
+                isSelf={u.id === me.id}
+              />
+            </td>
+          </tr>
+        ))}
+      </Table>
     </div>
   );
 }
