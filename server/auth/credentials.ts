@@ -16,7 +16,13 @@ export function toSignedIn(user: {
   name: string;
   email: string;
 }): SignedIn {
-  return toSignedIn(user);
+  return {
+    id: String(user.id),
+    uid: user.id,
+    sv: user.sessionVersion,
+    name: user.name,
+    email: user.email,
+  };
 }
 
 /** A sign-in refused with a message the person may see. */
