@@ -1,0 +1,50 @@
+// npm run bench:audit [-- rows] — how fast audit rows are appended (each in its own
+// IMMEDIATE transaction, as actions do) and how long verifying the whole chain takes.
+// Prints figures; asserts nothing. Uses a temp database.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { verifyAuditChain } from "../server/audit/verify";
+import { recordAudit } from "../server/audit/write";
+import { openDatabase } from "../server/db";
+
+const rows = Number(process.argv[2] ?? 100_000);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-bench-audit-"));
+const db = openDatabase(dir);
+const actor = { id: 1, name: "ada@example.com", role: "admin" };
+const meta = { ip: "203.0.113.7", userAgent: "bench", requestId: "bench" };
+
+let t = performance.now();
+for (let i = 0; i < rows; i++) {
+  recordAudit(db, actor, meta, {
+    action: "users.change_role",
+    targetType: "user",
+    targetId: i,
+    details: { from: "viewer", to: "operator" },
+  });
+}
+const appendMs = performance.now() - t;
+
+t = performance.now();
+const report = verifyAuditChain(db);
+const verifyMs = performance.now() - t;
+const size =
+  fs.statSync(path.join(dir, "opsdeck.db")).size +
+  fs.statSync(path.join(dir, "opsdeck.db-wal")).size;
+
+console.log(
+  JSON.stringify(
+    {
+      rows,
+      appendPerSecond: Math.round(rows / (appendMs / 1000)),
+      appendMeanMs: +(appendMs / rows).toFixed(3),
+      verifySeconds: +(verifyMs / 1000).toFixed(2),
+      verifyRowsPerSecond: Math.round(rows / (verifyMs / 1000)),
+      chainOk: report.ok,
+      databaseMiB: +(size / 1048576).toFixed(1),
+    },
+    null,
+    2,
+  ),
+);
+fs.rmSync(dir, { recursive: true, force: true });
