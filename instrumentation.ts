@@ -17,7 +17,13 @@ export async function register() {
     });
   }
   const { boot } = await import("./server/runtime");
-  await boot();
+  try {
+    await boot();
+  } catch (err) {
+    // Serving pages without a database or jobs would only hide the problem.
+    console.error("Opsdeck failed to start:", err);
+    process.exit(1);
+  }
 }
 
 export const onRequestError: typeof Sentry.captureRequestError = async (...args) => {

@@ -7,6 +7,17 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 
+type Runtime = { shutdown?: (timeoutMs: number) => Promise<void>; close?: () => void };
+const runtime = () => (globalThis as { __opsdeckRuntime?: Runtime }).__opsdeckRuntime;
+
+async function bootFinished(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!runtime()) {
+    if (Date.now() > deadline) throw new Error(`Opsdeck did not finish starting within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 async function main() {
   const dev = process.argv.includes("--dev");
   (process.env as Record<string, string | undefined>).NODE_ENV ??= dev
@@ -37,6 +48,9 @@ async function main() {
   const app = next({ dev, dir: process.cwd(), port: env.PORT, hostname: env.HOST });
   const handle = app.getRequestHandler();
   await app.prepare();
+  // Next runs instrumentation.ts (config, migrations, first admin, jobs) without
+  // awaiting it; do not take traffic before it is done. A boot that fails exits.
+  if (!dev) await bootFinished(120_000);
 
   let labelFor: (pathname: string) => string = () => "(unmatched)";
   try {
@@ -102,7 +116,6 @@ async function main() {
     );
   });
 
-  type Runtime = { shutdown?: (timeoutMs: number) => Promise<void>; close?: () => void };
   let stopping = false;
   async function shutdown(signal: string) {
     if (stopping) {
@@ -116,15 +129,14 @@ async function main() {
     );
     server.close();
     server.closeIdleConnections();
-    const runtime = (globalThis as { __opsdeckRuntime?: Runtime }).__opsdeckRuntime;
     try {
-      await runtime?.shutdown?.(env.OPSDECK_SHUTDOWN_TIMEOUT_MS);
+      await runtime()?.shutdown?.(env.OPSDECK_SHUTDOWN_TIMEOUT_MS);
     } catch (err) {
       log.error({ error: err }, "shutdown hook failed");
     }
     server.closeAllConnections();
     await app.close().catch(() => undefined);
-    runtime?.close?.();
+    runtime()?.close?.();
     log.info("stopped");
     process.exit(0);
   }

@@ -1,0 +1,103 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+
+const SERVER = path.resolve(".next/opsdeck-server.mjs");
+const PORT = 4690;
+
+/** Runs the production server with `env` until it exits or `until` matches its output. */
+function run(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [SERVER], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: os.tmpdir(),
+        NODE_ENV: "production",
+        PORT: String(PORT),
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+        ...env,
+      },
+    });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`timed out; stdout: ${stdout.slice(-2000)} stderr: ${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    const check = () => {
+      if (until && until.test(stdout + stderr)) child.kill("SIGTERM");
+    };
+    child.stdout.on("data", (d) => ((stdout += d), check()));
+    child.stderr.on("data", (d) => ((stderr += d), check()));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-startup-"));
+
+test.describe.configure({ mode: "serial" });
+
+test("an invalid config stops start-up with the file, the key path and what was expected", async () => {
+  const dir = tmp();
+  const config = path.join(dir, "opsdeck.yaml");
+  fs.writeFileSync(
+    config,
+    "environments:\n  - { id: Production, name: Prod }\nservices: []\nsurprise: 1\n",
+  );
+  const { code, stderr } = await run({
+    OPSDECK_CONFIG: config,
+    OPSDECK_DATA_DIR: path.join(dir, "data"),
+  });
+  expect(code).toBe(1);
+  expect(stderr).toContain(`Invalid config file ${config}`);
+  expect(stderr).toContain('(top level): unknown key "surprise"');
+  expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(fs.existsSync(path.join(dir, "data", "opsdeck.db"))).toBe(false);
+});
+
+test("a data directory that cannot be created stops start-up with a clear message", async () => {
+  const dir = tmp();
+  const blocker = path.join(dir, "not-a-directory");
+  fs.writeFileSync(blocker, "");
+  const { code, stderr } = await run({
+    OPSDECK_CONFIG: path.resolve("opsdeck.example.yaml"),
+    OPSDECK_DATA_DIR: path.join(blocker, "data"),
+  });
+  expect(code).toBe(1);
+  expect(stderr).toContain(`Data directory ${path.join(blocker, "data")} cannot be created`);
+  expect(stderr).toContain("Set OPSDECK_DATA_DIR to a writable directory.");
+});
+
+test("a bad environment variable stops start-up naming the variable", async () => {
+  const { code, stderr, stdout } = await run({
+    OPSDECK_CONFIG: path.resolve("opsdeck.example.yaml"),
+    OPSDECK_DATA_DIR: tmp(),
+    OPSDECK_ADMIN_PASSWORD: "short",
+  });
+  expect(code).not.toBe(0);
+  expect(stdout + stderr).toContain("OPSDECK_ADMIN_PASSWORD");
+});
+
+test("with no users and no admin variables, a first admin is created and its password printed once", async () => {
+  const dataDir = tmp();
+  const env = {
+    OPSDECK_CONFIG: path.resolve("opsdeck.example.yaml"),
+    OPSDECK_DATA_DIR: dataDir,
+    OPSDECK_URL: `http://127.0.0.1:${PORT}`,
+  };
+  const first = await run(env, /Opsdeck listening/);
+  const password = /password: (\S+)/.exec(first.stdout)?.[1];
+  expect(first.stdout).toContain("email:    admin@opsdeck.local");
+  expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+  expect(first.code).toBe(0);
+  // A graceful stop, and the second start prints nothing new.
+  expect(first.stdout).toContain('"message":"stopped"');
+  const second = await run(env, /Opsdeck listening/);
+  expect(second.stdout).not.toContain("created the first admin");
+});
