@@ -13,7 +13,8 @@ const runtime = () => (globalThis as { __opsdeckRuntime?: Runtime }).__opsdeckRu
 async function bootFinished(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!runtime()) {
-    if (Date.now() > deadline) throw new Error(`Opsdeck did not finish starting within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`Opsdeck did not finish starting within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
