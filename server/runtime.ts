@@ -28,7 +28,7 @@ export function getRuntime(): Runtime | undefined {
 /** Every scheduled job, from the config. */
 export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
   return [
-    { name: "maintenance", cron: config.maintenance.schedule, kind: "db.maintenance", params: {} },
+    { name: "maintenance", cron: config.housekeeping.schedule, kind: "db.maintenance", params: {} },
   ];
 }
 

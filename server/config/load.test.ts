@@ -37,7 +37,7 @@ describe("config", () => {
     expect(config.environments[1]!.protected).toBe(false);
     expect(config.services[0]!.environments.production!.healthPath).toBe("/health");
     expect(config.title).toBe("Opsdeck");
-    expect(config.maintenance.schedule).toBe("30 3 * * *");
+    expect(config.housekeeping.schedule).toBe("30 3 * * *");
   });
 
   it("ships an example config that validates", () => {

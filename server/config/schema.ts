@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { parseDuration } from "@/lib/duration";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 
@@ -57,6 +58,154 @@ const oidc = z.strictObject({
   defaultRole: z.enum(ROLES).default("viewer"),
 });
 
+/** A duration written as "500ms", "10s", "5m", "1h30m", "1d"; parsed to milliseconds. */
+export const duration = (opts: { min?: number; max?: number } = {}) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: `expected a duration such as "30s", "5m" or "1h", got "${text}"` });
+      return z.NEVER;
+    }
+    if (opts.min !== undefined && ms < opts.min) {
+      ctx.addIssue({ code: "custom", message: `must be at least ${opts.min / 1000}s` });
+      return z.NEVER;
+    }
+    if (opts.max !== undefined && ms > opts.max) {
+      ctx.addIssue({ code: "custom", message: `must be at most ${opts.max / 1000}s` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const statusList = z
+  .union([z.number().int().min(100).max(599), z.string(), z.array(z.union([z.number().int().min(100).max(599), z.string()]))])
+  .transform((value, ctx) => {
+    const items = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [value];
+    const ranges: [number, number][] = [];
+    for (const item of items) {
+      const m = /^\s*(\d{3})\s*(?:-\s*(\d{3}))?\s*$/.exec(String(item));
+      const lo = m ? Number(m[1]) : NaN;
+      const hi = m?.[2] ? Number(m[2]) : lo;
+      if (!m || lo < 100 || hi > 599 || lo > hi) {
+        ctx.addIssue({ code: "custom", message: `expected status codes like 200, [200, 204] or "200-299", got ${JSON.stringify(item)}` });
+        return z.NEVER;
+      }
+      ranges.push([lo, hi]);
+    }
+    return ranges;
+  });
+
+const jsonAssertion = z.strictObject({
+  /** Dotted path into the JSON body: "status", "checks.database", "items[0].state". */
+  path: z.string().min(1).max(200),
+  op: z.enum(["==", "!=", ">", ">=", "<", "<=", "contains", "exists"]).default("=="),
+  value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+});
+
+const monitorCommon = {
+  id,
+  name: z.string().min(1).max(80).optional(),
+  service: id,
+  environment: id,
+  description: z.string().max(500).optional(),
+  /** How often to check; the action plan's UptimeRobot tier was 5m, Opsdeck defaults to 1m. */
+  interval: duration({ min: 10_000, max: 86_400_000 }).default(60_000),
+  /** Extra failed checks, each after retryInterval, before the monitor is marked down. */
+  retries: z.number().int().min(0).max(10).default(1),
+  retryInterval: duration({ min: 5_000, max: 3_600_000 }).default(20_000),
+  paused: z.boolean().default(false),
+  /** Serve /api/badge/{id} to anyone; otherwise only to signed-in users. */
+  badge: z.boolean().default(false),
+};
+
+const httpMonitor = z.strictObject({
+  ...monitorCommon,
+  type: z.literal("http"),
+  url: httpUrl,
+  method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]).default("GET"),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "expected a header name"), z.string().max(8192)).default({}),
+  body: z.string().max(65_536).optional(),
+  timeout: duration({ min: 100, max: 120_000 }).default(10_000),
+  followRedirects: z.boolean().default(true),
+  maxRedirects: z.number().int().min(0).max(20).default(5),
+  ignoreTlsErrors: z.boolean().default(false),
+  tlsWarnDays: z.number().int().min(0).max(365).default(21),
+  expect: z
+    .strictObject({
+      status: statusList.default([[200, 299]]),
+      keyword: z.string().min(1).max(1000).optional(),
+      notKeyword: z.string().min(1).max(1000).optional(),
+      json: jsonAssertion.optional(),
+      maxResponseTime: duration({ min: 1, max: 120_000 }).optional(),
+    })
+    .default({ status: [[200, 299]] }),
+});
+
+const tcpMonitor = z.strictObject({
+  ...monitorCommon,
+  type: z.literal("tcp"),
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  timeout: duration({ min: 100, max: 120_000 }).default(10_000),
+  expect: z.strictObject({ maxResponseTime: duration({ min: 1, max: 120_000 }).optional() }).default({}),
+});
+
+const tlsMonitor = z.strictObject({
+  ...monitorCommon,
+  type: z.literal("tls"),
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535).default(443),
+  servername: z.string().min(1).max(253).optional(),
+  timeout: duration({ min: 100, max: 120_000 }).default(10_000),
+  /** Degraded when the certificate expires in fewer days than this. */
+  warnDays: z.number().int().min(0).max(365).default(21),
+});
+
+const heartbeatMonitor = z.strictObject({
+  ...monitorCommon,
+  type: z.literal("heartbeat"),
+  /** Secret part of the ping URL /api/ingest/heartbeat/{token}; from the environment. */
+  token: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,128}$/, "expected 16 to 128 letters, digits, - or _")
+    .transform((value) => new SecretValue(value)),
+  /** How often a ping is expected, and how late it may be before the monitor is down. */
+  period: duration({ min: 10_000, max: 35 * 86_400_000 }).default(86_400_000),
+  grace: duration({ min: 0, max: 7 * 86_400_000 }).default(3_600_000),
+});
+
+export const monitorSchema = z.discriminatedUnion("type", [httpMonitor, tcpMonitor, tlsMonitor, heartbeatMonitor], {
+  error: 'expected type to be one of "http", "tcp", "tls", "heartbeat"',
+});
+
+const maintenanceWindow = z
+  .strictObject({
+    id,
+    name: z.string().min(1).max(80).optional(),
+    /** Which monitors it covers; with none of the three, every monitor. */
+    monitors: z.array(id).default([]),
+    services: z.array(id).default([]),
+    environments: z.array(id).default([]),
+    /** A one-off window… */
+    start: z.iso.datetime({ offset: true, error: "expected an ISO 8601 time such as 2026-12-01T02:00:00Z" }).optional(),
+    end: z.iso.datetime({ offset: true, error: "expected an ISO 8601 time such as 2026-12-01T04:00:00Z" }).optional(),
+    /** …or a recurring one: starts on this cron (in `timezone`) and lasts `duration`. */
+    cron: z.string().regex(/^(\S+\s+){4}\S+$/, "expected a 5-field cron expression").optional(),
+    duration: duration({ min: 60_000, max: 7 * 86_400_000 }).optional(),
+    timezone: z.string().min(1).default("UTC"),
+  })
+  .superRefine((w, ctx) => {
+    const oneOff = w.start !== undefined || w.end !== undefined;
+    const recurring = w.cron !== undefined || w.duration !== undefined;
+    if (oneOff === recurring) {
+      ctx.addIssue({ code: "custom", message: "give either start and end (one-off) or cron and duration (recurring)" });
+    } else if (oneOff && (!w.start || !w.end || Date.parse(w.end) <= Date.parse(w.start))) {
+      ctx.addIssue({ code: "custom", path: ["end"], message: "a one-off window needs start and an end after it" });
+    } else if (recurring && (!w.cron || !w.duration)) {
+      ctx.addIssue({ code: "custom", message: "a recurring window needs both cron and duration" });
+    }
+  });
+
 const cron = z
   .string()
   .regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron expression such as "30 3 * * *"');
@@ -72,7 +221,21 @@ export const configSchema = z
         sessionMaxAgeHours: z.number().int().min(1).max(720).default(12),
       })
       .default({ sessionMaxAgeHours: 12 }),
-    maintenance: z
+    monitors: z.array(monitorSchema).default([]),
+    maintenanceWindows: z.array(maintenanceWindow).default([]),
+    uptime: z
+      .strictObject({
+        /** How long each resolution is kept. Day rollups are kept forever. */
+        retention: z
+          .strictObject({
+            raw: duration({ min: 3_600_000 }).default(7 * 86_400_000),
+            minute: duration({ min: 86_400_000 }).default(14 * 86_400_000),
+            hour: duration({ min: 7 * 86_400_000 }).default(400 * 86_400_000),
+          })
+          .default({ raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 }),
+      })
+      .default({ retention: { raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 } }),
+    housekeeping: z
       .strictObject({
         schedule: cron.default("30 3 * * *"),
       })
@@ -95,6 +258,30 @@ export const configSchema = z
         message: `duplicate service id "${dup}"`,
       }),
     );
+    const monitorIds = config.monitors.map((m) => m.id);
+    duplicates(monitorIds).forEach((dup) =>
+      ctx.addIssue({ code: "custom", path: ["monitors", monitorIds.lastIndexOf(dup), "id"], message: `duplicate monitor id "${dup}"` }),
+    );
+    config.monitors.forEach((m, i) => {
+      const service = config.services.find((s) => s.id === m.service);
+      if (!service) {
+        ctx.addIssue({ code: "custom", path: ["monitors", i, "service"], message: `unknown service "${m.service}"; expected one of: ${serviceIds.join(", ")}` });
+      }
+      if (!envIds.includes(m.environment)) {
+        ctx.addIssue({ code: "custom", path: ["monitors", i, "environment"], message: `unknown environment "${m.environment}"; expected one of: ${envIds.join(", ")}` });
+      }
+    });
+    const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
+    if (new Set(tokens).size !== tokens.length) {
+      ctx.addIssue({ code: "custom", path: ["monitors"], message: "two heartbeat monitors share a token" });
+    }
+    config.maintenanceWindows.forEach((w, i) => {
+      for (const [key, known] of [["monitors", monitorIds], ["services", serviceIds], ["environments", envIds]] as const) {
+        w[key].forEach((ref, j) => {
+          if (!known.includes(ref)) ctx.addIssue({ code: "custom", path: ["maintenanceWindows", i, key, j], message: `unknown ${key.slice(0, -1)} "${ref}"` });
+        });
+      }
+    });
     config.services.forEach((s, i) => {
       for (const envId of Object.keys(s.environments)) {
         if (!envIds.includes(envId)) {
@@ -116,3 +303,9 @@ export type OpsdeckConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = OpsdeckConfig["environments"][number];
 export type ServiceConfig = OpsdeckConfig["services"][number];
 export type OidcConfig = NonNullable<OpsdeckConfig["auth"]["oidc"]>;
+export type MonitorConfig = OpsdeckConfig["monitors"][number];
+export type HttpMonitorConfig = Extract<MonitorConfig, { type: "http" }>;
+export type TcpMonitorConfig = Extract<MonitorConfig, { type: "tcp" }>;
+export type TlsMonitorConfig = Extract<MonitorConfig, { type: "tls" }>;
+export type HeartbeatMonitorConfig = Extract<MonitorConfig, { type: "heartbeat" }>;
+export type MaintenanceWindowConfig = OpsdeckConfig["maintenanceWindows"][number];
