@@ -11,6 +11,8 @@ const STYLES = {
   failed: "bg-red-100 text-red-800",
   failure: "bg-red-100 text-red-800",
   canceled: "bg-slate-100 text-slate-600",
+  retrying: "bg-amber-100 text-amber-800",
+  maintenance: "bg-sky-100 text-sky-800",
   unknown: "bg-slate-100 text-slate-600",
 } as const;
 

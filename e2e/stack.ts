@@ -15,3 +15,4 @@ export const ACCOUNTS = {
 export type RoleName = keyof typeof ACCOUNTS;
 
 export const storageState = (role: RoleName) => `e2e/.auth/${role}.json`;
+export const HEARTBEAT_TOKEN = "e2e-heartbeat-token-0123456789";

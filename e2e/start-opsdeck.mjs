@@ -29,6 +29,7 @@ Object.assign(process.env, {
   OPSDECK_ADMIN_NAME: "Ada Admin",
   OPSDECK_METRICS_TOKEN: "e2e-metrics-token-0123456789",
   E2E_OIDC_CLIENT_SECRET: "opsdeck-e2e-secret-value-0123456789",
+  E2E_HEARTBEAT_TOKEN: "e2e-heartbeat-token-0123456789",
   SENTRY_DSN: "http://e2epublickey@127.0.0.1:4620/1",
   SENTRY_ENVIRONMENT: "e2e",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",

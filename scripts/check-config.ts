@@ -5,8 +5,9 @@ import { ConfigError, loadConfigFile } from "../server/config/load";
 const file = process.argv[2] ?? env.OPSDECK_CONFIG;
 try {
   const { file: abs, config } = loadConfigFile(file, readEnvVar);
+  const n = (count: number, what: string) => `${count} ${what}${count === 1 ? "" : "s"}`;
   console.log(
-    `${abs} is valid: ${config.environments.length} environments, ${config.services.length} services.`,
+    `${abs} is valid: ${n(config.environments.length, "environment")}, ${n(config.services.length, "service")}, ${n(config.monitors.length, "monitor")}.`,
   );
 } catch (err) {
   if (err instanceof ConfigError) {

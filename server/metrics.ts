@@ -2,10 +2,24 @@ import "server-only";
 import client from "prom-client";
 import { getDb } from "@/server/db";
 import { jobCountsByKindAndStatus } from "@/server/queries/jobs";
+import { monitorStatusCounts } from "@/server/queries/uptime";
 import { getRuntime } from "@/server/runtime";
 import { APP_VERSION } from "@/lib/version";
 
-const state = globalThis as unknown as { __opsdeckMetrics?: boolean };
+const state = globalThis as unknown as {
+  __opsdeckMetrics?: boolean;
+  __opsdeckLateness?: client.Histogram;
+};
+
+/** How late each monitor check started against its schedule. */
+export function latenessHistogram(): client.Histogram {
+  state.__opsdeckLateness ??= new client.Histogram({
+    name: "opsdeck_monitor_check_lateness_seconds",
+    help: "How late monitor checks start against their schedule.",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+  return state.__opsdeckLateness;
+}
 
 /**
  * Registers Opsdeck's own metrics on prom-client's default registry, once per
@@ -42,6 +56,18 @@ export function ensureMetrics(): client.Registry {
     help: "1 when this process holds the scheduler lease.",
     collect() {
       this.set(getRuntime()?.scheduler.isLeader ? 1 : 0);
+    },
+  });
+
+  latenessHistogram();
+
+  new client.Gauge({
+    name: "opsdeck_monitors",
+    help: "Monitors by current status.",
+    labelNames: ["status"] as const,
+    collect() {
+      this.reset();
+      for (const r of monitorStatusCounts(getDb())) this.set({ status: r.status }, r.n);
     },
   });
 

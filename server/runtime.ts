@@ -10,11 +10,15 @@ import "@/server/jobs/kinds";
 import { JobRunner, newRunnerId } from "@/server/jobs/runner";
 import { logger } from "@/server/logger";
 import { Scheduler, type Schedule } from "@/server/scheduler";
+import { latenessHistogram } from "@/server/metrics";
+import { MonitorEngine } from "@/server/monitors/engine";
+import { CheckRecorder } from "@/server/monitors/recorder";
 
 export type Runtime = {
   startedAt: Date;
   runner: JobRunner;
   scheduler: Scheduler;
+  monitors: MonitorEngine;
   shutdown(timeoutMs: number): Promise<void>;
   close(): void;
 };
@@ -29,7 +33,14 @@ export function getRuntime(): Runtime | undefined {
 export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
   return [
     { name: "maintenance", cron: config.housekeeping.schedule, kind: "db.maintenance", params: {} },
+    { name: "uptime-retention", cron: "0 4 * * *", kind: "uptime.retention", params: {} },
   ];
+}
+
+/** Applies a (re)loaded config to the running parts. */
+export function applyConfig(runtime: Runtime, config: LoadedConfig["config"]): void {
+  runtime.scheduler.setSchedules(schedulesFrom(config));
+  runtime.monitors.setMonitors(config.monitors, config.maintenanceWindows);
 }
 
 /** A start-up problem the operator must fix: printed plainly, then the process exits. */
@@ -66,9 +77,18 @@ export async function boot(): Promise<Runtime> {
   const id = newRunnerId();
   const runner = new JobRunner(db, { concurrency: env.OPSDECK_JOB_CONCURRENCY, runnerId: id });
   const scheduler = new Scheduler(db, id);
-  scheduler.setSchedules(schedulesFrom(loaded.config));
+  const onError = (err: unknown) => logger.error({ error: err }, "uptime monitoring failed");
+  const recorder = new CheckRecorder(db, { onError });
+  const lateness = latenessHistogram();
+  const monitors = new MonitorEngine(db, recorder, {
+    isLeader: () => scheduler.isLeader,
+    onLateness: (ms) => lateness.observe(ms / 1000),
+    onError,
+  });
   runner.start();
   scheduler.start();
+  recorder.start();
+  monitors.start();
   if (env.NODE_ENV === "production" && !secureCookies()) {
     logger.warn("OPSDECK_URL is not https: session cookies are sent without the Secure flag");
   }
@@ -87,7 +107,10 @@ export async function boot(): Promise<Runtime> {
     startedAt: new Date(),
     runner,
     scheduler,
+    monitors,
     async shutdown(timeoutMs) {
+      await monitors.stop();
+      recorder.stop();
       scheduler.stop();
       const { finished, interrupted } = await runner.stop(timeoutMs);
       logger.info({ context: { finished, interrupted } }, "job runner stopped");
@@ -96,6 +119,7 @@ export async function boot(): Promise<Runtime> {
       closeDb();
     },
   };
+  applyConfig(runtime, loaded.config);
   state.__opsdeckRuntime = runtime;
   return runtime;
 }

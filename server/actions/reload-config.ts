@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ActionError, authAction } from "@/server/auth/action";
 import { reloadConfig } from "@/server/config";
 import { ConfigError } from "@/server/config/load";
-import { getRuntime, schedulesFrom } from "@/server/runtime";
+import { applyConfig, getRuntime } from "@/server/runtime";
 
 /** Re-reads opsdeck.yaml; an invalid file is refused with its problems and the running config stays. */
 export const reloadConfigAction = authAction({
@@ -24,11 +24,13 @@ export const reloadConfigAction = authAction({
       }
       throw err;
     }
-    getRuntime()?.scheduler.setSchedules(schedulesFrom(loaded.config));
+    const runtime = getRuntime();
+    if (runtime) applyConfig(runtime, loaded.config);
     const summary = {
       file: loaded.file,
       environments: loaded.config.environments.length,
       services: loaded.config.services.length,
+      monitors: loaded.config.monitors.length,
     };
     return ctx.commit({ action: "config.reload", details: summary }, () => summary);
   },

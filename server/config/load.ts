@@ -93,7 +93,7 @@ function zodProblems(error: z.ZodError): ConfigProblem[] {
         message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`,
       };
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) {
+    if (issue.code === "invalid_type" && /received undefined/.test(issue.message)) {
       return { path: formatPath(issue.path), message: `is required (expected ${issue.expected})` };
     }
     return { path: formatPath(issue.path), message: issue.message };

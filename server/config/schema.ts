@@ -63,7 +63,10 @@ export const duration = (opts: { min?: number; max?: number } = {}) =>
   z.string().transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: `expected a duration such as "30s", "5m" or "1h", got "${text}"` });
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a duration such as "30s", "5m" or "1h", got "${text}"`,
+      });
       return z.NEVER;
     }
     if (opts.min !== undefined && ms < opts.min) {
@@ -77,17 +80,33 @@ export const duration = (opts: { min?: number; max?: number } = {}) =>
     return ms;
   });
 
+/** A port, also when it comes from `${VAR}` (substitution always yields text). */
+const port = z
+  .union([z.number(), z.string().regex(/^\d+$/, "expected a port number").transform(Number)])
+  .pipe(z.number().int().min(1, "expected a port from 1 to 65535").max(65535, "expected a port from 1 to 65535"));
+
 const statusList = z
-  .union([z.number().int().min(100).max(599), z.string(), z.array(z.union([z.number().int().min(100).max(599), z.string()]))])
+  .union([
+    z.number().int().min(100).max(599),
+    z.string(),
+    z.array(z.union([z.number().int().min(100).max(599), z.string()])),
+  ])
   .transform((value, ctx) => {
-    const items = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [value];
+    const items = Array.isArray(value)
+      ? value
+      : typeof value === "string"
+        ? value.split(",")
+        : [value];
     const ranges: [number, number][] = [];
     for (const item of items) {
       const m = /^\s*(\d{3})\s*(?:-\s*(\d{3}))?\s*$/.exec(String(item));
       const lo = m ? Number(m[1]) : NaN;
       const hi = m?.[2] ? Number(m[2]) : lo;
       if (!m || lo < 100 || hi > 599 || lo > hi) {
-        ctx.addIssue({ code: "custom", message: `expected status codes like 200, [200, 204] or "200-299", got ${JSON.stringify(item)}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `expected status codes like 200, [200, 204] or "200-299", got ${JSON.stringify(item)}`,
+        });
         return z.NEVER;
       }
       ranges.push([lo, hi]);
@@ -123,7 +142,9 @@ const httpMonitor = z.strictObject({
   type: z.literal("http"),
   url: httpUrl,
   method: z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]).default("GET"),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "expected a header name"), z.string().max(8192)).default({}),
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9-]+$/, "expected a header name"), z.string().max(8192))
+    .default({}),
   body: z.string().max(65_536).optional(),
   timeout: duration({ min: 100, max: 120_000 }).default(10_000),
   followRedirects: z.boolean().default(true),
@@ -145,16 +166,18 @@ const tcpMonitor = z.strictObject({
   ...monitorCommon,
   type: z.literal("tcp"),
   host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535),
+  port,
   timeout: duration({ min: 100, max: 120_000 }).default(10_000),
-  expect: z.strictObject({ maxResponseTime: duration({ min: 1, max: 120_000 }).optional() }).default({}),
+  expect: z
+    .strictObject({ maxResponseTime: duration({ min: 1, max: 120_000 }).optional() })
+    .default({}),
 });
 
 const tlsMonitor = z.strictObject({
   ...monitorCommon,
   type: z.literal("tls"),
   host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535).default(443),
+  port: port.default(443),
   servername: z.string().min(1).max(253).optional(),
   timeout: duration({ min: 100, max: 120_000 }).default(10_000),
   /** Degraded when the certificate expires in fewer days than this. */
@@ -174,9 +197,13 @@ const heartbeatMonitor = z.strictObject({
   grace: duration({ min: 0, max: 7 * 86_400_000 }).default(3_600_000),
 });
 
-export const monitorSchema = z.discriminatedUnion("type", [httpMonitor, tcpMonitor, tlsMonitor, heartbeatMonitor], {
-  error: 'expected type to be one of "http", "tcp", "tls", "heartbeat"',
-});
+export const monitorSchema = z.discriminatedUnion(
+  "type",
+  [httpMonitor, tcpMonitor, tlsMonitor, heartbeatMonitor],
+  {
+    error: 'expected type to be one of "http", "tcp", "tls", "heartbeat"',
+  },
+);
 
 const maintenanceWindow = z
   .strictObject({
@@ -187,10 +214,17 @@ const maintenanceWindow = z
     services: z.array(id).default([]),
     environments: z.array(id).default([]),
     /** A one-off window… */
-    start: z.iso.datetime({ offset: true, error: "expected an ISO 8601 time such as 2026-12-01T02:00:00Z" }).optional(),
-    end: z.iso.datetime({ offset: true, error: "expected an ISO 8601 time such as 2026-12-01T04:00:00Z" }).optional(),
+    start: z.iso
+      .datetime({ offset: true, error: "expected an ISO 8601 time such as 2026-12-01T02:00:00Z" })
+      .optional(),
+    end: z.iso
+      .datetime({ offset: true, error: "expected an ISO 8601 time such as 2026-12-01T04:00:00Z" })
+      .optional(),
     /** …or a recurring one: starts on this cron (in `timezone`) and lasts `duration`. */
-    cron: z.string().regex(/^(\S+\s+){4}\S+$/, "expected a 5-field cron expression").optional(),
+    cron: z
+      .string()
+      .regex(/^(\S+\s+){4}\S+$/, "expected a 5-field cron expression")
+      .optional(),
     duration: duration({ min: 60_000, max: 7 * 86_400_000 }).optional(),
     timezone: z.string().min(1).default("UTC"),
   })
@@ -198,9 +232,16 @@ const maintenanceWindow = z
     const oneOff = w.start !== undefined || w.end !== undefined;
     const recurring = w.cron !== undefined || w.duration !== undefined;
     if (oneOff === recurring) {
-      ctx.addIssue({ code: "custom", message: "give either start and end (one-off) or cron and duration (recurring)" });
+      ctx.addIssue({
+        code: "custom",
+        message: "give either start and end (one-off) or cron and duration (recurring)",
+      });
     } else if (oneOff && (!w.start || !w.end || Date.parse(w.end) <= Date.parse(w.start))) {
-      ctx.addIssue({ code: "custom", path: ["end"], message: "a one-off window needs start and an end after it" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["end"],
+        message: "a one-off window needs start and an end after it",
+      });
     } else if (recurring && (!w.cron || !w.duration)) {
       ctx.addIssue({ code: "custom", message: "a recurring window needs both cron and duration" });
     }
@@ -234,7 +275,9 @@ export const configSchema = z
           })
           .default({ raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 }),
       })
-      .default({ retention: { raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 } }),
+      .default({
+        retention: { raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 },
+      }),
     housekeeping: z
       .strictObject({
         schedule: cron.default("30 3 * * *"),
@@ -260,25 +303,52 @@ export const configSchema = z
     );
     const monitorIds = config.monitors.map((m) => m.id);
     duplicates(monitorIds).forEach((dup) =>
-      ctx.addIssue({ code: "custom", path: ["monitors", monitorIds.lastIndexOf(dup), "id"], message: `duplicate monitor id "${dup}"` }),
+      ctx.addIssue({
+        code: "custom",
+        path: ["monitors", monitorIds.lastIndexOf(dup), "id"],
+        message: `duplicate monitor id "${dup}"`,
+      }),
     );
     config.monitors.forEach((m, i) => {
       const service = config.services.find((s) => s.id === m.service);
       if (!service) {
-        ctx.addIssue({ code: "custom", path: ["monitors", i, "service"], message: `unknown service "${m.service}"; expected one of: ${serviceIds.join(", ")}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["monitors", i, "service"],
+          message: `unknown service "${m.service}"; expected one of: ${serviceIds.join(", ")}`,
+        });
       }
       if (!envIds.includes(m.environment)) {
-        ctx.addIssue({ code: "custom", path: ["monitors", i, "environment"], message: `unknown environment "${m.environment}"; expected one of: ${envIds.join(", ")}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["monitors", i, "environment"],
+          message: `unknown environment "${m.environment}"; expected one of: ${envIds.join(", ")}`,
+        });
       }
     });
-    const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
+    const tokens = config.monitors.flatMap((m) =>
+      m.type === "heartbeat" ? [m.token.reveal()] : [],
+    );
     if (new Set(tokens).size !== tokens.length) {
-      ctx.addIssue({ code: "custom", path: ["monitors"], message: "two heartbeat monitors share a token" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["monitors"],
+        message: "two heartbeat monitors share a token",
+      });
     }
     config.maintenanceWindows.forEach((w, i) => {
-      for (const [key, known] of [["monitors", monitorIds], ["services", serviceIds], ["environments", envIds]] as const) {
+      for (const [key, known] of [
+        ["monitors", monitorIds],
+        ["services", serviceIds],
+        ["environments", envIds],
+      ] as const) {
         w[key].forEach((ref, j) => {
-          if (!known.includes(ref)) ctx.addIssue({ code: "custom", path: ["maintenanceWindows", i, key, j], message: `unknown ${key.slice(0, -1)} "${ref}"` });
+          if (!known.includes(ref))
+            ctx.addIssue({
+              code: "custom",
+              path: ["maintenanceWindows", i, key, j],
+              message: `unknown ${key.slice(0, -1)} "${ref}"`,
+            });
         });
       }
     });

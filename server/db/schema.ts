@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { BUCKETS } from "@/lib/histogram";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 const createdAt = () => integer("created_at", { mode: "timestamp_ms" }).notNull().default(now);
@@ -132,3 +140,126 @@ export type User = typeof users.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type JobLog = typeof jobLogs.$inferSelect;
+
+// ---- Uptime monitoring -------------------------------------------------------------
+
+export const CHECK_STATUSES = ["up", "degraded", "down"] as const;
+
+/** One check of one monitor. Kept for the raw retention (default 7 days). */
+export const checkResults = sqliteTable(
+  "check_results",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    monitorId: text("monitor_id").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    status: text("status", { enum: CHECK_STATUSES }).notNull(),
+    responseMs: integer("response_ms"),
+    statusCode: integer("status_code"),
+    error: text("error"),
+    tlsDaysLeft: integer("tls_days_left"),
+    /** Taken during a maintenance window: shown, but not counted against uptime. */
+    maintenance: integer("maintenance", { mode: "boolean" }).notNull().default(false),
+    /** A failed check inside the retry budget: the monitor was not (yet) marked down. */
+    retrying: integer("retrying", { mode: "boolean" }).notNull().default(false),
+    /** What a heartbeat ping reported besides its outcome ({sizeBytes, message}). */
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index("check_results_monitor_at_idx").on(t.monitorId, t.at),
+    index("check_results_at_idx").on(t.at),
+  ],
+);
+
+// One column per latency bucket (lib/histogram.ts), h0 … h19.
+const histogramColumns = Object.fromEntries(
+  Array.from({ length: BUCKETS }, (_, i) => [`h${i}`, integer(`h${i}`).notNull().default(0)]),
+) as Record<`h${number}`, ReturnType<typeof integer>>;
+
+export const ROLLUP_RESOLUTIONS = ["minute", "hour", "day"] as const;
+export type RollupResolution = (typeof ROLLUP_RESOLUTIONS)[number];
+
+/**
+ * Check counts and latency per monitor per minute, hour and day. Counters are 64-bit
+ * SQLite integers; the histogram columns merge by addition, so percentiles over any
+ * range come from summing rows.
+ */
+export const monitorRollups = sqliteTable(
+  "monitor_rollups",
+  {
+    monitorId: text("monitor_id").notNull(),
+    resolution: text("resolution", { enum: ROLLUP_RESOLUTIONS }).notNull(),
+    bucket: integer("bucket").notNull(),
+    up: integer("up").notNull().default(0),
+    degraded: integer("degraded").notNull().default(0),
+    down: integer("down").notNull().default(0),
+    maintenance: integer("maintenance").notNull().default(0),
+    respCount: integer("resp_count").notNull().default(0),
+    respSum: integer("resp_sum").notNull().default(0),
+    respMin: integer("resp_min"),
+    respMax: integer("resp_max"),
+    ...histogramColumns,
+  },
+  (t) => [
+    primaryKey({ columns: [t.monitorId, t.resolution, t.bucket] }),
+    index("monitor_rollups_res_bucket_idx").on(t.resolution, t.bucket),
+  ],
+);
+
+export const MONITOR_STATES = [
+  "unknown",
+  "up",
+  "degraded",
+  "pending",
+  "down",
+  "paused",
+  "new",
+  "late",
+] as const;
+export type MonitorStatus = (typeof MONITOR_STATES)[number];
+
+/** Where each monitor stands now: what the pages show and what a restart resumes from. */
+export const monitorState = sqliteTable("monitor_state", {
+  monitorId: text("monitor_id").primaryKey(),
+  status: text("status", { enum: MONITOR_STATES }).notNull().default("unknown"),
+  since: integer("since", { mode: "timestamp_ms" }).notNull(),
+  lastCheckAt: integer("last_check_at", { mode: "timestamp_ms" }),
+  lastResponseMs: integer("last_response_ms"),
+  lastStatusCode: integer("last_status_code"),
+  lastError: text("last_error"),
+  tlsDaysLeft: integer("tls_days_left"),
+  consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+  /** When the current run of failed checks began; an incident starts then, not when retries ran out. */
+  failingSince: integer("failing_since", { mode: "timestamp_ms" }),
+  firstError: text("first_error"),
+  /** Paused from the UI (the config's `paused` is separate and wins). */
+  pausedBy: text("paused_by"),
+  pausedAt: integer("paused_at", { mode: "timestamp_ms" }),
+  lastPingAt: integer("last_ping_at", { mode: "timestamp_ms" }),
+  lastStartAt: integer("last_start_at", { mode: "timestamp_ms" }),
+});
+
+/** A stretch of time a monitor was down (after its retries). */
+export const incidents = sqliteTable(
+  "incidents",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    monitorId: text("monitor_id").notNull(),
+    openedAt: integer("opened_at", { mode: "timestamp_ms" }).notNull(),
+    closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+    /** The first error: usually the most telling. */
+    cause: text("cause").notNull(),
+    lastError: text("last_error"),
+    failedChecks: integer("failed_checks").notNull().default(1),
+  },
+  (t) => [
+    index("incidents_monitor_opened_idx").on(t.monitorId, t.openedAt),
+    uniqueIndex("incidents_one_open_per_monitor")
+      .on(t.monitorId)
+      .where(sql`${t.closedAt} is null`),
+  ],
+);
+
+export type CheckResult = typeof checkResults.$inferSelect;
+export type MonitorRollup = typeof monitorRollups.$inferSelect;
+export type MonitorStateRow = typeof monitorState.$inferSelect;
+export type Incident = typeof incidents.$inferSelect;

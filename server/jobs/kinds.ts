@@ -2,3 +2,4 @@ import "server-only";
 // Every job kind this build knows; importing this module registers them with the runner.
 export { auditVerifyJob } from "./kinds/audit-verify";
 export { maintenanceJob } from "./kinds/maintenance";
+export { uptimeRetentionJob } from "./kinds/uptime-retention";

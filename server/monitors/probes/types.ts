@@ -18,3 +18,11 @@ export type ProbeResult = {
 
 /** Largest response body read by an HTTP check; the rest is discarded unread. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What every probe accepts besides its monitor's config. */
+export type ProbeOptions = {
+  /** Aborting ends the check at once, as down. */
+  signal?: AbortSignal;
+  /** Clock for certificate expiry, in epoch milliseconds; Date.now unless a test pins it. */
+  now?: () => number;
+};

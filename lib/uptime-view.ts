@@ -1,0 +1,36 @@
+import type { MonitorStatusName } from "./uptime";
+
+/** What the live endpoint returns and the live components render. */
+export type MonitorSummaryView = {
+  id: string;
+  name: string;
+  type: "http" | "tcp" | "tls" | "heartbeat";
+  service: string;
+  environment: string;
+  badge: boolean;
+  status: MonitorStatusName;
+  since: string | null;
+  lastCheckAt: string | null;
+  lastResponseMs: number | null;
+  lastError: string | null;
+  tlsDaysLeft: number | null;
+  uptime: { "24h": number | null; "7d": number | null; "30d": number | null; "90d": number | null };
+  p95Ms24h: number | null;
+};
+
+export type IncidentSummaryView = {
+  id: number;
+  monitorId: string;
+  openedAt: string;
+  closedAt: string | null;
+  durationMs: number;
+  cause: string;
+  lastError: string | null;
+  failedChecks: number;
+};
+
+export type UptimeStatusView = {
+  monitors: MonitorSummaryView[];
+  incidents: IncidentSummaryView[];
+  at: string;
+};

@@ -1,0 +1,50 @@
+/** Share of counted checks that were up or degraded; maintenance is not counted. Null with no checks. */
+export function uptimeRatio(c: { up: number; degraded: number; down: number }): number | null {
+  const total = c.up + c.degraded + c.down;
+  return total === 0 ? null : (c.up + c.degraded) / total;
+}
+
+/** 0.99931 → "99.93%"; never rounds a failure up to 100%. */
+export function formatUptime(ratio: number | null): string {
+  if (ratio === null) return "—";
+  if (ratio === 1) return "100%";
+  const pct = Math.floor(ratio * 10_000) / 100;
+  return `${pct.toFixed(2)}%`;
+}
+
+export const RANGES = ["1h", "24h", "7d", "30d", "90d"] as const;
+export type Range = (typeof RANGES)[number];
+
+/** Each chart range reads one rollup resolution and groups it into bins of this size. */
+export const RANGE_PLAN: Record<
+  Range,
+  { spanMs: number; resolution: "minute" | "hour" | "day"; binMs: number }
+> = {
+  "1h": { spanMs: 3_600_000, resolution: "minute", binMs: 60_000 },
+  "24h": { spanMs: 86_400_000, resolution: "minute", binMs: 600_000 },
+  "7d": { spanMs: 7 * 86_400_000, resolution: "hour", binMs: 3_600_000 },
+  "30d": { spanMs: 30 * 86_400_000, resolution: "hour", binMs: 6 * 3_600_000 },
+  "90d": { spanMs: 90 * 86_400_000, resolution: "day", binMs: 86_400_000 },
+};
+
+export type MonitorStatusName =
+  "unknown" | "up" | "degraded" | "pending" | "down" | "paused" | "new" | "late";
+
+/** Worst first: what colours a service cell with several monitors. */
+const SEVERITY: Record<MonitorStatusName, number> = {
+  down: 6,
+  late: 5,
+  pending: 4,
+  degraded: 3,
+  unknown: 2,
+  new: 2,
+  up: 1,
+  paused: 0,
+};
+
+export function worstStatus(statuses: MonitorStatusName[]): MonitorStatusName | null {
+  return statuses.reduce<MonitorStatusName | null>(
+    (w, s) => (w === null || SEVERITY[s] > SEVERITY[w] ? s : w),
+    null,
+  );
+}
