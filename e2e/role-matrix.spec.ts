@@ -19,6 +19,7 @@ const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
   startJob: { role: "admin", probe: { kind: "rm -rf /" } },
   reloadConfigAction: { role: "admin", probe: { unexpected: true } },
   sendSentryTest: { role: "admin", probe: { unexpected: true } },
+  setMonitorPaused: { role: "operator", probe: { monitorId: "../etc", paused: "yes" } },
 };
 
 /** Route handlers: path, method, least role ("public" for none). */
@@ -27,6 +28,7 @@ const ROUTES: { path: string; method: "GET"; role: RoleName | "public" | "bearer
   { path: "/api/jobs/1", method: "GET", role: "viewer" },
   { path: "/api/jobs/1/events", method: "GET", role: "viewer" },
   { path: "/api/metrics", method: "GET", role: "bearer" },
+  { path: "/api/uptime/status", method: "GET", role: "viewer" },
 ];
 
 async function contextFor(caller: Caller, baseURL: string): Promise<APIRequestContext> {

@@ -42,51 +42,71 @@ test("sections not built yet say so plainly", async ({ page }) => {
   expect(missing?.status()).toBe(404);
 });
 
-test("the overview lists every environment and service with its live health", async ({ page }) => {
+test("the overview shows every service in every environment, coloured by its worst monitor", async ({
+  page,
+}) => {
   await page.goto("/");
   const grid = page.getByTestId("service-grid");
   await expect(grid.getByRole("columnheader", { name: /Production/ })).toBeVisible();
   await expect(grid.getByRole("columnheader", { name: /Staging/ })).toBeVisible();
-  await expect(page.getByTestId("health-backend-production")).toContainText("up");
-  await expect(page.getByTestId("health-backend-production")).toContainText("HTTP 200");
-  await expect(page.getByTestId("health-backend-staging")).toContainText("up");
-  await expect(page.getByTestId("health-ghost-production")).toContainText("down");
-  await expect(page.getByTestId("health-ghost-staging")).toContainText("not deployed here");
+  await expect(page.getByTestId("cell-backend-production").getByRole("link")).toHaveAttribute(
+    "data-status",
+    "up",
+    { timeout: 30_000 },
+  );
+  await expect(page.getByTestId("cell-backend-staging").getByRole("link")).toHaveAttribute(
+    "data-status",
+    "up",
+    { timeout: 30_000 },
+  );
+  await expect(page.getByTestId("cell-backend-production")).toContainText("24 h");
+  await expect(page.getByTestId("cell-ghost-production").getByRole("link")).toHaveAttribute(
+    "data-status",
+    "down",
+    { timeout: 45_000 },
+  );
+  await expect(page.getByTestId("cell-ghost-staging")).toHaveText("not deployed here");
 });
 
-test("breaking the demo service shows it down on the overview, and recovery shows it up", async ({
+test("breaking the demo service opens an incident on the overview, and recovery closes it, without reloading", async ({
   page,
   request,
 }) => {
+  test.slow();
+  await page.goto("/");
+  const incident = page.getByTestId("incident-backend-production-health");
+  const cell = page.getByTestId("cell-backend-production").getByRole("link");
+  await expect(cell).toHaveAttribute("data-status", "up", { timeout: 30_000 });
   const chaos = await request.post(`${DEMO_PRODUCTION}/chaos`, {
     data: { mode: "down", durationSeconds: 120 },
   });
   expect(chaos.ok()).toBe(true);
   try {
-    await expect(async () => {
-      await page.goto("/");
-      await expect(page.getByTestId("health-backend-production")).toContainText("HTTP 503", {
-        timeout: 1000,
-      });
-    }).toPass({ timeout: 20_000 });
+    await expect(incident).toBeVisible({ timeout: 45_000 });
+    await expect(incident).toContainText("HTTP 503");
+    await expect(cell).toHaveAttribute("data-status", "down");
   } finally {
     await request.delete(`${DEMO_PRODUCTION}/chaos`);
   }
-  await expect(async () => {
-    await page.goto("/");
-    await expect(page.getByTestId("health-backend-production")).toContainText("HTTP 200", {
-      timeout: 1000,
-    });
-  }).toPass({ timeout: 20_000 });
+  await expect(incident).toHaveCount(0, { timeout: 45_000 });
+  await expect(cell).toHaveAttribute("data-status", "up");
+  await page.goto("/uptime/backend-production-health");
+  const row = page
+    .getByTestId("incident-table")
+    .getByRole("row")
+    .filter({ hasText: "HTTP 503" })
+    .first();
+  await expect(row).toBeVisible();
+  await expect(row).not.toContainText("down");
 });
 
 test("the environment switcher narrows the overview to one environment", async ({ page }) => {
   await page.goto("/");
   await page.getByLabel("Environment").selectOption("staging");
-  await expect(page.getByTestId("health-backend-production")).toHaveCount(0);
-  await expect(page.getByTestId("health-backend-staging")).toBeVisible();
+  await expect(page.getByTestId("cell-backend-production")).toHaveCount(0);
+  await expect(page.getByTestId("cell-backend-staging")).toBeVisible();
   await page.reload();
   await expect(page.getByLabel("Environment")).toHaveValue("staging");
   await page.getByLabel("Environment").selectOption("all");
-  await expect(page.getByTestId("health-backend-production")).toBeVisible();
+  await expect(page.getByTestId("cell-backend-production")).toBeVisible();
 });

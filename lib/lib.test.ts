@@ -77,3 +77,13 @@ describe("roles", () => {
     expect(hasRole("viewer", "operator")).toBe(false);
   });
 });
+
+describe("worst status", () => {
+  it("lets real trouble win and never lets a silent monitor hide a healthy one", async () => {
+    const { worstStatus } = await import("./uptime");
+    expect(worstStatus(["up", "down", "degraded"])).toBe("down");
+    expect(worstStatus(["up", "new", "paused"])).toBe("up");
+    expect(worstStatus(["new", "paused"])).toBe("new");
+    expect(worstStatus([])).toBeNull();
+  });
+});

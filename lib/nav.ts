@@ -11,7 +11,7 @@ export const NAV: NavItem[] = [
   {
     href: "/uptime",
     label: "Uptime",
-    built: false,
+    built: true,
     summary:
       "HTTP, TCP, TLS and heartbeat monitors with incidents, response times and uptime history.",
   },

@@ -30,15 +30,19 @@ export const RANGE_PLAN: Record<
 export type MonitorStatusName =
   "unknown" | "up" | "degraded" | "pending" | "down" | "paused" | "new" | "late";
 
-/** Worst first: what colours a service cell with several monitors. */
+/**
+ * Worst first: what colours a service cell with several monitors. States without a
+ * signal (no data yet, never pinged, paused) rank below up, so one new heartbeat
+ * does not grey out a healthy service.
+ */
 const SEVERITY: Record<MonitorStatusName, number> = {
   down: 6,
   late: 5,
   pending: 4,
   degraded: 3,
-  unknown: 2,
-  new: 2,
-  up: 1,
+  up: 2,
+  unknown: 1,
+  new: 1,
   paused: 0,
 };
 

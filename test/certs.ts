@@ -62,32 +62,16 @@ export function createTestAuthority(): TestAuthority {
     const hosts = options.hosts ?? ["127.0.0.1", "localhost"];
     const altNames = hosts.map((host) => (net.isIP(host) ? `IP:${host}` : `DNS:${host}`));
     fs.writeFileSync(path.join(dir, `${name}.ext`), `subjectAltName=${altNames.join(",")}\n`);
+    const [key, csr] = [`${name}.key`, `${name}.csr`];
+    openssl("req", "-new", "-nodes", ...newKey(key), "-out", csr, "-subj", `/CN=${hosts[0]}`);
+    const notBefore = options.notBefore ?? new Date(Date.now() - DAY_MS);
+    const notAfter = options.notAfter ?? new Date(Date.now() + 30 * DAY_MS);
     openssl(
-      "req",
-      "-new",
-      "-nodes",
-      ...newKey(`${name}.key`),
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${hosts[0]}`,
+      ...["ca", "-batch", "-notext", "-config", "ca.cnf", ...signer(key)],
+      ...["-startdate", asn1Time(notBefore), "-enddate", asn1Time(notAfter)],
+      ...["-extfile", `${name}.ext`, "-in", csr, "-out", `${name}.crt`],
     );
-    openssl(
-      ...[
-        "ca",
-        "-batch",
-        "-notext",
-        "-config",
-        "ca.cnf",
-        ...signer(`${name}.key`),
-        "-extfile",
-        `${name}.ext`,
-      ],
-      ...["-startdate", asn1Time(options.notBefore ?? new Date(Date.now() - DAY_MS))],
-      ...["-enddate", asn1Time(options.notAfter ?? new Date(Date.now() + 30 * DAY_MS))],
-      ...["-in", `${name}.csr`, "-out", `${name}.crt`],
-    );
-    return { key: read(`${name}.key`), cert: read(`${name}.crt`) };
+    return { key: read(key), cert: read(`${name}.crt`) };
   }
 
   return {

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useState } from "react";
 import { formatUptime } from "@/lib/uptime";
 import type { UptimeStatusView } from "@/lib/uptime-view";
 import { STATUS_STYLE } from "./status-dot";
@@ -35,22 +36,23 @@ export function MonitorTable({
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const filter = {
+  // Local state answers at once; the URL follows, so filters survive reloads and links.
+  const [filter, setFilter] = useState(() => ({
     environment: params.get("environment") ?? "",
     service: params.get("service") ?? "",
     status: params.get("status") ?? "",
-  };
+  }));
   const shown = monitors.filter(
     (m) =>
       (!filter.environment || m.environment === filter.environment) &&
       (!filter.service || m.service === filter.service) &&
       (!filter.status || m.status === filter.status),
   );
-  const set = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    router.replace(`${pathname}?${next}`);
+  const set = (key: keyof typeof filter, value: string) => {
+    const next = { ...filter, [key]: value };
+    setFilter(next);
+    const query = new URLSearchParams(Object.entries(next).filter(([, v]) => v));
+    router.replace(query.size ? `${pathname}?${query}` : pathname);
   };
   const now = Date.parse(at);
   const select = (label: string, key: keyof typeof filter, options: Option[]) => (

@@ -14,7 +14,11 @@ export const setMonitorPaused = authAction({
     if (!monitor) throw new ActionError(404, `No monitor "${input.monitorId}".`);
     const at = new Date();
     return ctx.commit(
-      { action: input.paused ? "monitors.pause" : "monitors.resume", targetType: "monitor", targetId: monitor.id },
+      {
+        action: input.paused ? "monitors.pause" : "monitors.resume",
+        targetType: "monitor",
+        targetId: monitor.id,
+      },
       (tx) => {
         const values = input.paused
           ? { status: "paused" as const, since: at, pausedBy: ctx.user.email, pausedAt: at }

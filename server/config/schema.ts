@@ -83,7 +83,13 @@ export const duration = (opts: { min?: number; max?: number } = {}) =>
 /** A port, also when it comes from `${VAR}` (substitution always yields text). */
 const port = z
   .union([z.number(), z.string().regex(/^\d+$/, "expected a port number").transform(Number)])
-  .pipe(z.number().int().min(1, "expected a port from 1 to 65535").max(65535, "expected a port from 1 to 65535"));
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, "expected a port from 1 to 65535")
+      .max(65535, "expected a port from 1 to 65535"),
+  );
 
 const statusList = z
   .union([

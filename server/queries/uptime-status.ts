@@ -6,5 +6,9 @@ import { monitorSummaries, openIncidents } from "./uptime";
 
 /** The live uptime picture, as /api/uptime/status returns it and pages prefetch it. */
 export function uptimeStatus(db: Db, config: OpsdeckConfig, now = Date.now()): UptimeStatusView {
-  return { monitors: monitorSummaries(db, config.monitors, now), incidents: openIncidents(db, now), at: new Date(now).toISOString() };
+  return {
+    monitors: monitorSummaries(db, config.monitors, now),
+    incidents: openIncidents(db, now),
+    at: new Date(now).toISOString(),
+  };
 }

@@ -296,3 +296,9 @@ export function monitorStatusCounts(db: Db) {
     .groupBy(monitorState.status)
     .all();
 }
+
+/** Uptime and percentiles over a chart range, from the range's resolution. */
+export function rangeFigures(db: Db, monitorId: string, range: Range, now = Date.now()) {
+  const plan = RANGE_PLAN[range];
+  return rangePercentiles(db, monitorId, plan.resolution, now - plan.spanMs);
+}

@@ -21,10 +21,16 @@ export function describeError(error: unknown): string {
   if (!isNodeError(error)) return String(error);
   const { code, message } = error;
   // node:http reports both of these with ECONNRESET, but they mean different things to a reader.
-  if (message === "socket hang up")
+  if (message === "socket hang up") {
     return "socket hang up (the server closed the connection without answering)";
+  }
   if (message === "aborted") return "connection closed before the response was complete";
+  if (message.startsWith("Client network socket disconnected")) {
+    return "connection closed during the TLS handshake";
+  }
   if (code?.startsWith("HPE_")) return `invalid HTTP response (${message})`;
+  // What OpenSSL says when the answer is plain text: a port that does not speak TLS at all.
+  if (code === "ERR_SSL_WRONG_VERSION_NUMBER") return "TLS handshake failed (is this port TLS?)";
   if (code?.startsWith("ERR_SSL_")) return `TLS handshake failed (${error.reason ?? message})`;
   return (code && BY_CODE[code]) ?? message;
 }

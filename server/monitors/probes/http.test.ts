@@ -1,7 +1,6 @@
 import { once } from "node:events";
 import http from "node:http";
 import https from "node:https";
-import type net from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { type HttpMonitorConfig, monitorSchema } from "@/server/config/schema";
@@ -10,20 +9,21 @@ import { probeHttp } from "./http";
 import { MAX_BODY_BYTES } from "./types";
 
 const DAY_MS = 86_400_000;
-const servers: net.Server[] = [];
+type AnyHttpServer = http.Server | https.Server;
+const servers: AnyHttpServer[] = [];
 
 afterEach(() => Promise.all(servers.splice(0).map(stop)));
 
 /** Starts `server` on a free port of 127.0.0.1; afterEach stops it and drops its connections. */
-async function listen(server: net.Server): Promise<number> {
+async function listen(server: AnyHttpServer): Promise<number> {
   servers.push(server);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   return (server.address() as AddressInfo).port;
 }
 
-function stop(server: net.Server): Promise<void> {
-  (server as http.Server).closeAllConnections();
+function stop(server: AnyHttpServer): Promise<void> {
+  server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
 }
 

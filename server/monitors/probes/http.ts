@@ -27,7 +27,7 @@ type Context = {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "transfer-encoding"];
-// Credentials meant for one origin must not be handed to another one a redirect points at.
+// Credentials, and a Host override, are meant for one origin; a redirect elsewhere drops them.
 const ORIGIN_HEADERS = ["authorization", "proxy-authorization", "cookie", "host"];
 const BODY_LIMIT = `${MAX_BODY_BYTES / 1024 / 1024} MiB`;
 

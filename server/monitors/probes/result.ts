@@ -15,11 +15,11 @@ export function answered(measurements: Measurements, warnings: (string | null)[]
 
 export function down(error: string, measurements: Partial<Measurements> = {}): ProbeResult {
   return {
+    status: "down",
     responseMs: null,
     statusCode: null,
     tlsDaysLeft: null,
     ...measurements,
-    status: "down",
     error,
   };
 }

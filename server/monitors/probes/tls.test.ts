@@ -154,7 +154,16 @@ describe("probeTls", () => {
 
     expect(await probeTls(monitor(port))).toMatchObject({
       status: "down",
-      error: expect.stringMatching(/^TLS handshake failed/),
+      error: "TLS handshake failed (is this port TLS?)",
+    });
+  });
+
+  test("reports a server that hangs up during the handshake", async () => {
+    const port = await listen(net.createServer((socket) => socket.destroy()));
+
+    expect(await probeTls(monitor(port))).toMatchObject({
+      status: "down",
+      error: "connection closed during the TLS handshake",
     });
   });
 

@@ -70,7 +70,6 @@ function judge(
 
 function validityProblem(cert: PeerCertificate, now: number): string | null {
   if (Date.parse(cert.valid_to) < now) return describeCertificateError("CERT_HAS_EXPIRED", cert);
-  if (Date.parse(cert.valid_from) > now)
-    return describeCertificateError("CERT_NOT_YET_VALID", cert);
-  return null;
+  if (Date.parse(cert.valid_from) <= now) return null;
+  return describeCertificateError("CERT_NOT_YET_VALID", cert);
 }

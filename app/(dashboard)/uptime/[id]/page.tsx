@@ -23,7 +23,7 @@ import {
   dailyUptime,
   monitorIncidents,
   monitorName,
-  rangePercentiles,
+  rangeFigures,
   recentChecks,
   responseSeries,
 } from "@/server/queries/uptime";
@@ -44,7 +44,7 @@ async function Chart({ id, range }: { id: string; range: Range }) {
   const db = getDb();
   const plan = RANGE_PLAN[range];
   const points = responseSeries(db, id, range);
-  const figures = rangePercentiles(db, id, plan.resolution, Date.now() - plan.spanMs);
+  const figures = rangeFigures(db, id, range);
   return (
     <>
       <dl className="mb-3 flex flex-wrap gap-6 text-sm">
