@@ -17,7 +17,10 @@ test.describe("uptime pages", () => {
     await expect(page.getByTestId("monitor-row-e2e-backup")).toContainText(
       /waiting for first ping|up|down/,
     );
-    await page.getByRole("group", { name: "Filters" }).getByLabel("Environment").selectOption("staging");
+    await page
+      .getByRole("group", { name: "Filters" })
+      .getByLabel("Environment")
+      .selectOption("staging");
     await expect(page).toHaveURL(/environment=staging/);
     await expect(table.getByRole("row")).toHaveCount(2);
     await expect(page.getByTestId("monitor-row-backend-staging-health")).toBeVisible();
