@@ -161,3 +161,107 @@ describe("config", () => {
     });
   });
 });
+
+describe("monitor config", () => {
+  const withMonitors = (monitors: string, extra = "") => `${base}monitors:\n${monitors}${extra}`;
+
+  it("parses each monitor type with defaults and durations in milliseconds", () => {
+    const config = parseConfigText(
+      withMonitors(`  - { id: api, service: backend, environment: production, type: http, url: "https://navi.example.com/health", expect: { status: "200-299,304", keyword: ok, maxResponseTime: 1s } }
+  - { id: port, service: backend, environment: production, type: tcp, host: navi.example.com, port: "5432" }
+  - { id: cert, service: backend, environment: production, type: tls, host: navi.example.com }
+  - { id: backup, service: backend, environment: production, type: heartbeat, token: "\${HB}", period: 1d, grace: 1h }
+`),
+      "x.yaml",
+      (n) => (n === "HB" ? "a-heartbeat-token-of-length" : undefined),
+    );
+    const [api, port, cert, backup] = config.monitors;
+    expect(api).toMatchObject({
+      interval: 60_000,
+      retries: 1,
+      retryInterval: 20_000,
+      timeout: 10_000,
+      method: "GET",
+    });
+    expect(api!.type === "http" && api!.expect).toMatchObject({
+      status: [
+        [200, 299],
+        [304, 304],
+      ],
+      keyword: "ok",
+      maxResponseTime: 1000,
+    });
+    expect(port).toMatchObject({ port: 5432 });
+    expect(cert).toMatchObject({ port: 443, warnDays: 21 });
+    expect(backup).toMatchObject({ period: 86_400_000, grace: 3_600_000 });
+    expect(JSON.stringify(config)).not.toContain("a-heartbeat-token-of-length");
+  });
+
+  it("explains bad monitors: interval too short, unknown references, bad status lists, bad durations", () => {
+    const found = problems(
+      withMonitors(`  - { id: a, service: nope, environment: prod, type: http, url: "https://x.example", interval: 1s }
+  - { id: b, service: backend, environment: production, type: http, url: "https://x.example", expect: { status: "2xx" } }
+  - { id: c, service: backend, environment: production, type: tcp, host: x, port: 80, timeout: soon }
+  - { id: d, service: backend, environment: production, type: ping }
+`),
+    );
+    expect(found).toContainEqual({ path: "monitors[0].interval", message: "must be at least 10s" });
+    expect(found.find((p) => p.path === "monitors[1].expect.status")?.message).toMatch(
+      /expected status codes/,
+    );
+    expect(found).toContainEqual({
+      path: "monitors[2].timeout",
+      message: 'expected a duration such as "30s", "5m" or "1h", got "soon"',
+    });
+    expect(found.find((p) => p.path === "monitors[3].type")?.message).toMatch(
+      /"http", "tcp", "tls", "heartbeat"/,
+    );
+  });
+
+  it("checks that monitors name declared services and environments", () => {
+    const found = problems(
+      withMonitors(
+        `  - { id: a, service: nope, environment: prod, type: tcp, host: x, port: 1 }\n`,
+      ),
+    );
+    expect(found).toContainEqual({
+      path: "monitors[0].service",
+      message: 'unknown service "nope"; expected one of: backend',
+    });
+    expect(found).toContainEqual({
+      path: "monitors[0].environment",
+      message: 'unknown environment "prod"; expected one of: production, staging',
+    });
+  });
+
+  it("requires heartbeat tokens from the environment and keeps maintenance windows coherent", () => {
+    const inline = problems(
+      withMonitors(
+        `  - { id: hb, service: backend, environment: production, type: heartbeat, token: literal-token-1234567890 }\n`,
+      ),
+    );
+    expect(inline[0]).toMatchObject({
+      path: "monitors[0].token",
+      message: expect.stringContaining("must come from the environment"),
+    });
+    const windows = problems(
+      `${base}maintenanceWindows:
+  - { id: both, start: "2026-12-01T02:00:00Z", end: "2026-12-01T01:00:00Z" }
+  - { id: half, cron: "0 2 * * 0" }
+  - { id: ref, cron: "0 2 * * 0", duration: 30m, monitors: [nope] }
+`,
+    );
+    expect(windows).toContainEqual({
+      path: "maintenanceWindows[0].end",
+      message: "a one-off window needs start and an end after it",
+    });
+    expect(windows).toContainEqual({
+      path: "maintenanceWindows[1]",
+      message: "a recurring window needs both cron and duration",
+    });
+    expect(windows).toContainEqual({
+      path: "maintenanceWindows[2].monitors[0]",
+      message: 'unknown monitor "nope"',
+    });
+  });
+});
