@@ -35,7 +35,7 @@ describe("config", () => {
       protected: true,
     });
     expect(config.environments[1]!.protected).toBe(false);
-    expect(config.services[0]!.environments.production!.healthPath).toBe("/health");
+    expect(config.services[0]!.environments.production!.url).toBe("https://navi.example.com");
     expect(config.title).toBe("Opsdeck");
     expect(config.housekeeping.schedule).toBe("30 3 * * *");
   });

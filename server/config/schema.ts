@@ -31,7 +31,6 @@ const environment = z.strictObject({
 
 const serviceEnvironment = z.strictObject({
   url: httpUrl,
-  healthPath: z.string().startsWith("/", "expected a path starting with /").default("/health"),
 });
 
 const service = z.strictObject({
