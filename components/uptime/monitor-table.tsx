@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
+import { Table } from "@/components/ui/table";
 import { formatUptime } from "@/lib/uptime";
 import type { UptimeStatusView } from "@/lib/uptime-view";
 import { STATUS_STYLE } from "./status-dot";
@@ -87,88 +88,76 @@ export function MonitorTable({
           STATUSES.map((s) => ({ id: s, name: STATUS_STYLE[s].label })),
         )}
       </div>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-        <table className="w-full text-sm" data-testid="monitor-table">
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              {[
-                "Monitor",
-                "Status",
-                "Last check",
-                "24 h",
-                "7 d",
-                "30 d",
-                "90 d",
-                "p95 (24 h)",
-                "TLS",
-              ].map((c) => (
-                <th key={c} scope="col" className="px-3 py-2">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.length === 0 ? (
-              <tr>
-                <td colSpan={9} className="px-3 py-6 text-center text-slate-500">
-                  {monitors.length === 0
-                    ? "No monitors configured. Add them under monitors: in opsdeck.yaml."
-                    : "No monitors match these filters."}
-                </td>
-              </tr>
-            ) : null}
-            {shown.map((m) => {
-              const style = STATUS_STYLE[m.status];
-              return (
-                <tr
-                  key={m.id}
-                  className="border-t border-slate-100 align-top"
-                  data-testid={`monitor-row-${m.id}`}
+      <Table
+        columns={[
+          "Monitor",
+          "Status",
+          "Last check",
+          "24 h",
+          "7 d",
+          "30 d",
+          "90 d",
+          "p95 (24 h)",
+          "TLS",
+        ]}
+        testId="monitor-table"
+        empty={
+          shown.length > 0
+            ? undefined
+            : monitors.length === 0
+              ? "No monitors configured. Add them under monitors: in opsdeck.yaml."
+              : "No monitors match these filters."
+        }
+      >
+        {shown.map((m) => {
+          const style = STATUS_STYLE[m.status];
+          return (
+            <tr
+              key={m.id}
+              className="border-t border-slate-100 align-top"
+              data-testid={`monitor-row-${m.id}`}
+            >
+              <td className="px-3 py-2">
+                <Link href={`/uptime/${m.id}`} className="font-medium underline">
+                  {m.name}
+                </Link>
+                <div className="text-xs text-slate-500">
+                  {m.type} · {m.service} · {m.environment}
+                </div>
+              </td>
+              <td className="px-3 py-2">
+                <span
+                  className={`rounded-full border px-2 py-0.5 text-xs font-medium ${style.cell} ${style.text}`}
                 >
-                  <td className="px-3 py-2">
-                    <Link href={`/uptime/${m.id}`} className="font-medium underline">
-                      {m.name}
-                    </Link>
-                    <div className="text-xs text-slate-500">
-                      {m.type} · {m.service} · {m.environment}
-                    </div>
-                  </td>
-                  <td className="px-3 py-2">
-                    <span
-                      className={`rounded-full border px-2 py-0.5 text-xs font-medium ${style.cell} ${style.text}`}
-                    >
-                      {style.label}
-                    </span>
-                    {m.lastError && m.status !== "up" ? (
-                      <div className="mt-1 max-w-xs text-xs text-red-700">{m.lastError}</div>
-                    ) : null}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 text-xs">
-                    {ago(m.lastCheckAt, now)}
-                    {m.lastResponseMs !== null ? (
-                      <div className="text-slate-500">{m.lastResponseMs} ms</div>
-                    ) : null}
-                  </td>
-                  {(["24h", "7d", "30d", "90d"] as const).map((r) => (
-                    <td key={r} className="px-3 py-2 tabular-nums">
-                      {formatUptime(m.uptime[r])}
-                    </td>
-                  ))}
-                  <td className="px-3 py-2 tabular-nums">
-                    {m.p95Ms24h !== null ? `${m.p95Ms24h} ms` : "—"}
-                  </td>
-                  <td
-                    className={`px-3 py-2 tabular-nums ${m.tlsDaysLeft !== null && m.tlsDaysLeft < 21 ? "text-amber-700" : ""}`}
-                  >
-                    {m.tlsDaysLeft !== null ? `${m.tlsDaysLeft} d` : "—"}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                  {style.label}
+                </span>
+                {m.lastError && m.status !== "up" ? (
+                  <div className="mt-1 max-w-xs text-xs text-red-700">{m.lastError}</div>
+                ) : null}
+              </td>
+              <td className="whitespace-nowrap px-3 py-2 text-xs">
+                {ago(m.lastCheckAt, now)}
+                {m.lastResponseMs !== null ? (
+                  <div className="text-slate-500">{m.lastResponseMs} ms</div>
+                ) : null}
+              </td>
+              {(["24h", "7d", "30d", "90d"] as const).map((r) => (
+                <td key={r} className="px-3 py-2 tabular-nums">
+                  {formatUptime(m.uptime[r])}
+                </td>
+              ))}
+              <td className="px-3 py-2 tabular-nums">
+                {m.p95Ms24h !== null ? `${m.p95Ms24h} ms` : "—"}
+              </td>
+              <td
+                className={`px-3 py-2 tabular-nums ${m.tlsDaysLeft !== null && m.tlsDaysLeft < 21 ? "text-amber-700" : ""}`}
+              >
+                {m.tlsDaysLeft !== null ? `${m.tlsDaysLeft} d` : "—"}
+              </td>
+            </tr>
+          );
+        })}
+      </Table>
     </div>
   );
 }

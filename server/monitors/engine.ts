@@ -64,6 +64,7 @@ export class MonitorEngine {
   private inFlight = 0;
   private lastSync = 0;
   private lastHeartbeatScan = 0;
+  private leading = false;
   private readonly abort = new AbortController();
   private readonly now: () => number;
 
@@ -116,7 +117,17 @@ export class MonitorEngine {
   }
 
   tick(): void {
-    if (!this.opts.isLeader()) return;
+    if (!this.opts.isLeader()) {
+      this.leading = false;
+      return;
+    }
+    if (!this.leading) {
+      // Another process may have been checking until now: resume from what it stored.
+      this.leading = true;
+      this.guard(() => {
+        for (const entry of this.entries.values()) entry.memory = loadMemory(this.db, entry.config.id).memory;
+      });
+    }
     const now = this.now();
     if (now - this.lastSync >= (this.opts.syncMs ?? 2_000)) this.syncPauses(now);
     const scanHeartbeats = now - this.lastHeartbeatScan >= 5_000;
