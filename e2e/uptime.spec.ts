@@ -28,6 +28,9 @@ test.describe("uptime pages", () => {
     await page.getByRole("group", { name: "Filters" }).getByLabel("Status").selectOption("down");
     await expect(page.getByTestId("monitor-row-ghost-port")).toBeVisible({ timeout: 45_000 });
     await expect(page.getByTestId("monitor-row-backend-production-health")).toHaveCount(0);
+    // Incidents per service: the filtered monitors' incidents only.
+    await expect(page.getByTestId("recent-incidents")).toContainText("Decommissioned worker port");
+    await expect(page.getByTestId("recent-incidents")).toContainText("connection refused");
   });
 
   test("a monitor page shows the response-time chart over each range, daily uptime, incidents and recent checks", async ({

@@ -5,7 +5,9 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { Table } from "@/components/ui/table";
 import { formatUptime } from "@/lib/uptime";
-import type { UptimeStatusView } from "@/lib/uptime-view";
+import type { IncidentSummaryView, UptimeStatusView } from "@/lib/uptime-view";
+import { Time } from "@/components/ui/time";
+import { formatDuration } from "@/lib/duration";
 import { STATUS_STYLE } from "./status-dot";
 import { useUptimeStatus } from "./use-uptime-status";
 
@@ -28,10 +30,13 @@ export function MonitorTable({
   initial,
   environments,
   services,
+  incidents,
 }: {
   initial: UptimeStatusView;
   environments: Option[];
   services: Option[];
+  /** Recent incidents of all monitors; shown for the monitors the filters keep. */
+  incidents: IncidentSummaryView[];
 }) {
   const { monitors, at } = useUptimeStatus(initial);
   const params = useSearchParams();
@@ -49,6 +54,8 @@ export function MonitorTable({
       (!filter.service || m.service === filter.service) &&
       (!filter.status || m.status === filter.status),
   );
+  const shownIds = new Set(shown.map((m) => m.id));
+  const names = new Map(monitors.map((m) => [m.id, m.name]));
   const set = (key: keyof typeof filter, value: string) => {
     const next = { ...filter, [key]: value };
     setFilter(next);
@@ -157,6 +164,32 @@ export function MonitorTable({
             </tr>
           );
         })}
+      </Table>
+      <h2 className="pt-2 font-semibold">Recent incidents</h2>
+      <Table
+        columns={["Monitor", "Started", "Duration", "Cause"]}
+        testId="recent-incidents"
+        empty={incidents.some((i) => shownIds.has(i.monitorId)) ? undefined : "No incidents."}
+      >
+        {incidents
+          .filter((i) => shownIds.has(i.monitorId))
+          .map((i) => (
+            <tr key={i.id} className="border-t border-slate-100 align-top">
+              <td className="px-3 py-2">
+                <Link href={`/uptime/${i.monitorId}`} className="underline">
+                  {names.get(i.monitorId) ?? i.monitorId}
+                </Link>
+              </td>
+              <td className="whitespace-nowrap px-3 py-2">
+                <Time value={i.openedAt} />
+              </td>
+              <td className="px-3 py-2">
+                {formatDuration(i.durationMs)}
+                {i.closedAt ? "" : " (open)"}
+              </td>
+              <td className="px-3 py-2 text-red-800">{i.cause}</td>
+            </tr>
+          ))}
       </Table>
     </div>
   );

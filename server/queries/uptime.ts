@@ -143,16 +143,17 @@ export function openIncidents(db: Db, now = Date.now()): IncidentView[] {
     .map((i) => toIncidentView(i, now));
 }
 
-export function monitorIncidents(
+/** Newest incidents first, of one monitor or of all. */
+export function recentIncidents(
   db: Db,
-  monitorId: string,
+  monitorId?: string,
   limit = 50,
   now = Date.now(),
 ): IncidentView[] {
   return db
     .select()
     .from(incidents)
-    .where(eq(incidents.monitorId, monitorId))
+    .where(monitorId ? eq(incidents.monitorId, monitorId) : undefined)
     .orderBy(desc(incidents.openedAt))
     .limit(limit)
     .all()

@@ -5,6 +5,7 @@ import { MonitorTable } from "@/components/uptime/monitor-table";
 import { Skeleton } from "@/components/ui/skeleton";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
+import { recentIncidents } from "@/server/queries/uptime";
 import { uptimeStatus } from "@/server/queries/uptime-status";
 
 export const metadata: Metadata = { title: "Uptime" };
@@ -22,6 +23,7 @@ export default function UptimePage() {
           initial={uptimeStatus(getDb(), config)}
           environments={config.environments.map((e) => ({ id: e.id, name: e.name }))}
           services={config.services.map((s) => ({ id: s.id, name: s.name }))}
+          incidents={recentIncidents(getDb(), undefined, 100)}
         />
       </Suspense>
     </>

@@ -21,7 +21,7 @@ import type { MonitorConfig } from "@/server/config/schema";
 import { getDb } from "@/server/db";
 import {
   dailyUptime,
-  monitorIncidents,
+  recentIncidents,
   monitorName,
   rangeFigures,
   recentChecks,
@@ -82,7 +82,7 @@ export default async function MonitorPage({ params, searchParams }: Props) {
   const db = getDb();
   const status = uptimeStatus(db, getConfig().config);
   const summary = status.monitors.find((m) => m.id === id)!;
-  const incidents = monitorIncidents(db, id);
+  const incidents = recentIncidents(db, id);
   const checks = recentChecks(db, id, 30);
 
   return (
