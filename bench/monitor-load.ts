@@ -239,10 +239,11 @@ async function main() {
           ? Math.round((1000 * (end.metrics.sum - start.metrics.sum)) / lateCount)
           : null,
         checksStarted: lateCount,
-        /** Checks started in the window per bucket (not cumulative), seconds → count. */
-        buckets: Object.fromEntries(
-          deltas.map(([le, cum], i) => [String(le), cum - (deltas[i - 1]?.[1] ?? 0)]),
-        ),
+        /** Checks started in the window per bucket (not cumulative): upper bound in s, count. */
+        buckets: deltas.map(([le, cum], i) => ({
+          le: le === Infinity ? "+Inf" : le,
+          n: cum - (deltas[i - 1]?.[1] ?? 0),
+        })),
       },
       checks: {
         stored: stored.n,
