@@ -89,8 +89,9 @@ export class MonitorEngine {
         continue;
       }
       const { memory, row } = loadMemory(this.db, config.id);
-      // Spread first checks over a few seconds so a restart does not fire everything at once.
-      const spread = Math.min(config.interval, 5_000);
+      // Spread first checks over the interval (up to 30 s), so monitors keep an even
+      // pace instead of all firing in the same moment every interval.
+      const spread = Math.min(config.interval, 30_000);
       next.set(config.id, {
         config,
         memory,
@@ -125,7 +126,8 @@ export class MonitorEngine {
       // Another process may have been checking until now: resume from what it stored.
       this.leading = true;
       this.guard(() => {
-        for (const entry of this.entries.values()) entry.memory = loadMemory(this.db, entry.config.id).memory;
+        for (const entry of this.entries.values())
+          entry.memory = loadMemory(this.db, entry.config.id).memory;
       });
     }
     const now = this.now();

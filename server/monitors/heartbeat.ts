@@ -81,7 +81,7 @@ export function recordPing(
         at,
         inMaintenance: inMaintenance(config, at),
       });
-      writeChecks(tx, [
+      writeChecks(db, [
         {
           monitorId: config.id,
           at,
@@ -139,7 +139,7 @@ export function evaluateHeartbeat(
         at: Math.max(now, dueSince),
         inMaintenance: inMaintenance(config, now),
       });
-      writeChecks(tx, [
+      writeChecks(db, [
         {
           monitorId: config.id,
           at: now,

@@ -1,11 +1,9 @@
 import "server-only";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { BUCKETS, bucketIndex } from "@/lib/histogram";
 import type { Db, DbOrTx } from "@/server/db";
 import {
-  checkResults,
   incidents,
-  monitorRollups,
   monitorState,
   type MonitorStateRow,
   type MonitorStatus,
@@ -94,82 +92,99 @@ function rollupDeltas(records: CheckRecord[]): Delta[] {
   return [...deltas.values()];
 }
 
-const histColumn = (i: number) => sql.raw(`h${i}`);
+/**
+ * The statements a batch runs, prepared once per connection: building and preparing
+ * SQL for every check cost ~60 times more CPU than SQLite's work on it (measured by
+ * bench/monitor-load.ts).
+ */
+type Statements = ReturnType<typeof prepare>;
+const prepared = new WeakMap<object, Statements>();
 
-function upsertRollup(tx: DbOrTx, d: Delta): void {
-  const hist = Object.fromEntries(d.hist.map((n, i) => [`h${i}`, n]));
-  const histSet = Object.fromEntries(
-    d.hist.map((_, i) => [`h${i}`, sql`${histColumn(i)} + excluded.${histColumn(i)}`]),
-  );
-  tx.insert(monitorRollups)
-    .values({ ...d, ...hist })
-    .onConflictDoUpdate({
-      target: [monitorRollups.monitorId, monitorRollups.resolution, monitorRollups.bucket],
-      set: {
-        up: sql`${monitorRollups.up} + excluded.up`,
-        degraded: sql`${monitorRollups.degraded} + excluded.degraded`,
-        down: sql`${monitorRollups.down} + excluded.down`,
-        maintenance: sql`${monitorRollups.maintenance} + excluded.maintenance`,
-        respCount: sql`${monitorRollups.respCount} + excluded.resp_count`,
-        respSum: sql`${monitorRollups.respSum} + excluded.resp_sum`,
-        respMin: sql`min(coalesce(${monitorRollups.respMin}, excluded.resp_min), coalesce(excluded.resp_min, ${monitorRollups.respMin}))`,
-        respMax: sql`max(coalesce(${monitorRollups.respMax}, excluded.resp_max), coalesce(excluded.resp_max, ${monitorRollups.respMax}))`,
-        ...histSet,
-      },
-    })
-    .run();
+const H = Array.from({ length: BUCKETS }, (_, i) => `h${i}`);
+
+function prepare(client: Db["$client"]) {
+  return {
+    insertCheck: client.prepare(
+      `insert into check_results (monitor_id, at, status, response_ms, status_code, error, tls_days_left, maintenance, retrying, detail)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    upsertRollup: client.prepare(
+      `insert into monitor_rollups (monitor_id, resolution, bucket, up, degraded, down, maintenance, resp_count, resp_sum, resp_min, resp_max, ${H.join(", ")})
+       values (${new Array(11 + BUCKETS).fill("?").join(", ")})
+       on conflict (monitor_id, resolution, bucket) do update set
+         up = up + excluded.up, degraded = degraded + excluded.degraded, down = down + excluded.down,
+         maintenance = maintenance + excluded.maintenance,
+         resp_count = resp_count + excluded.resp_count, resp_sum = resp_sum + excluded.resp_sum,
+         resp_min = min(coalesce(resp_min, excluded.resp_min), coalesce(excluded.resp_min, resp_min)),
+         resp_max = max(coalesce(resp_max, excluded.resp_max), coalesce(excluded.resp_max, resp_max)),
+         ${H.map((h) => `${h} = ${h} + excluded.${h}`).join(", ")}`,
+    ),
+    openIncident: client.prepare(
+      `insert into incidents (monitor_id, opened_at, cause, last_error, failed_checks) values (?, ?, ?, ?, ?)
+       on conflict do nothing`,
+    ),
+    updateIncident: client.prepare(
+      `update incidents set last_error = ?, failed_checks = failed_checks + 1 where monitor_id = ? and closed_at is null`,
+    ),
+    closeIncident: client.prepare(
+      `update incidents set closed_at = ? where monitor_id = ? and closed_at is null`,
+    ),
+    upsertState: client.prepare(
+      `insert into monitor_state (monitor_id, status, since, last_check_at, last_response_ms, last_status_code, last_error, tls_days_left, consecutive_failures, failing_since, first_error)
+       values (@id, @status, @at, @at, @responseMs, @statusCode, @error, @tlsDaysLeft, @failures, @failingSince, @firstError)
+       on conflict (monitor_id) do update set
+         status = excluded.status, since = case when @changed then excluded.since else since end,
+         last_check_at = excluded.last_check_at, last_response_ms = excluded.last_response_ms,
+         last_status_code = excluded.last_status_code, last_error = excluded.last_error,
+         tls_days_left = excluded.tls_days_left, consecutive_failures = excluded.consecutive_failures,
+         failing_since = excluded.failing_since, first_error = excluded.first_error`,
+    ),
+  };
 }
 
-function applyIncident(tx: DbOrTx, r: CheckRecord): void {
+function statements(db: Db): Statements {
+  let s = prepared.get(db.$client);
+  if (!s) {
+    s = prepare(db.$client);
+    prepared.set(db.$client, s);
+  }
+  return s;
+}
+
+const clip = (text: string | null | undefined) => (text == null ? null : text.slice(0, 1000));
+
+function applyIncident(s: Statements, r: CheckRecord): void {
   const change = r.incident;
   if (!change) return;
   if ("open" in change) {
-    tx.insert(incidents)
-      .values({
-        monitorId: r.monitorId,
-        openedAt: new Date(change.open.openedAt),
-        cause: change.open.cause.slice(0, 1000),
-        lastError: r.result.error?.slice(0, 1000) ?? null,
-        failedChecks: r.memory.consecutiveFailures,
-      })
-      .onConflictDoNothing()
-      .run();
+    s.openIncident.run(
+      r.monitorId,
+      change.open.openedAt,
+      clip(change.open.cause),
+      clip(r.result.error),
+      r.memory.consecutiveFailures,
+    );
   } else if ("update" in change) {
-    tx.update(incidents)
-      .set({
-        lastError: change.update.error.slice(0, 1000),
-        failedChecks: sql`${incidents.failedChecks} + 1`,
-      })
-      .where(and(eq(incidents.monitorId, r.monitorId), isNull(incidents.closedAt)))
-      .run();
+    s.updateIncident.run(clip(change.update.error), r.monitorId);
   } else {
-    tx.update(incidents)
-      .set({ closedAt: new Date(change.close.closedAt) })
-      .where(and(eq(incidents.monitorId, r.monitorId), isNull(incidents.closedAt)))
-      .run();
+    s.closeIncident.run(change.close.closedAt, r.monitorId);
   }
 }
 
-function writeState(tx: DbOrTx, r: CheckRecord): void {
-  const status = r.displayStatus ?? r.memory.status;
-  const values = {
-    status,
-    lastCheckAt: new Date(r.at),
-    lastResponseMs: r.result.responseMs,
-    lastStatusCode: r.result.statusCode,
-    lastError: r.result.error?.slice(0, 1000) ?? null,
+function writeState(s: Statements, r: CheckRecord): void {
+  s.upsertState.run({
+    id: r.monitorId,
+    status: r.displayStatus ?? r.memory.status,
+    at: r.at,
+    responseMs: r.result.responseMs,
+    statusCode: r.result.statusCode,
+    error: clip(r.result.error),
     tlsDaysLeft: r.result.tlsDaysLeft,
-    consecutiveFailures: r.memory.consecutiveFailures,
-    failingSince: r.memory.failingSince === null ? null : new Date(r.memory.failingSince),
+    failures: r.memory.consecutiveFailures,
+    failingSince: r.memory.failingSince,
     firstError: r.memory.firstError,
-  };
-  tx.insert(monitorState)
-    .values({ monitorId: r.monitorId, since: new Date(r.at), ...values })
-    .onConflictDoUpdate({
-      target: monitorState.monitorId,
-      set: { ...values, ...(r.statusChanged ? { since: new Date(r.at) } : {}) },
-    })
-    .run();
+    changed: r.statusChanged ? 1 : 0,
+  });
 }
 
 /** A monitor's stored state and whether it has an open incident: where checks resume after a restart. */
@@ -203,33 +218,45 @@ export function loadMemory(
  */
 export function storeChecks(db: Db, records: CheckRecord[]): void {
   if (records.length === 0) return;
-  db.transaction((tx) => writeChecks(tx, records), { behavior: "immediate" });
+  db.transaction(() => writeChecks(db, records), { behavior: "immediate" });
 }
 
-/** storeChecks inside a transaction the caller holds. */
-export function writeChecks(tx: DbOrTx, records: CheckRecord[]): void {
-  for (let i = 0; i < records.length; i += 200) {
-    tx.insert(checkResults)
-      .values(
-        records.slice(i, i + 200).map((r) => ({
-          monitorId: r.monitorId,
-          at: new Date(r.at),
-          status: r.result.status,
-          responseMs: r.result.responseMs,
-          statusCode: r.result.statusCode,
-          error: r.result.error?.slice(0, 1000) ?? null,
-          tlsDaysLeft: r.result.tlsDaysLeft,
-          maintenance: r.maintenance,
-          retrying: r.retrying,
-          detail: r.detail ?? null,
-        })),
-      )
-      .run();
-  }
-  for (const d of rollupDeltas(records)) upsertRollup(tx, d);
+/** storeChecks inside a transaction the caller already holds on `db`'s connection. */
+export function writeChecks(db: Db, records: CheckRecord[]): void {
+  const s = statements(db);
   for (const r of records) {
-    applyIncident(tx, r);
-    writeState(tx, r);
+    s.insertCheck.run(
+      r.monitorId,
+      r.at,
+      r.result.status,
+      r.result.responseMs,
+      r.result.statusCode,
+      clip(r.result.error),
+      r.result.tlsDaysLeft,
+      r.maintenance ? 1 : 0,
+      r.retrying ? 1 : 0,
+      r.detail ? JSON.stringify(r.detail) : null,
+    );
+  }
+  for (const d of rollupDeltas(records)) {
+    s.upsertRollup.run(
+      d.monitorId,
+      d.resolution,
+      d.bucket,
+      d.up,
+      d.degraded,
+      d.down,
+      d.maintenance,
+      d.respCount,
+      d.respSum,
+      d.respMin,
+      d.respMax,
+      ...d.hist,
+    );
+  }
+  for (const r of records) {
+    applyIncident(s, r);
+    writeState(s, r);
   }
 }
 

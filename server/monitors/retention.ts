@@ -48,7 +48,7 @@ export async function deleteExpired(
         db
           .delete(monitorRollups)
           .where(
-            sql`rowid in (select rowid from ${monitorRollups} where ${and(eq(monitorRollups.resolution, resolution), lt(monitorRollups.bucket, now - keepMs))} limit ${BATCH})`,
+            sql`(${monitorRollups.monitorId}, ${monitorRollups.resolution}, ${monitorRollups.bucket}) in (select monitor_id, resolution, bucket from ${monitorRollups} where ${and(eq(monitorRollups.resolution, resolution), lt(monitorRollups.bucket, now - keepMs))} limit ${BATCH})`,
           )
           .run().changes,
       signal,

@@ -59,7 +59,7 @@ CREATE TABLE `monitor_rollups` (
 	`h18` integer DEFAULT 0 NOT NULL,
 	`h19` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`monitor_id`, `resolution`, `bucket`)
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `monitor_rollups_res_bucket_idx` ON `monitor_rollups` (`resolution`,`bucket`);--> statement-breakpoint
 CREATE TABLE `monitor_state` (
