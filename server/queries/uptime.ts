@@ -44,23 +44,21 @@ type Counts = { up: number; degraded: number; down: number };
  * rows (30 d and 90 d). Prepared once per connection.
  */
 function summaryStatements(client: Db["$client"]) {
-  const hist24 = Array.from(
-    { length: BUCKETS },
-    (_, i) => `sum(case when bucket >= @from24 then h${i} else 0 end) as h${i}`,
-  ).join(", ");
-  const sums = (cond: string, prefix: string) =>
-    ["up", "degraded", "down"]
-      .map((c) => `sum(case when ${cond} then ${c} else 0 end) as ${prefix}_${c}`)
-      .join(", ");
+  const counts = (prefix: string) =>
+    `sum(up) as ${prefix}_up, sum(degraded) as ${prefix}_degraded, sum(down) as ${prefix}_down`;
+  const hist = Array.from({ length: BUCKETS }, (_, i) => `sum(h${i}) as h${i}`).join(", ");
   return {
-    hours: client.prepare(
-      `select ${sums("bucket >= @from24", "d1")}, ${sums("1", "d7")},
-              min(case when bucket >= @from24 then resp_min end) as min24, max(case when bucket >= @from24 then resp_max end) as max24,
-              count(*) as n, ${hist24}
-       from monitor_rollups where monitor_id = @id and resolution = 'hour' and bucket >= @from7`,
+    day: client.prepare(
+      `select ${counts("d1")}, min(resp_min) as min24, max(resp_max) as max24, ${hist}
+       from monitor_rollups where monitor_id = @id and resolution = 'hour' and bucket >= @from24`,
     ),
-    days: client.prepare(
-      `select ${sums("bucket >= @from30", "d30")}, ${sums("1", "d90")}, count(*) as n
+    week: client.prepare(
+      `select ${counts("d7")} from monitor_rollups where monitor_id = @id and resolution = 'hour' and bucket >= @from7`,
+    ),
+    quarter: client.prepare(
+      `select ${counts("d90")}, sum(case when bucket >= @from30 then up else 0 end) as d30_up,
+              sum(case when bucket >= @from30 then degraded else 0 end) as d30_degraded,
+              sum(case when bucket >= @from30 then down else 0 end) as d30_down
        from monitor_rollups where monitor_id = @id and resolution = 'day' and bucket >= @from90`,
     ),
   };
@@ -113,14 +111,12 @@ export function monitorSummaries(
   );
   return monitors.map((m) => {
     const s = states.get(m.id);
-    const hours = st.hours.get({ id: m.id, from24: bounds.from24, from7: bounds.from7 }) as Record<
-      string,
-      number | null
-    >;
-    const days = st.days.get({ id: m.id, from30: bounds.from30, from90: bounds.from90 }) as Record<
-      string,
-      number | null
-    >;
+    type Row = Record<string, number | null>;
+    const hours: Row = {
+      ...(st.day.get({ id: m.id, from24: bounds.from24 }) as Row),
+      ...(st.week.get({ id: m.id, from7: bounds.from7 }) as Row),
+    };
+    const days = st.quarter.get({ id: m.id, from30: bounds.from30, from90: bounds.from90 }) as Row;
     const paused = m.paused || Boolean(s?.pausedBy);
     const hist = Array.from({ length: BUCKETS }, (_, i) => hours[`h${i}`] ?? 0);
     return {

@@ -23,7 +23,7 @@ export default function UptimePage() {
           initial={uptimeStatus(getDb(), config)}
           environments={config.environments.map((e) => ({ id: e.id, name: e.name }))}
           services={config.services.map((s) => ({ id: s.id, name: s.name }))}
-          incidents={recentIncidents(getDb(), undefined, 100)}
+          incidents={recentIncidents(getDb(), undefined, 30)}
         />
       </Suspense>
     </>
