@@ -40,8 +40,8 @@ type Counts = { up: number; degraded: number; down: number };
 /**
  * Per-monitor sums over its own rows. monitor_rollups is clustered on (monitor_id,
  * resolution, bucket) (WITHOUT ROWID), so each query reads one contiguous run of rows:
- * 168 hour rows (7 d, with the last 24 h and its histogram summed alongside) and 90 day
- * rows (30 d and 90 d). Prepared once per connection.
+ * 24 hour rows with their histogram, 168 hour rows (counts only) and 90 day rows (30 d
+ * summed alongside). Prepared once per connection.
  */
 function summaryStatements(client: Db["$client"]) {
   const counts = (prefix: string) =>
@@ -81,7 +81,7 @@ export function monitorName(m: MonitorConfig): string {
 
 /**
  * Status, uptime over 24 h / 7 d / 30 d / 90 d and p95 for every monitor, from the
- * rollups (hour rows for 24 h and 7 d, day rows for 30 d and 90 d): two short range
+ * rollups (hour rows for 24 h and 7 d, day rows for 30 d and 90 d): three short range
  * reads per monitor, whatever the length of history.
  */
 export function monitorSummaries(
