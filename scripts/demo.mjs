@@ -81,11 +81,14 @@ opsdeck.on("exit", (code) => {
 
 await waitForHttp(`${url}/api/health`);
 // Stand in for last night's backup job, which reports to its heartbeat monitor.
-await fetch(`${url}/api/ingest/heartbeat/${process.env.NAVI_BACKUP_HEARTBEAT_TOKEN ?? "demo-backup-heartbeat-token"}`, {
-  method: "POST",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify({ durationMs: 4200, sizeBytes: 5_242_880, message: "navi.db backed up" }),
-}).catch(() => undefined);
+await fetch(
+  `${url}/api/ingest/heartbeat/${process.env.NAVI_BACKUP_HEARTBEAT_TOKEN ?? "demo-backup-heartbeat-token"}`,
+  {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ durationMs: 4200, sizeBytes: 5_242_880, message: "navi.db backed up" }),
+  },
+).catch(() => undefined);
 console.log(`
   ┌──────────────────────────────────────────────────────────────
   │ Opsdeck demo is running: ${url}

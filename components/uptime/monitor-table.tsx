@@ -166,7 +166,9 @@ export function MonitorTable({
         })}
       </Table>
       <h2 className="pt-2 font-semibold">Recent incidents</h2>
-      <p className="text-xs text-slate-500">The 30 newest; each monitor&apos;s page lists all of its incidents.</p>
+      <p className="text-xs text-slate-500">
+        The 30 newest; each monitor&apos;s page lists all of its incidents.
+      </p>
       <Table
         columns={["Monitor", "Started", "Duration", "Cause"]}
         testId="recent-incidents"
