@@ -1,4 +1,5 @@
 "use server";
+import "server-only";
 import { eq } from "drizzle-orm";
 import { createUserInput } from "@/lib/schemas/user";
 import { ActionError, authAction } from "@/server/auth/action";

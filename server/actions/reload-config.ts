@@ -1,4 +1,5 @@
 "use server";
+import "server-only";
 import { z } from "zod";
 import { ActionError, authAction } from "@/server/auth/action";
 import { reloadConfig } from "@/server/config";

@@ -1,4 +1,5 @@
 "use server";
+import "server-only";
 import * as Sentry from "@sentry/nextjs";
 import { z } from "zod";
 import { env } from "@/env";

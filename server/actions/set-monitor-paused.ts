@@ -1,4 +1,5 @@
 "use server";
+import "server-only";
 import { setMonitorPausedInput } from "@/lib/schemas/monitors";
 import { ActionError, authAction } from "@/server/auth/action";
 import { getConfig } from "@/server/config";

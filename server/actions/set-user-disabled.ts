@@ -1,4 +1,5 @@
 "use server";
+import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { setDisabledInput } from "@/lib/schemas/user";
 import { ActionError, authAction } from "@/server/auth/action";

@@ -1,4 +1,5 @@
 "use server";
+import "server-only";
 import { startJobInput } from "@/lib/schemas/jobs";
 import { authAction } from "@/server/auth/action";
 import { enqueueJob } from "@/server/jobs/queue";

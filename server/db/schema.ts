@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { BUCKETS } from "@/lib/histogram";
 import {
