@@ -16,14 +16,8 @@ export async function register() {
       sendDefaultPii: false,
     });
   }
-  const { boot } = await import("./server/runtime");
-  try {
-    await boot();
-  } catch (err) {
-    // Serving pages without a database or jobs would only hide the problem.
-    console.error("Opsdeck failed to start:", err);
-    process.exit(1);
-  }
+  const { bootOrExit } = await import("./server/runtime");
+  await bootOrExit();
 }
 
 export const onRequestError: typeof Sentry.captureRequestError = async (...args) => {

@@ -43,6 +43,18 @@ export function applyConfig(runtime: Runtime, config: LoadedConfig["config"]): v
   runtime.monitors.setMonitors(config.monitors, config.maintenanceWindows);
 }
 
+/** boot(), and on any failure exit: serving pages without a database or jobs would only hide the problem. */
+export async function bootOrExit(): Promise<Runtime> {
+  try {
+    return await boot();
+  } catch (err) {
+    process.stderr.write(
+      `\nOpsdeck failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  }
+}
+
 /** A start-up problem the operator must fix: printed plainly, then the process exits. */
 function fatal(message: string): never {
   process.stderr.write(`\nOpsdeck cannot start.\n${message}\n\n`);
