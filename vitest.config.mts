@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
@@ -15,8 +17,14 @@ export default defineConfig({
     environment: "node",
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", ".next/**", "e2e/**"],
-    setupFiles: ["test/setup.ts"],
     pool: "forks",
     testTimeout: 20_000,
+    // Tests never touch ./data: the database module refuses any directory outside the
+    // OS temp dir while NODE_ENV is "test", and each test makes its own (test/db.ts).
+    env: {
+      NODE_ENV: "test",
+      OPSDECK_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-test-")),
+      OPSDECK_CONFIG: path.join(root, "opsdeck.example.yaml"),
+    },
   },
 });
