@@ -1,15 +1,28 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { StatusPill } from "@/components/status-pill";
 import { isFinished, type JobLogView, type JobView } from "@/lib/job-view";
 
 /** Follows a job over server-sent events: status, progress bar and log lines as they are written. */
-export function JobProgress({ jobId, compact = false }: { jobId: number; compact?: boolean }) {
+export function JobProgress({
+  jobId,
+  compact = false,
+  onFinished,
+}: {
+  jobId: number;
+  compact?: boolean;
+  /** Called once when the job ends (to refresh the page around it). */
+  onFinished?: (status: string) => void;
+}) {
   const [job, setJob] = useState<JobView>();
   const [log, setLog] = useState<JobLogView[]>([]);
   const [lost, setLost] = useState(false);
+  const finished = useRef(onFinished);
+  useEffect(() => {
+    finished.current = onFinished;
+  }, [onFinished]);
 
   useEffect(() => {
     const source = new EventSource(`/api/jobs/${jobId}/events`);
@@ -21,7 +34,10 @@ export function JobProgress({ jobId, compact = false }: { jobId: number; compact
       const line = JSON.parse((e as MessageEvent).data) as JobLogView;
       setLog((lines) => (lines.some((l) => l.id === line.id) ? lines : [...lines, line]));
     });
-    source.addEventListener("end", () => source.close());
+    source.addEventListener("end", (e) => {
+      source.close();
+      finished.current?.(JSON.parse((e as MessageEvent).data).status);
+    });
     source.onerror = () => setLost(true);
     return () => source.close();
   }, [jobId]);

@@ -31,7 +31,7 @@ export const NAV: NavItem[] = [
   {
     href: "/backups",
     label: "Backups",
-    built: false,
+    built: true,
     summary: "Scheduled and on-demand database backups, verified, with restore and restore drills.",
   },
   {

@@ -64,6 +64,7 @@ const opsdeck = spawn(process.execPath, [serverBundle], {
     DEMO_PRODUCTION_URL: services[0].url,
     DEMO_STAGING_URL: services[1].url,
     DEMO_PRODUCTION_PORT: String(services[0].port),
+    DEMO_DATA_DIR: dataRoot,
   },
 });
 
@@ -80,13 +81,17 @@ opsdeck.on("exit", (code) => {
 });
 
 await waitForHttp(`${url}/api/health`);
-// Stand in for last night's backup job, which reports to its heartbeat monitor.
+// Stand in for the analytics host's nightly pg_dump, which reports to its heartbeat monitor.
 await fetch(
   `${url}/api/ingest/heartbeat/${process.env.NAVI_BACKUP_HEARTBEAT_TOKEN ?? "demo-backup-heartbeat-token"}`,
   {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ durationMs: 4200, sizeBytes: 5_242_880, message: "navi.db backed up" }),
+    body: JSON.stringify({
+      durationMs: 4200,
+      sizeBytes: 5_242_880,
+      message: "analytics dump written",
+    }),
   },
 ).catch(() => undefined);
 console.log(`

@@ -13,6 +13,7 @@ import { Scheduler, type Schedule } from "@/server/scheduler";
 import { latenessHistogram } from "@/server/metrics";
 import { MonitorEngine } from "@/server/monitors/engine";
 import { CheckRecorder } from "@/server/monitors/recorder";
+import { recoverInterruptedBackups } from "@/server/backups/recover";
 
 export type Runtime = {
   startedAt: Date;
@@ -34,6 +35,31 @@ export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
   return [
     { name: "maintenance", cron: config.housekeeping.schedule, kind: "db.maintenance", params: {} },
     { name: "uptime-retention", cron: "0 4 * * *", kind: "uptime.retention", params: {} },
+    ...config.backups.flatMap((b): Schedule[] =>
+      b.source.type === "external"
+        ? []
+        : [
+            {
+              name: `backup:${b.id}`,
+              cron: b.schedule,
+              kind: "backup.run",
+              params: { backup: b.id, kind: "scheduled" },
+              lockKey: `backup:${b.id}`,
+              runWhenNew: true,
+            },
+            ...(b.restoreDrill
+              ? [
+                  {
+                    name: `drill:${b.id}`,
+                    cron: b.restoreDrill,
+                    kind: "backup.drill",
+                    params: { backup: b.id },
+                    lockKey: `backup:${b.id}`,
+                  },
+                ]
+              : []),
+          ],
+    ),
   ];
 }
 
@@ -98,6 +124,9 @@ export async function boot(): Promise<Runtime> {
     onError,
   });
   runner.start();
+  const interrupted = await recoverInterruptedBackups(db, loaded.config.backups);
+  if (interrupted > 0)
+    logger.warn({ context: { backups: interrupted } }, "marked interrupted backups failed");
   scheduler.start();
   recorder.start();
   monitors.start();

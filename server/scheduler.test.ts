@@ -78,3 +78,15 @@ describe("scheduler", () => {
     expect(rows).toHaveLength(1);
   });
 });
+
+describe("schedules that run when new", () => {
+  it("run once at first sight, then keep to their slots", () => {
+    const [db] = dbs();
+    const s = new Scheduler(db, "a");
+    s.setSchedules([{ ...hourly, name: "backup", runWhenNew: true }]);
+    expect(s.tick(at("2026-11-27T10:30:00Z"))).toBe(1);
+    expect(s.tick(at("2026-11-27T10:45:00Z"))).toBe(0);
+    db.update(jobs).set({ status: "succeeded" }).run();
+    expect(s.tick(at("2026-11-27T11:00:00Z"))).toBe(1);
+  });
+});

@@ -16,6 +16,8 @@ export type Schedule = {
   params: unknown;
   /** Defaults to `schedule:<name>`: a slow run is never overlapped by the next one. */
   lockKey?: string;
+  /** Run once as soon as the schedule is first seen (a new backup job should not wait a day). */
+  runWhenNew?: boolean;
 };
 
 export const SCHEDULER_LEASE = "scheduler";
@@ -91,7 +93,7 @@ export class Scheduler {
     const last = this.db.select().from(scheduleRuns).where(eq(scheduleRuns.name, def.name)).get();
     // previousRuns is strictly before its reference; +1 ms lets a slot fire at its own instant.
     const slot = cron.previousRuns(1, new Date(now + 1))[0];
-    if (!last) {
+    if (!last && !def.runWhenNew) {
       // A new schedule starts from now: its first run is its next slot.
       this.db
         .insert(scheduleRuns)
@@ -100,8 +102,8 @@ export class Scheduler {
         .run();
       return false;
     }
-    if (!slot || slot.getTime() <= last.lastSlotAt.getTime()) return false;
-    const missed = cron.nextRun(last.lastSlotAt)?.getTime() !== slot.getTime();
+    if (!slot || (last && slot.getTime() <= last.lastSlotAt.getTime())) return false;
+    const missed = !last || cron.nextRun(last.lastSlotAt)?.getTime() !== slot.getTime();
     this.db.transaction(
       (tx) => {
         const { job } = enqueueJob(tx, {
@@ -111,9 +113,12 @@ export class Scheduler {
           idempotencyKey: `schedule:${def.name}:${slot.toISOString()}`,
           lockKey: def.lockKey ?? `schedule:${def.name}`,
         });
-        tx.update(scheduleRuns)
-          .set({ lastSlotAt: slot, lastJobId: job.id })
-          .where(eq(scheduleRuns.name, def.name))
+        tx.insert(scheduleRuns)
+          .values({ name: def.name, lastSlotAt: slot, lastJobId: job.id })
+          .onConflictDoUpdate({
+            target: scheduleRuns.name,
+            set: { lastSlotAt: slot, lastJobId: job.id },
+          })
           .run();
       },
       { behavior: "immediate" },

@@ -256,6 +256,80 @@ const cron = z
   .string()
   .regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron expression such as "30 3 * * *"');
 
+const argv = z
+  .array(z.string().min(1).max(4096))
+  .min(1, "expected a command as a list: [program, arg, …]")
+  .max(100);
+
+const backupSource = z.discriminatedUnion(
+  "type",
+  [
+    /** A SQLite file read with the online backup API while the application keeps writing. */
+    z.strictObject({ type: z.literal("sqlite"), path: z.string().min(1).max(4096) }),
+    /** Any command that writes a dump to stdout (pg_dump, `railway run …`); no shell unless you write one. */
+    z.strictObject({
+      type: z.literal("command"),
+      command: argv,
+      timeout: duration({ min: 1_000, max: 24 * 3_600_000 }).default(3_600_000),
+      /** File extension of the dump inside the .gz (".sql", ".dump", ".db"). */
+      extension: z
+        .string()
+        .regex(/^\.[a-z0-9]{1,10}$/, 'expected an extension such as ".sql"')
+        .default(".dump"),
+    }),
+    /** Made elsewhere; reports to a heartbeat monitor (with sizeBytes, durationMs). */
+    z.strictObject({ type: z.literal("external"), heartbeat: id }),
+  ],
+  { error: 'expected source.type to be one of "sqlite", "command", "external"' },
+);
+
+const backupJob = z
+  .strictObject({
+    id,
+    name: z.string().min(1).max(80).optional(),
+    service: id,
+    environment: id,
+    source: backupSource,
+    destination: z
+      .strictObject({ type: z.literal("local"), path: z.string().min(1).max(4096) })
+      .optional(),
+    /** Cron in UTC. */
+    schedule: cron.default("0 2 * * *"),
+    /** How late past its schedule the newest backup may be before it shows red. */
+    grace: duration({ min: 60_000, max: 7 * 86_400_000 }).default(3_600_000),
+    retention: z
+      .strictObject({
+        days: z.number().int().min(1).max(3650).default(30),
+        /** Grandfather-father-son: also keep the newest backup of each of the last N days / weeks / months. */
+        keepDaily: z.number().int().min(0).max(3650).default(0),
+        keepWeekly: z.number().int().min(0).max(520).default(0),
+        keepMonthly: z.number().int().min(0).max(240).default(0),
+      })
+      .default({ days: 30, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 }),
+    /** Cron in UTC for restore drills of the newest backup (sqlite sources). */
+    restoreDrill: cron.optional(),
+    /** Commands run around a restore (e.g. turning maintenance mode on and off). */
+    hooks: z
+      .strictObject({ preRestore: argv.optional(), postRestore: argv.optional() })
+      .default({}),
+  })
+  .superRefine((b, ctx) => {
+    if (b.source.type !== "external" && !b.destination) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["destination"],
+        message: "is required (where backup files go)",
+      });
+    }
+    if (b.restoreDrill && b.source.type !== "sqlite") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["restoreDrill"],
+        message: "restore drills need a sqlite source",
+      });
+    }
+  });
+
 export const configSchema = z
   .strictObject({
     title: z.string().min(1).max(80).default("Opsdeck"),
@@ -268,6 +342,7 @@ export const configSchema = z
       })
       .default({ sessionMaxAgeHours: 12 }),
     monitors: z.array(monitorSchema).default([]),
+    backups: z.array(backupJob).default([]),
     maintenanceWindows: z.array(maintenanceWindow).default([]),
     uptime: z
       .strictObject({
@@ -341,6 +416,42 @@ export const configSchema = z
         message: "two heartbeat monitors share a token",
       });
     }
+    const backupIds = config.backups.map((b) => b.id);
+    duplicates(backupIds).forEach((dup) =>
+      ctx.addIssue({
+        code: "custom",
+        path: ["backups", backupIds.lastIndexOf(dup), "id"],
+        message: `duplicate backup id "${dup}"`,
+      }),
+    );
+    config.backups.forEach((b, i) => {
+      if (!serviceIds.includes(b.service)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", i, "service"],
+          message: `unknown service "${b.service}"; expected one of: ${serviceIds.join(", ")}`,
+        });
+      }
+      if (!envIds.includes(b.environment)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", i, "environment"],
+          message: `unknown environment "${b.environment}"; expected one of: ${envIds.join(", ")}`,
+        });
+      }
+      if (b.source.type === "external") {
+        const hb = config.monitors.find(
+          (m) => m.id === (b.source as { heartbeat: string }).heartbeat,
+        );
+        if (hb?.type !== "heartbeat") {
+          ctx.addIssue({
+            code: "custom",
+            path: ["backups", i, "source", "heartbeat"],
+            message: "expected the id of a heartbeat monitor",
+          });
+        }
+      }
+    });
     config.maintenanceWindows.forEach((w, i) => {
       for (const [key, known] of [
         ["monitors", monitorIds],
@@ -384,3 +495,4 @@ export type TcpMonitorConfig = Extract<MonitorConfig, { type: "tcp" }>;
 export type TlsMonitorConfig = Extract<MonitorConfig, { type: "tls" }>;
 export type HeartbeatMonitorConfig = Extract<MonitorConfig, { type: "heartbeat" }>;
 export type MaintenanceWindowConfig = OpsdeckConfig["maintenanceWindows"][number];
+export type BackupJobConfig = OpsdeckConfig["backups"][number];

@@ -264,3 +264,45 @@ export type CheckResult = typeof checkResults.$inferSelect;
 export type MonitorRollup = typeof monitorRollups.$inferSelect;
 export type MonitorStateRow = typeof monitorState.$inferSelect;
 export type Incident = typeof incidents.$inferSelect;
+
+// ---- Backups -------------------------------------------------------------------------
+
+export const BACKUP_STATUSES = ["running", "verified", "failed", "deleted"] as const;
+export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+
+/** One backup run (or one external backup reported by heartbeat) and what became of its file. */
+export const backups = sqliteTable(
+  "backups",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** The backup job's id in opsdeck.yaml. */
+    jobId: text("job_id").notNull(),
+    runJobId: integer("run_job_id").references(() => jobs.id, { onDelete: "set null" }),
+    kind: text("kind", { enum: ["scheduled", "manual", "safety", "external"] }).notNull(),
+    status: text("status", { enum: BACKUP_STATUSES }).notNull(),
+    /** Absolute path of the final file; null until it exists under its final name. */
+    file: text("file"),
+    sizeBytes: integer("size_bytes"),
+    rawBytes: integer("raw_bytes"),
+    sha256: text("sha256"),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    durationMs: integer("duration_ms"),
+    verified: integer("verified", { mode: "boolean" }).notNull().default(false),
+    /** Table name → row count, as found by verification. */
+    tables: text("tables", { mode: "json" }).$type<Record<string, number>>(),
+    error: text("error"),
+    drillAt: integer("drill_at", { mode: "timestamp_ms" }),
+    drillOk: integer("drill_ok", { mode: "boolean" }),
+    drillDetail: text("drill_detail"),
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+    deletedReason: text("deleted_reason"),
+    requestedBy: text("requested_by").notNull(),
+  },
+  (t) => [
+    index("backups_job_started_idx").on(t.jobId, t.startedAt),
+    index("backups_status_idx").on(t.status),
+  ],
+);
+
+export type Backup = typeof backups.$inferSelect;

@@ -3,3 +3,4 @@ import "server-only";
 export { auditVerifyJob } from "./kinds/audit-verify";
 export { maintenanceJob } from "./kinds/maintenance";
 export { uptimeRetentionJob } from "./kinds/uptime-retention";
+export { backupDrillJob, backupRestoreJob, backupRunJob } from "./kinds/backups";

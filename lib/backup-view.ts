@@ -1,0 +1,39 @@
+/** A backup as pages show it. */
+export type BackupView = {
+  id: number;
+  jobId: string;
+  kind: "scheduled" | "manual" | "safety" | "external";
+  status: "running" | "verified" | "failed" | "deleted";
+  fileName: string | null;
+  sizeBytes: number | null;
+  rawBytes: number | null;
+  sha256: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  verified: boolean;
+  tableCount: number | null;
+  rowCount: number | null;
+  error: string | null;
+  drill: { at: string; ok: boolean; detail: string | null } | null;
+  deletedReason: string | null;
+  requestedBy: string;
+};
+
+export type BackupJobSummary = {
+  id: string;
+  name: string;
+  service: string;
+  environment: string;
+  environmentName: string;
+  protectedEnvironment: boolean;
+  source: "sqlite" | "command" | "external";
+  schedule: string | null;
+  nextRunAt: string | null;
+  lastSuccess: BackupView | null;
+  lastRun: BackupView | null;
+  /** True when the newest success is older than the last scheduled slot plus the grace. */
+  overdue: boolean;
+  successRate30d: { ok: number; total: number };
+  lastDrill: { at: string; ok: boolean; detail: string | null; backupId: number } | null;
+};
