@@ -20,6 +20,8 @@ const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
   reloadConfigAction: { role: "admin", probe: { unexpected: true } },
   sendSentryTest: { role: "admin", probe: { unexpected: true } },
   setMonitorPaused: { role: "operator", probe: { monitorId: "../etc", paused: "yes" } },
+  triggerBackup: { role: "operator", probe: { backup: "../../etc/passwd" } },
+  restoreBackupAction: { role: "admin", probe: { backupId: -1 } },
 };
 
 /** Route handlers: path, method, least role ("public" for none). */
@@ -29,6 +31,7 @@ const ROUTES: { path: string; method: "GET"; role: RoleName | "public" | "bearer
   { path: "/api/jobs/1/events", method: "GET", role: "viewer" },
   { path: "/api/metrics", method: "GET", role: "bearer" },
   { path: "/api/uptime/status", method: "GET", role: "viewer" },
+  { path: "/api/backups/1/download", method: "GET", role: "admin" },
 ];
 
 async function contextFor(caller: Caller, baseURL: string): Promise<APIRequestContext> {
@@ -69,7 +72,8 @@ for (const caller of CALLERS) {
         (route.role !== "bearer" && caller !== "anonymous" && RANK[caller] >= RANK[route.role]);
       if (route.role === "bearer") expect(res.status(), route.path).toBe(401);
       else if (allowed) expect([200, 404], `${route.path} as ${caller}`).toContain(res.status());
-      else expect(res.status(), `${route.path} as ${caller}`).toBe(401);
+      else
+        expect(res.status(), `${route.path} as ${caller}`).toBe(caller === "anonymous" ? 401 : 403);
       await res.dispose();
     }
   });

@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 // Ports and accounts of the stack the e2e tests run against (see playwright.config.ts).
 export const OPSDECK_PORT = 4600;
 export const BASE_URL = `http://127.0.0.1:${OPSDECK_PORT}`;
@@ -16,3 +18,5 @@ export type RoleName = keyof typeof ACCOUNTS;
 
 export const storageState = (role: RoleName) => `e2e/.auth/${role}.json`;
 export const HEARTBEAT_TOKEN = "e2e-heartbeat-token-0123456789";
+/** The app database e2e/start-opsdeck.mjs creates for the backup tests. */
+export const APP_DB = path.join(os.tmpdir(), "opsdeck-e2e-app.db");

@@ -18,6 +18,26 @@ const accounts = [
 ];
 ensureUsers(dataDir, accounts);
 
+// The database the backup tests back up and restore: a small app database of its own.
+const appDb = path.join(os.tmpdir(), "opsdeck-e2e-app.db");
+const backupDir = path.join(dataDir, "backups");
+fs.rmSync(appDb, { force: true });
+fs.rmSync(`${appDb}-wal`, { force: true });
+fs.rmSync(`${appDb}-shm`, { force: true });
+const { default: Database } = await import("better-sqlite3");
+const app = new Database(appDb);
+app.pragma("journal_mode = WAL");
+app.exec(
+  "create table users (id integer primary key, name text); create table taps (id integer primary key, user_id integer, at integer);",
+);
+const addUser = app.prepare("insert into users (name) values (?)");
+const addTap = app.prepare("insert into taps (user_id, at) values (?, ?)");
+app.transaction(() => {
+  for (let i = 1; i <= 200; i++) addUser.run(`user ${i}`);
+  for (let i = 0; i < 5000; i++) addTap.run((i % 200) + 1, i);
+})();
+app.close();
+
 Object.assign(process.env, {
   PORT: "4600",
   HOST: "127.0.0.1",
@@ -30,6 +50,8 @@ Object.assign(process.env, {
   OPSDECK_METRICS_TOKEN: "e2e-metrics-token-0123456789",
   E2E_OIDC_CLIENT_SECRET: "opsdeck-e2e-secret-value-0123456789",
   E2E_HEARTBEAT_TOKEN: "e2e-heartbeat-token-0123456789",
+  E2E_BACKUP_SOURCE: appDb,
+  E2E_BACKUP_DIR: backupDir,
   SENTRY_DSN: "http://e2epublickey@127.0.0.1:4620/1",
   SENTRY_ENVIRONMENT: "e2e",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
