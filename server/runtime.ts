@@ -123,10 +123,13 @@ export async function boot(): Promise<Runtime> {
     onLateness: (ms) => lateness.observe(ms / 1000),
     onError,
   });
-  runner.start();
+  // Clean up after a crash before any job can start: orphaned jobs first, then their
+  // backups and half-written files (a new backup's files must not be swept away).
+  runner.recoverOrphans();
   const interrupted = await recoverInterruptedBackups(db, loaded.config.backups);
   if (interrupted > 0)
     logger.warn({ context: { backups: interrupted } }, "marked interrupted backups failed");
+  runner.start();
   scheduler.start();
   recorder.start();
   monitors.start();
