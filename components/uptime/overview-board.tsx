@@ -114,7 +114,9 @@ export function OverviewBoard({
                     const uptimes = cell
                       .map((m) => m.uptime["24h"])
                       .filter((u): u is number => u !== null);
+                    // A heartbeat's "response time" is its job's run time: not a latency.
                     const latency = cell
+                      .filter((m) => m.type !== "heartbeat")
                       .map((m) => m.lastResponseMs)
                       .filter((v): v is number => v !== null);
                     return (
