@@ -189,13 +189,21 @@ export async function startDemo(options = {}) {
   const delivery = startDelivery({ db, metrics, log });
   const chaos = createChaos({ log });
   const shutdown = new AbortController();
+  const info = { environment: settings.name, version, startedAt: Date.now() };
   const routes = createRoutes({
     db,
     chaos,
     metrics,
     presence,
     log,
-    info: { environment: settings.name, version, startedAt: Date.now() },
+    info,
+    deploy(next) {
+      // Written first, so a restart keeps serving what was deployed.
+      const file = path.join(settings.dataDir, "version");
+      fs.writeFileSync(`${file}.tmp`, `${next}\n`);
+      fs.renameSync(`${file}.tmp`, file);
+      info.version = next;
+    },
   });
   const server = http.createServer(
     createRequestListener({ routes, chaos, metrics, log, shutdown: shutdown.signal }),

@@ -117,6 +117,17 @@ describe("health and version", () => {
     expect(await (await navi.request("/version")).json()).toEqual({ version: "1.5.0-rc.1" });
   });
 
+  it("switches version on a loopback deploy, keeps it across a restart, and refuses bad versions", async () => {
+    const navi = await start({ version: "1.0.0" });
+    const res = await navi.post("/deploy", { version: "2.1.0" });
+    expect(await res.json()).toEqual({ version: "2.1.0", previous: "1.0.0" });
+    expect(await (await navi.request("/health")).json()).toMatchObject({ version: "2.1.0" });
+    expect(fs.readFileSync(path.join(navi.dataDir, "version"), "utf8").trim()).toBe("2.1.0");
+    expect((await navi.post("/deploy", { version: "latest" })).status).toBe(400);
+    expect((await navi.post("/deploy", { version: "2.2.0", force: true })).status).toBe(400);
+    expect(await (await navi.request("/version")).json()).toEqual({ version: "2.1.0" });
+  });
+
   it("refuses to start with a version that is not semver", async () => {
     const dataDir = tempDataDir();
     await expect(startDemo({ dataDir, version: "latest", log: () => {} })).rejects.toThrow(

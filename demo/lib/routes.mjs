@@ -14,6 +14,7 @@ const HANDSHAKE_FAILURE_RATE = 0.1;
  * @property {{ activeUsers: () => number }} presence
  * @property {import("./log.mjs").Logger} log
  * @property {{ environment: string, version: string, startedAt: number }} info
+ * @property {(version: string) => void} deploy Switches the version this instance serves (a simulated deploy).
  */
 
 /**
@@ -50,7 +51,7 @@ function twoDevices(db, raw, keys) {
  * @param {RouteDeps} deps
  * @returns {Map<string, import("./http.mjs").Route>}
  */
-export function createRoutes({ db, chaos, metrics, presence, log, info }) {
+export function createRoutes({ db, chaos, metrics, presence, log, info, deploy }) {
   /** @type {import("./http.mjs").Handler} */
   function health({ logContext }) {
     let database = "ok";
@@ -113,6 +114,28 @@ export function createRoutes({ db, chaos, metrics, presence, log, info }) {
     return reply(chaos.snapshot());
   }
 
+  /**
+   * A simulated deploy or rollback: the version this instance reports changes at once
+   * and survives a restart. Opsdeck's demo config rolls back through this endpoint.
+   * @type {import("./http.mjs").Handler}
+   */
+  async function switchVersion({ req, logContext }) {
+    const body = await readJsonBody(req);
+    const keys = body && typeof body === "object" ? Object.keys(body) : [];
+    const version = /** @type {{ version?: unknown }} */ (body)?.version;
+    if (
+      keys.length !== 1 ||
+      typeof version !== "string" ||
+      !/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/.test(version)
+    ) {
+      throw new HttpError(400, 'expected {"version": "<semver>"}');
+    }
+    const previous = info.version;
+    deploy(version);
+    log.warn("deployed", { ...logContext, version, previous });
+    return reply({ version, previous });
+  }
+
   /** @type {import("./http.mjs").Handler} */
   async function scrape() {
     const body = await metrics.registry.metrics();
@@ -133,6 +156,7 @@ export function createRoutes({ db, chaos, metrics, presence, log, info }) {
         methods: { GET: () => reply({ count: presence.activeUsers(), total: db.countUsers() }) },
       },
     ],
+    ["/deploy", { chaos: "none", loopbackOnly: true, methods: { POST: switchVersion } }],
     [
       "/chaos",
       {

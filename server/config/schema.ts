@@ -29,17 +29,6 @@ const environment = z.strictObject({
   description: z.string().max(500).optional(),
 });
 
-const serviceEnvironment = z.strictObject({
-  url: httpUrl,
-});
-
-const service = z.strictObject({
-  id,
-  name: z.string().min(1).max(80),
-  description: z.string().max(500).optional(),
-  environments: z.record(id, serviceEnvironment),
-});
-
 const oidc = z.strictObject({
   issuer: httpUrl,
   clientId: z.string().min(1),
@@ -330,6 +319,64 @@ const backupJob = z
     }
   });
 
+/** How Opsdeck rolls back and redeploys a service in one environment. */
+const deployTarget = z.discriminatedUnion(
+  "provider",
+  [
+    z.strictObject({
+      provider: z.literal("railway"),
+      projectId: z.string().min(1).max(100),
+      environmentId: z.string().min(1).max(100),
+      serviceId: z.string().min(1).max(100),
+      token: secretString,
+      endpoint: httpUrl.default("https://backboard.railway.com/graphql/v2"),
+      /** How often Opsdeck reads the platform's deployment list (deploys made outside CI). */
+      pollInterval: duration({ min: 30_000, max: 86_400_000 }).default(60_000),
+    }),
+    /** Programs (no shell unless written) given OPSDECK_TARGET_* variables for the deployment to restore. */
+    z.strictObject({
+      provider: z.literal("command"),
+      rollback: argv,
+      redeploy: argv.optional(),
+      timeout: duration({ min: 1_000, max: 3_600_000 }).default(600_000),
+    }),
+    /** A signed JSON POST (X-Opsdeck-Signature: sha256=HMAC) that asks another system (CI) to deploy. */
+    z.strictObject({
+      provider: z.literal("webhook"),
+      url: httpUrl,
+      secret: secretString,
+      timeout: duration({ min: 1_000, max: 300_000 }).default(30_000),
+    }),
+  ],
+  { error: 'expected deploy.provider to be one of "railway", "command", "webhook"' },
+);
+
+const serviceEnvironment = z.strictObject({
+  url: httpUrl,
+  deploy: deployTarget.optional(),
+  /** After a rollback or redeploy: the environment's monitors must pass this many checks in a row. */
+  verify: z
+    .strictObject({
+      checks: z.number().int().min(1).max(20).default(3),
+      timeout: duration({ min: 10_000, max: 3_600_000 }).default(300_000),
+    })
+    .default({ checks: 3, timeout: 300_000 }),
+});
+
+const service = z.strictObject({
+  id,
+  name: z.string().min(1).max(80),
+  description: z.string().max(500).optional(),
+  environments: z.record(id, serviceEnvironment),
+});
+
+/** A CI system allowed to report deployments (POST /api/ingest/deployments). */
+const integration = z.strictObject({
+  id,
+  name: z.string().min(1).max(80).optional(),
+  token: secretString,
+});
+
 export const configSchema = z
   .strictObject({
     title: z.string().min(1).max(80).default("Opsdeck"),
@@ -343,6 +390,7 @@ export const configSchema = z
       .default({ sessionMaxAgeHours: 12 }),
     monitors: z.array(monitorSchema).default([]),
     backups: z.array(backupJob).default([]),
+    integrations: z.array(integration).default([]),
     maintenanceWindows: z.array(maintenanceWindow).default([]),
     uptime: z
       .strictObject({
@@ -496,3 +544,5 @@ export type TlsMonitorConfig = Extract<MonitorConfig, { type: "tls" }>;
 export type HeartbeatMonitorConfig = Extract<MonitorConfig, { type: "heartbeat" }>;
 export type MaintenanceWindowConfig = OpsdeckConfig["maintenanceWindows"][number];
 export type BackupJobConfig = OpsdeckConfig["backups"][number];
+export type DeployTargetConfig = NonNullable<ServiceConfig["environments"][string]["deploy"]>;
+export type IntegrationConfig = OpsdeckConfig["integrations"][number];

@@ -306,3 +306,58 @@ export const backups = sqliteTable(
 );
 
 export type Backup = typeof backups.$inferSelect;
+
+// ---- Deployments ---------------------------------------------------------------------
+
+export const DEPLOY_STATUSES = ["started", "succeeded", "failed", "unknown"] as const;
+export type DeployStatus = (typeof DEPLOY_STATUSES)[number];
+
+/** One deployment of a service to an environment, from CI, the platform, or a rollback made here. */
+export const deployments = sqliteTable(
+  "deployments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    service: text("service").notNull(),
+    environment: text("environment").notNull(),
+    version: text("version").notNull(),
+    commitSha: text("commit_sha"),
+    /** When the commit was made (for lead time), when CI knows it. */
+    committedAt: integer("committed_at", { mode: "timestamp_ms" }),
+    status: text("status", { enum: DEPLOY_STATUSES }).notNull(),
+    /** The platform's own word for the status, kept as it came (Railway's BUILDING, CRASHED…). */
+    providerStatus: text("provider_status"),
+    author: text("author"),
+    message: text("message"),
+    url: text("url"),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    /** The id CI or the platform gives the deployment; the same id updates the same record. */
+    externalId: text("external_id"),
+    source: text("source", { enum: ["ci", "platform", "opsdeck"] }).notNull(),
+    /** Set when this deployment restored an earlier one (a rollback). */
+    rollbackOf: integer("rollback_of"),
+    canRollback: integer("can_rollback", { mode: "boolean" }),
+    /** Who or what reported it (integration id, "railway", a user's email). */
+    reportedBy: text("reported_by").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" })
+      .notNull()
+      .default(now)
+      .$onUpdate(() => new Date()),
+  },
+  (t) => [
+    uniqueIndex("deployments_external_unique")
+      .on(t.service, t.environment, t.externalId)
+      .where(sql`${t.externalId} is not null`),
+    uniqueIndex("deployments_version_start_unique").on(
+      t.service,
+      t.environment,
+      t.version,
+      t.startedAt,
+    ),
+    index("deployments_env_started_idx").on(t.environment, t.startedAt),
+    index("deployments_service_env_started_idx").on(t.service, t.environment, t.startedAt),
+  ],
+);
+
+export type Deployment = typeof deployments.$inferSelect;

@@ -15,7 +15,14 @@ import { metaFromHeaders } from "./request-meta";
 
 /** Who may call a route: anyone, a signed-in role, or a bearer token (open when the token is not configured). */
 export type RouteAuth =
-  "public" | Role | { bearer: () => string | undefined; openWhenUnset: boolean; actor: string };
+  | "public"
+  | Role
+  | {
+      /** One token, or several (one per integration, each naming its actor in the audit log). */
+      bearer: () => string | undefined | { actor: string; token: string }[];
+      openWhenUnset: boolean;
+      actor: string;
+    };
 
 export type RouteContext<P, Q, B> = {
   req: Request;
@@ -175,16 +182,24 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         }
       } else if (typeof def.auth === "object") {
         const expected = def.auth.bearer();
-        if (expected !== undefined || !def.auth.openWhenUnset) {
+        const accepted =
+          expected === undefined
+            ? []
+            : typeof expected === "string"
+              ? [{ actor: def.auth.actor, token: expected }]
+              : expected;
+        actor = { id: null, name: def.auth.actor, role: null };
+        if (accepted.length > 0 || !def.auth.openWhenUnset) {
           const header = req.headers.get("authorization") ?? "";
           const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-          if (!given || expected === undefined || !tokenMatches(given, expected)) {
+          const match = given ? accepted.find((a) => tokenMatches(given, a.token)) : undefined;
+          if (!match) {
             throw new HttpError(401, "A valid bearer token is required.", undefined, {
               "www-authenticate": 'Bearer realm="opsdeck"',
             });
           }
+          actor = { id: null, name: match.actor, role: null };
         }
-        actor = { id: null, name: def.auth.actor, role: null };
       }
 
       const url = new URL(req.url);
