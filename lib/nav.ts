@@ -37,7 +37,7 @@ export const NAV: NavItem[] = [
   {
     href: "/deployments",
     label: "Deployments",
-    built: false,
+    built: true,
     summary: "Every deploy per environment, rollbacks, and deployment frequency and success rate.",
   },
   {

@@ -35,6 +35,11 @@ export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
   return [
     { name: "maintenance", cron: config.housekeeping.schedule, kind: "db.maintenance", params: {} },
     { name: "uptime-retention", cron: "0 4 * * *", kind: "uptime.retention", params: {} },
+    ...(config.services.some((s) =>
+      Object.values(s.environments).some((e) => e.deploy?.provider === "railway"),
+    )
+      ? [{ name: "deploy-sync", cron: "* * * * *", kind: "deploy.sync", params: {} }]
+      : []),
     ...config.backups.flatMap((b): Schedule[] =>
       b.source.type === "external"
         ? []

@@ -19,7 +19,17 @@ function tick(t: number, spanMs: number): string {
 }
 
 /** p50 and p95 response time per bin, in UTC. */
-export function ResponseChart({ points, spanMs }: { points: Point[]; spanMs: number }) {
+export type DeployMarker = { t: number; label: string; failed: boolean };
+
+export function ResponseChart({
+  points,
+  spanMs,
+  markers = [],
+}: {
+  points: Point[];
+  spanMs: number;
+  markers?: DeployMarker[];
+}) {
   if (points.every((p) => p.p50 === null)) {
     return (
       <p className="flex h-64 items-center justify-center text-sm text-slate-500">

@@ -42,3 +42,4 @@ export const deployActionInput = z.strictObject({
     .regex(/^[A-Za-z0-9-]{8,64}$/, "Invalid request key")
     .optional(),
 });
+export type DeployActionInput = z.output<typeof deployActionInput>;

@@ -330,8 +330,6 @@ const deployTarget = z.discriminatedUnion(
       serviceId: z.string().min(1).max(100),
       token: secretString,
       endpoint: httpUrl.default("https://backboard.railway.com/graphql/v2"),
-      /** How often Opsdeck reads the platform's deployment list (deploys made outside CI). */
-      pollInterval: duration({ min: 30_000, max: 86_400_000 }).default(60_000),
     }),
     /** Programs (no shell unless written) given OPSDECK_TARGET_* variables for the deployment to restore. */
     z.strictObject({

@@ -4,3 +4,4 @@ export { auditVerifyJob } from "./kinds/audit-verify";
 export { maintenanceJob } from "./kinds/maintenance";
 export { uptimeRetentionJob } from "./kinds/uptime-retention";
 export { backupDrillJob, backupRestoreJob, backupRunJob } from "./kinds/backups";
+export { deployActionJob, deploySyncJob } from "./kinds/deployments";

@@ -28,6 +28,7 @@ import {
   responseSeries,
 } from "@/server/queries/uptime";
 import { uptimeStatus } from "@/server/queries/uptime-status";
+import { deployMarkers } from "@/server/queries/deployments";
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ range?: string }> };
 
@@ -40,7 +41,17 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: m ? monitorName(m) : "Monitor" };
 }
 
-async function Chart({ id, range }: { id: string; range: Range }) {
+async function Chart({
+  id,
+  range,
+  service,
+  environment,
+}: {
+  id: string;
+  range: Range;
+  service: string;
+  environment: string;
+}) {
   const db = getDb();
   const plan = RANGE_PLAN[range];
   const points = responseSeries(db, id, range);
@@ -65,6 +76,7 @@ async function Chart({ id, range }: { id: string; range: Range }) {
         ))}
       </dl>
       <ResponseChart
+        markers={deployMarkers(db, service, environment, points[0]?.t ?? 0)}
         points={points.map(({ t, p50, p95 }) => ({ t, p50, p95 }))}
         spanMs={plan.spanMs}
       />
@@ -119,7 +131,12 @@ export default async function MonitorPage({ params, searchParams }: Props) {
           </nav>
         </div>
         <Suspense fallback={<Skeleton className="h-64" />}>
-          <Chart id={id} range={range} />
+          <Chart
+            id={id}
+            range={range}
+            service={monitor.service}
+            environment={monitor.environment}
+          />
         </Suspense>
       </section>
 

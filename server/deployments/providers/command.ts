@@ -1,0 +1,77 @@
+import "server-only";
+import { spawn } from "node:child_process";
+import readline from "node:readline";
+import type { DeployTargetConfig } from "@/server/config/schema";
+import type { ActionOutcome, DeployProvider } from "./types";
+
+type CommandConfig = Extract<DeployTargetConfig, { provider: "command" }>;
+
+/**
+ * Runs the configured program (never through a shell) with the deployment to restore in
+ * OPSDECK_TARGET_* variables, streaming its output into the job log. Exit 0 means the
+ * deployment is done.
+ */
+export function commandProvider(config: CommandConfig): DeployProvider {
+  return {
+    cannot(action) {
+      return action === "redeploy" && !config.redeploy
+        ? "no redeploy command is configured for this environment"
+        : null;
+    },
+    deploy(ctx, action, target, deadline) {
+      const argv = action === "rollback" ? config.rollback : config.redeploy!;
+      const timeout = Math.max(1_000, Math.min(config.timeout, deadline - Date.now()));
+      ctx.log("info", `Running ${argv.join(" ")}`);
+      return new Promise<ActionOutcome>((resolve, reject) => {
+        const child = spawn(argv[0]!, argv.slice(1), {
+          stdio: ["ignore", "pipe", "pipe"],
+          env: {
+            ...process.env,
+            OPSDECK_ACTION: action,
+            OPSDECK_SERVICE: target.service,
+            OPSDECK_ENVIRONMENT: target.environment,
+            OPSDECK_TARGET_VERSION: target.version,
+            OPSDECK_TARGET_COMMIT: target.commitSha ?? "",
+            OPSDECK_TARGET_DEPLOYMENT_ID: target.externalId ?? String(target.id),
+          },
+        });
+        for (const [stream, level] of [
+          [child.stdout, "info"],
+          [child.stderr, "warn"],
+        ] as const) {
+          readline
+            .createInterface({ input: stream })
+            .on("line", (line) => ctx.log(level, line.slice(0, 2000)));
+        }
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGTERM");
+          setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+        }, timeout);
+        const abort = () => child.kill("SIGTERM");
+        ctx.signal.addEventListener("abort", abort, { once: true });
+        child.on("error", (err) => {
+          clearTimeout(timer);
+          reject(new Error(`cannot run ${argv[0]}: ${err.message}`));
+        });
+        child.on("close", (code, signal) => {
+          clearTimeout(timer);
+          ctx.signal.removeEventListener("abort", abort);
+          if (timedOut)
+            return reject(
+              new Error(`${argv[0]} did not finish within ${Math.round(timeout / 1000)} s`),
+            );
+          const status = code === 0 ? "succeeded" : "failed";
+          if (code !== 0) ctx.log("error", `${argv[0]} exited with ${code ?? signal}`);
+          resolve({
+            status,
+            externalId: null,
+            providerStatus: `exit ${code ?? signal}`,
+            finishedAt: new Date(),
+          });
+        });
+      });
+    },
+  };
+}
