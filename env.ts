@@ -52,3 +52,8 @@ export function readEnvVar(name: string): string | undefined {
   const value = process.env[name];
   return value === "" ? undefined : value;
 }
+
+/** The environment a spawned program (a deploy command, a backup dump) inherits, plus `extra`. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

@@ -58,6 +58,15 @@ export function ResponseChart({
             formatter={(v) => (v === null ? "—" : `${v} ms`)}
           />
           <Legend />
+          {markers.map((m) => (
+            <ReferenceLine
+              key={`${m.t}-${m.label}`}
+              x={m.t}
+              stroke={m.failed ? "#b91c1c" : "#64748b"}
+              strokeDasharray="4 2"
+              label={{ value: m.label, position: "insideTopLeft", fontSize: 10, fill: "#475569" }}
+            />
+          ))}
           <Line
             type="monotone"
             dataKey="p50"

@@ -1,6 +1,7 @@
 import "server-only";
 import { spawn } from "node:child_process";
 import readline from "node:readline";
+import { childEnv } from "@/env";
 import type { DeployTargetConfig } from "@/server/config/schema";
 import type { ActionOutcome, DeployProvider } from "./types";
 
@@ -25,15 +26,14 @@ export function commandProvider(config: CommandConfig): DeployProvider {
       return new Promise<ActionOutcome>((resolve, reject) => {
         const child = spawn(argv[0]!, argv.slice(1), {
           stdio: ["ignore", "pipe", "pipe"],
-          env: {
-            ...process.env,
+          env: childEnv({
             OPSDECK_ACTION: action,
             OPSDECK_SERVICE: target.service,
             OPSDECK_ENVIRONMENT: target.environment,
             OPSDECK_TARGET_VERSION: target.version,
             OPSDECK_TARGET_COMMIT: target.commitSha ?? "",
             OPSDECK_TARGET_DEPLOYMENT_ID: target.externalId ?? String(target.id),
-          },
+          }),
         });
         for (const [stream, level] of [
           [child.stdout, "info"],
