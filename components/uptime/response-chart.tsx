@@ -4,6 +4,7 @@ import {
   CartesianGrid,
   Legend,
   Line,
+  ReferenceLine,
   LineChart,
   ResponsiveContainer,
   Tooltip,
