@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { defineConfig } from "@playwright/test";
-import { BASE_URL, OIDC_PORT, SENTRY_PORT } from "./e2e/stack";
+import { BASE_URL, OIDC_PORT, RAILWAY_PORT, SENTRY_PORT } from "./e2e/stack";
 
 // Debian's Chromium when the machine has it; otherwise a browser Playwright installed.
 const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
@@ -48,6 +48,12 @@ export default defineConfig({
     {
       command: `node e2e/fixtures/oidc-provider.mjs --port ${OIDC_PORT}`,
       url: `http://127.0.0.1:${OIDC_PORT}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `node e2e/fixtures/railway.mjs --port ${RAILWAY_PORT}`,
+      url: `http://127.0.0.1:${RAILWAY_PORT}/__deployments`,
       reuseExistingServer: false,
       timeout: 30_000,
     },

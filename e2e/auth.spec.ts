@@ -70,7 +70,7 @@ test.describe("sign-in", () => {
     await signIn(page, ACCOUNTS.operator.email, ACCOUNTS.operator.password);
     await page.getByLabel("User menu").click();
     await page.getByRole("button", { name: "Sign out" }).click();
-    await expect(page).toHaveURL(/\/login/);
+    await expect(page).toHaveURL(/\/login/, { timeout: 20_000 });
     await page.goto("/settings");
     await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fsettings/);
   });

@@ -22,6 +22,8 @@ const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
   setMonitorPaused: { role: "operator", probe: { monitorId: "../etc", paused: "yes" } },
   triggerBackup: { role: "operator", probe: { backup: "../../etc/passwd" } },
   restoreBackupAction: { role: "admin", probe: { backupId: -1 } },
+  rollbackDeployment: { role: "operator", probe: { deploymentId: "latest" } },
+  redeployDeployment: { role: "operator", probe: { deploymentId: 0 } },
 };
 
 /** Route handlers: path, method, least role ("public" for none). */

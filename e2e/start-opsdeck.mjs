@@ -51,6 +51,8 @@ Object.assign(process.env, {
   E2E_OIDC_CLIENT_SECRET: "opsdeck-e2e-secret-value-0123456789",
   E2E_HEARTBEAT_TOKEN: "e2e-heartbeat-token-0123456789",
   E2E_BACKUP_SOURCE: appDb,
+  E2E_RAILWAY_TOKEN: "railway-e2e-token-0123456789",
+  E2E_CI_TOKEN: "e2e-ci-ingest-token-0123456789",
   E2E_BACKUP_DIR: backupDir,
   SENTRY_DSN: "http://e2epublickey@127.0.0.1:4620/1",
   SENTRY_ENVIRONMENT: "e2e",

@@ -67,7 +67,7 @@ test("an operator pauses and resumes a monitor; a viewer's pause is refused; bot
   const page = await (
     await browser.newContext({ storageState: storageState("operator") })
   ).newPage();
-  await page.goto("/uptime/backend-staging-health");
+  await page.goto("/uptime/ghost-port");
   await page.getByRole("button", { name: "Pause checks" }).click();
   await expect(page.getByTestId("live-status")).toContainText("paused");
   await page.getByRole("button", { name: "Resume checks" }).click();

@@ -81,6 +81,38 @@ opsdeck.on("exit", (code) => {
 });
 
 await waitForHttp(`${url}/api/health`);
+// A deploy history, as CI would have reported it (POST /api/ingest/deployments). Fixed
+// external ids make this idempotent; rollbacks made in the demo are newer and stay live.
+const ciToken = process.env.CI_INGEST_TOKEN ?? "demo-ci-ingest-token-0123456789";
+const hours = (h) => new Date(Date.now() - h * 3_600_000).toISOString();
+const history = [
+  ["production", "1.3.0", 26 * 24, "succeeded", "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0"],
+  ["production", "1.4.0", 72, "succeeded", "b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1"],
+  ["production", "1.4.1", 50, "failed", "c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2"],
+  ["production", "1.4.2", 26, "succeeded", "d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3"],
+  ["staging", "1.4.2", 30, "succeeded", "d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3"],
+  ["staging", "1.5.0-rc.1", 4, "succeeded", "e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4"],
+];
+for (const [environment, version, ago, status, commitSha] of history) {
+  await fetch(`${url}/api/ingest/deployments`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${ciToken}` },
+    body: JSON.stringify({
+      service: "backend",
+      environment,
+      version,
+      status,
+      commitSha,
+      committedAt: hours(ago + 3),
+      startedAt: hours(ago),
+      finishedAt: hours(ago - 0.1),
+      author: "dana@navi.app",
+      message: `Release ${version}`,
+      externalId: `demo-${environment}-${version}`,
+    }),
+  }).catch(() => undefined);
+}
+
 // Stand in for the analytics host's nightly pg_dump, which reports to its heartbeat monitor.
 await fetch(
   `${url}/api/ingest/heartbeat/${process.env.NAVI_BACKUP_HEARTBEAT_TOKEN ?? "demo-backup-heartbeat-token"}`,

@@ -38,7 +38,15 @@ export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
     ...(config.services.some((s) =>
       Object.values(s.environments).some((e) => e.deploy?.provider === "railway"),
     )
-      ? [{ name: "deploy-sync", cron: "* * * * *", kind: "deploy.sync", params: {} }]
+      ? [
+          {
+            name: "deploy-sync",
+            cron: "* * * * *",
+            kind: "deploy.sync",
+            params: {},
+            runWhenNew: true,
+          },
+        ]
       : []),
     ...config.backups.flatMap((b): Schedule[] =>
       b.source.type === "external"
