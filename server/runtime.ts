@@ -14,6 +14,7 @@ import { latenessHistogram } from "@/server/metrics";
 import { MonitorEngine } from "@/server/monitors/engine";
 import { CheckRecorder } from "@/server/monitors/recorder";
 import { recoverInterruptedBackups } from "@/server/backups/recover";
+import { recoverInterruptedDeploys } from "@/server/deployments/recover";
 
 export type Runtime = {
   startedAt: Date;
@@ -140,6 +141,9 @@ export async function boot(): Promise<Runtime> {
   // backups and half-written files (a new backup's files must not be swept away).
   runner.recoverOrphans();
   const interrupted = await recoverInterruptedBackups(db, loaded.config.backups);
+  const deploys = recoverInterruptedDeploys(db);
+  if (deploys > 0)
+    logger.warn({ context: { deployments: deploys } }, "marked interrupted rollbacks unknown");
   if (interrupted > 0)
     logger.warn({ context: { backups: interrupted } }, "marked interrupted backups failed");
   runner.start();

@@ -295,6 +295,33 @@ describe("deployment records", () => {
   });
 });
 
+describe("interrupted rollbacks", () => {
+  it("are marked unknown at start, saying to check the platform, unless a deploy job still runs", async () => {
+    const { recoverInterruptedDeploys } = await import("./recover");
+    upsertDeployment(db, {
+      service: "backend",
+      environment: "production",
+      version: "1.0.0",
+      status: "started",
+      startedAt: new Date(),
+      source: "opsdeck",
+      reportedBy: "ada",
+    });
+    const job = db
+      .insert(jobs)
+      .values({ kind: "deploy.action", params: {}, requestedByName: "ada", status: "running" })
+      .returning()
+      .get();
+    expect(recoverInterruptedDeploys(db)).toBe(0);
+    db.update(jobs).set({ status: "failed", error: "interrupted" }).run();
+    expect(recoverInterruptedDeploys(db)).toBe(1);
+    expect(db.select().from(deployments).get()).toMatchObject({
+      status: "unknown",
+      providerStatus: expect.stringMatching(/^interrupted: .*check the platform/),
+    });
+  });
+});
+
 describe("rollback requests", () => {
   it("twenty requests at once, from different clicks, queue exactly one job", async () => {
     const { rollbackDeployment } = await import("@/server/actions/rollback-deployment");
