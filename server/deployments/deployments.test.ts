@@ -307,11 +307,9 @@ describe("interrupted rollbacks", () => {
       source: "opsdeck",
       reportedBy: "ada",
     });
-    const job = db
-      .insert(jobs)
+    db.insert(jobs)
       .values({ kind: "deploy.action", params: {}, requestedByName: "ada", status: "running" })
-      .returning()
-      .get();
+      .run();
     expect(recoverInterruptedDeploys(db)).toBe(0);
     db.update(jobs).set({ status: "failed", error: "interrupted" }).run();
     expect(recoverInterruptedDeploys(db)).toBe(1);
