@@ -3,13 +3,25 @@ import client from "prom-client";
 import { getDb } from "@/server/db";
 import { jobCountsByKindAndStatus } from "@/server/queries/jobs";
 import { monitorStatusCounts } from "@/server/queries/uptime";
+import { alertCounts, notificationCounts } from "@/server/queries/alerts";
 import { getRuntime } from "@/server/runtime";
 import { APP_VERSION } from "@/lib/version";
 
 const state = globalThis as unknown as {
   __opsdeckMetrics?: boolean;
   __opsdeckLateness?: client.Histogram;
+  __opsdeckAlertEval?: client.Histogram;
 };
+
+/** How long one evaluation of every alert rule takes. */
+export function alertEvaluationHistogram(): client.Histogram {
+  state.__opsdeckAlertEval ??= new client.Histogram({
+    name: "opsdeck_alert_evaluation_seconds",
+    help: "Time to evaluate every alert rule once.",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  });
+  return state.__opsdeckAlertEval;
+}
 
 /** How late each monitor check started against its schedule. */
 export function latenessHistogram(): client.Histogram {
@@ -68,6 +80,29 @@ export function ensureMetrics(): client.Registry {
     collect() {
       this.reset();
       for (const r of monitorStatusCounts(getDb())) this.set({ status: r.status }, r.n);
+    },
+  });
+
+  alertEvaluationHistogram();
+
+  new client.Gauge({
+    name: "opsdeck_alerts",
+    help: "Alerts by state (pending and firing now; resolved and inactive ever).",
+    labelNames: ["state", "severity"] as const,
+    collect() {
+      this.reset();
+      for (const r of alertCounts(getDb())) this.set({ state: r.state, severity: r.severity }, r.n);
+    },
+  });
+
+  new client.Gauge({
+    name: "opsdeck_notifications",
+    help: "Notifications in the outbox by channel and status.",
+    labelNames: ["channel", "status"] as const,
+    collect() {
+      this.reset();
+      for (const r of notificationCounts(getDb()))
+        this.set({ channel: r.channelId, status: r.status }, r.n);
     },
   });
 

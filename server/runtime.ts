@@ -10,7 +10,10 @@ import "@/server/jobs/kinds";
 import { JobRunner, newRunnerId } from "@/server/jobs/runner";
 import { logger } from "@/server/logger";
 import { Scheduler, type Schedule } from "@/server/scheduler";
-import { latenessHistogram } from "@/server/metrics";
+import { alertEvaluationHistogram, latenessHistogram } from "@/server/metrics";
+import { AlertEngine } from "@/server/alerts/engine";
+import { hasDigestRoutes } from "@/server/alerts/digest";
+import { closeTransports } from "@/server/alerts/channels/email";
 import { MonitorEngine } from "@/server/monitors/engine";
 import { CheckRecorder } from "@/server/monitors/recorder";
 import { recoverInterruptedBackups } from "@/server/backups/recover";
@@ -21,6 +24,7 @@ export type Runtime = {
   runner: JobRunner;
   scheduler: Scheduler;
   monitors: MonitorEngine;
+  alerts: AlertEngine;
   shutdown(timeoutMs: number): Promise<void>;
   close(): void;
 };
@@ -46,6 +50,16 @@ export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
             kind: "deploy.sync",
             params: {},
             runWhenNew: true,
+          },
+        ]
+      : []),
+    ...(hasDigestRoutes(config)
+      ? [
+          {
+            name: "alerts-digest",
+            cron: config.alerts.digest.schedule,
+            kind: "alerts.digest",
+            params: {},
           },
         ]
       : []),
@@ -81,6 +95,7 @@ export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
 export function applyConfig(runtime: Runtime, config: LoadedConfig["config"]): void {
   runtime.scheduler.setSchedules(schedulesFrom(config));
   runtime.monitors.setMonitors(config.monitors, config.maintenanceWindows);
+  runtime.alerts.setConfig(config);
 }
 
 /** boot(), and on any failure exit: serving pages without a database or jobs would only hide the problem. */
@@ -130,7 +145,12 @@ export async function boot(): Promise<Runtime> {
   const runner = new JobRunner(db, { concurrency: env.OPSDECK_JOB_CONCURRENCY, runnerId: id });
   const scheduler = new Scheduler(db, id);
   const onError = (err: unknown) => logger.error({ error: err }, "uptime monitoring failed");
-  const recorder = new CheckRecorder(db, { onError });
+  const alertEval = alertEvaluationHistogram();
+  const alerts = new AlertEngine(db, loaded.config, {
+    isLeader: () => scheduler.isLeader,
+    onEvaluated: (seconds) => alertEval.observe(seconds),
+  });
+  const recorder = new CheckRecorder(db, { onError, onStatusChange: () => alerts.nudge() });
   const lateness = latenessHistogram();
   const monitors = new MonitorEngine(db, recorder, {
     isLeader: () => scheduler.isLeader,
@@ -150,6 +170,7 @@ export async function boot(): Promise<Runtime> {
   scheduler.start();
   recorder.start();
   monitors.start();
+  alerts.start();
   if (env.NODE_ENV === "production" && !secureCookies()) {
     logger.warn("OPSDECK_URL is not https: session cookies are sent without the Secure flag");
   }
@@ -169,9 +190,12 @@ export async function boot(): Promise<Runtime> {
     runner,
     scheduler,
     monitors,
+    alerts,
     async shutdown(timeoutMs) {
       await monitors.stop();
       recorder.stop();
+      await alerts.stop();
+      closeTransports();
       scheduler.stop();
       const { finished, interrupted } = await runner.stop(timeoutMs);
       logger.info({ context: { finished, interrupted } }, "job runner stopped");

@@ -1,26 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import { parseDuration } from "@/lib/duration";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
-
-const id = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9-]{0,62}$/,
-    "expected an id of lowercase letters, digits and dashes (at most 63)",
-  );
-
-const httpUrl = z
-  .string()
-  .url("expected an http(s) URL")
-  .refine((u) => /^https?:\/\//.test(u), "expected an http(s) URL");
-
-/** A credential: must come from the environment (`${VAR}`), never written in the file. */
-export const secretString = z
-  .string()
-  .min(1, "expected a value")
-  .transform((value) => new SecretValue(value));
+import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
+import { cron, duration, httpUrl, id, port, secretString } from "./schema-parts";
 
 const environment = z.strictObject({
   id,
@@ -45,39 +28,6 @@ const oidc = z.strictObject({
     .default({ admin: [], operator: [], viewer: [] }),
   defaultRole: z.enum(ROLES).default("viewer"),
 });
-
-/** A duration written as "500ms", "10s", "5m", "1h30m", "1d"; parsed to milliseconds. */
-export const duration = (opts: { min?: number; max?: number } = {}) =>
-  z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        message: `expected a duration such as "30s", "5m" or "1h", got "${text}"`,
-      });
-      return z.NEVER;
-    }
-    if (opts.min !== undefined && ms < opts.min) {
-      ctx.addIssue({ code: "custom", message: `must be at least ${opts.min / 1000}s` });
-      return z.NEVER;
-    }
-    if (opts.max !== undefined && ms > opts.max) {
-      ctx.addIssue({ code: "custom", message: `must be at most ${opts.max / 1000}s` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-/** A port, also when it comes from `${VAR}` (substitution always yields text). */
-const port = z
-  .union([z.number(), z.string().regex(/^\d+$/, "expected a port number").transform(Number)])
-  .pipe(
-    z
-      .number()
-      .int()
-      .min(1, "expected a port from 1 to 65535")
-      .max(65535, "expected a port from 1 to 65535"),
-  );
 
 const statusList = z
   .union([
@@ -241,10 +191,6 @@ const maintenanceWindow = z
     }
   });
 
-const cron = z
-  .string()
-  .regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron expression such as "30 3 * * *"');
-
 const argv = z
   .array(z.string().min(1).max(4096))
   .min(1, "expected a command as a list: [program, arg, …]")
@@ -375,157 +321,231 @@ const integration = z.strictObject({
   token: secretString,
 });
 
-export const configSchema = z
-  .strictObject({
-    title: z.string().min(1).max(80).default("Opsdeck"),
-    environments: z.array(environment).min(1, "expected at least one environment"),
-    services: z.array(service).default([]),
-    auth: z
-      .strictObject({
-        oidc: oidc.optional(),
-        sessionMaxAgeHours: z.number().int().min(1).max(720).default(12),
-      })
-      .default({ sessionMaxAgeHours: 12 }),
-    monitors: z.array(monitorSchema).default([]),
-    backups: z.array(backupJob).default([]),
-    integrations: z.array(integration).default([]),
-    maintenanceWindows: z.array(maintenanceWindow).default([]),
-    uptime: z
-      .strictObject({
-        /** How long each resolution is kept. Day rollups are kept forever. */
-        retention: z
-          .strictObject({
-            raw: duration({ min: 3_600_000 }).default(7 * 86_400_000),
-            minute: duration({ min: 86_400_000 }).default(14 * 86_400_000),
-            hour: duration({ min: 7 * 86_400_000 }).default(400 * 86_400_000),
-          })
-          .default({ raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 }),
-      })
-      .default({
-        retention: { raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 },
-      }),
-    housekeeping: z
-      .strictObject({
-        schedule: cron.default("30 3 * * *"),
-      })
-      .default({ schedule: "30 3 * * *" }),
-  })
-  .superRefine((config, ctx) => {
-    const envIds = config.environments.map((e) => e.id);
-    duplicates(envIds).forEach((dup) =>
+const configBase = z.strictObject({
+  title: z.string().min(1).max(80).default("Opsdeck"),
+  environments: z.array(environment).min(1, "expected at least one environment"),
+  services: z.array(service).default([]),
+  auth: z
+    .strictObject({
+      oidc: oidc.optional(),
+      sessionMaxAgeHours: z.number().int().min(1).max(720).default(12),
+    })
+    .default({ sessionMaxAgeHours: 12 }),
+  monitors: z.array(monitorSchema).default([]),
+  backups: z.array(backupJob).default([]),
+  integrations: z.array(integration).default([]),
+  maintenanceWindows: z.array(maintenanceWindow).default([]),
+  uptime: z
+    .strictObject({
+      /** How long each resolution is kept. Day rollups are kept forever. */
+      retention: z
+        .strictObject({
+          raw: duration({ min: 3_600_000 }).default(7 * 86_400_000),
+          minute: duration({ min: 86_400_000 }).default(14 * 86_400_000),
+          hour: duration({ min: 7 * 86_400_000 }).default(400 * 86_400_000),
+        })
+        .default({ raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 }),
+    })
+    .default({
+      retention: { raw: 7 * 86_400_000, minute: 14 * 86_400_000, hour: 400 * 86_400_000 },
+    }),
+  alerts: alertsSchema,
+  oncall: oncallSchema,
+  housekeeping: z
+    .strictObject({
+      schedule: cron.default("30 3 * * *"),
+    })
+    .default({ schedule: "30 3 * * *" }),
+});
+
+export const configSchema = configBase.superRefine((config, ctx) => {
+  checkAlertReferences(config, ctx);
+  const envIds = config.environments.map((e) => e.id);
+  duplicates(envIds).forEach((dup) =>
+    ctx.addIssue({
+      code: "custom",
+      path: ["environments", envIds.lastIndexOf(dup), "id"],
+      message: `duplicate environment id "${dup}"`,
+    }),
+  );
+  const serviceIds = config.services.map((s) => s.id);
+  duplicates(serviceIds).forEach((dup) =>
+    ctx.addIssue({
+      code: "custom",
+      path: ["services", serviceIds.lastIndexOf(dup), "id"],
+      message: `duplicate service id "${dup}"`,
+    }),
+  );
+  const monitorIds = config.monitors.map((m) => m.id);
+  duplicates(monitorIds).forEach((dup) =>
+    ctx.addIssue({
+      code: "custom",
+      path: ["monitors", monitorIds.lastIndexOf(dup), "id"],
+      message: `duplicate monitor id "${dup}"`,
+    }),
+  );
+  config.monitors.forEach((m, i) => {
+    const service = config.services.find((s) => s.id === m.service);
+    if (!service) {
       ctx.addIssue({
         code: "custom",
-        path: ["environments", envIds.lastIndexOf(dup), "id"],
-        message: `duplicate environment id "${dup}"`,
-      }),
-    );
-    const serviceIds = config.services.map((s) => s.id);
-    duplicates(serviceIds).forEach((dup) =>
-      ctx.addIssue({
-        code: "custom",
-        path: ["services", serviceIds.lastIndexOf(dup), "id"],
-        message: `duplicate service id "${dup}"`,
-      }),
-    );
-    const monitorIds = config.monitors.map((m) => m.id);
-    duplicates(monitorIds).forEach((dup) =>
-      ctx.addIssue({
-        code: "custom",
-        path: ["monitors", monitorIds.lastIndexOf(dup), "id"],
-        message: `duplicate monitor id "${dup}"`,
-      }),
-    );
-    config.monitors.forEach((m, i) => {
-      const service = config.services.find((s) => s.id === m.service);
-      if (!service) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["monitors", i, "service"],
-          message: `unknown service "${m.service}"; expected one of: ${serviceIds.join(", ")}`,
-        });
-      }
-      if (!envIds.includes(m.environment)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["monitors", i, "environment"],
-          message: `unknown environment "${m.environment}"; expected one of: ${envIds.join(", ")}`,
-        });
-      }
-    });
-    const tokens = config.monitors.flatMap((m) =>
-      m.type === "heartbeat" ? [m.token.reveal()] : [],
-    );
-    if (new Set(tokens).size !== tokens.length) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["monitors"],
-        message: "two heartbeat monitors share a token",
+        path: ["monitors", i, "service"],
+        message: `unknown service "${m.service}"; expected one of: ${serviceIds.join(", ")}`,
       });
     }
-    const backupIds = config.backups.map((b) => b.id);
-    duplicates(backupIds).forEach((dup) =>
+    if (!envIds.includes(m.environment)) {
       ctx.addIssue({
         code: "custom",
-        path: ["backups", backupIds.lastIndexOf(dup), "id"],
-        message: `duplicate backup id "${dup}"`,
-      }),
-    );
-    config.backups.forEach((b, i) => {
-      if (!serviceIds.includes(b.service)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["backups", i, "service"],
-          message: `unknown service "${b.service}"; expected one of: ${serviceIds.join(", ")}`,
-        });
-      }
-      if (!envIds.includes(b.environment)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["backups", i, "environment"],
-          message: `unknown environment "${b.environment}"; expected one of: ${envIds.join(", ")}`,
-        });
-      }
-      if (b.source.type === "external") {
-        const hb = config.monitors.find(
-          (m) => m.id === (b.source as { heartbeat: string }).heartbeat,
-        );
-        if (hb?.type !== "heartbeat") {
-          ctx.addIssue({
-            code: "custom",
-            path: ["backups", i, "source", "heartbeat"],
-            message: "expected the id of a heartbeat monitor",
-          });
-        }
-      }
-    });
-    config.maintenanceWindows.forEach((w, i) => {
-      for (const [key, known] of [
-        ["monitors", monitorIds],
-        ["services", serviceIds],
-        ["environments", envIds],
-      ] as const) {
-        w[key].forEach((ref, j) => {
-          if (!known.includes(ref))
-            ctx.addIssue({
-              code: "custom",
-              path: ["maintenanceWindows", i, key, j],
-              message: `unknown ${key.slice(0, -1)} "${ref}"`,
-            });
-        });
-      }
-    });
-    config.services.forEach((s, i) => {
-      for (const envId of Object.keys(s.environments)) {
-        if (!envIds.includes(envId)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["services", i, "environments", envId],
-            message: `unknown environment "${envId}"; expected one of: ${envIds.join(", ")}`,
-          });
-        }
-      }
-    });
+        path: ["monitors", i, "environment"],
+        message: `unknown environment "${m.environment}"; expected one of: ${envIds.join(", ")}`,
+      });
+    }
   });
+  const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
+  if (new Set(tokens).size !== tokens.length) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["monitors"],
+      message: "two heartbeat monitors share a token",
+    });
+  }
+  const backupIds = config.backups.map((b) => b.id);
+  duplicates(backupIds).forEach((dup) =>
+    ctx.addIssue({
+      code: "custom",
+      path: ["backups", backupIds.lastIndexOf(dup), "id"],
+      message: `duplicate backup id "${dup}"`,
+    }),
+  );
+  config.backups.forEach((b, i) => {
+    if (!serviceIds.includes(b.service)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["backups", i, "service"],
+        message: `unknown service "${b.service}"; expected one of: ${serviceIds.join(", ")}`,
+      });
+    }
+    if (!envIds.includes(b.environment)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["backups", i, "environment"],
+        message: `unknown environment "${b.environment}"; expected one of: ${envIds.join(", ")}`,
+      });
+    }
+    if (b.source.type === "external") {
+      const hb = config.monitors.find(
+        (m) => m.id === (b.source as { heartbeat: string }).heartbeat,
+      );
+      if (hb?.type !== "heartbeat") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", i, "source", "heartbeat"],
+          message: "expected the id of a heartbeat monitor",
+        });
+      }
+    }
+  });
+  config.maintenanceWindows.forEach((w, i) => {
+    for (const [key, known] of [
+      ["monitors", monitorIds],
+      ["services", serviceIds],
+      ["environments", envIds],
+    ] as const) {
+      w[key].forEach((ref, j) => {
+        if (!known.includes(ref))
+          ctx.addIssue({
+            code: "custom",
+            path: ["maintenanceWindows", i, key, j],
+            message: `unknown ${key.slice(0, -1)} "${ref}"`,
+          });
+      });
+    }
+  });
+  config.services.forEach((s, i) => {
+    for (const envId of Object.keys(s.environments)) {
+      if (!envIds.includes(envId)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", i, "environments", envId],
+          message: `unknown environment "${envId}"; expected one of: ${envIds.join(", ")}`,
+        });
+      }
+    }
+  });
+});
+
+/** Alert rules, channels, routes and on-call refer to each other and to the rest of the file. */
+function checkAlertReferences(config: z.output<typeof configBase>, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
+  const { alerts, oncall } = config;
+  const known = {
+    monitors: config.monitors.map((m) => m.id),
+    services: config.services.map((s) => s.id),
+    environments: config.environments.map((e) => e.id),
+    backups: config.backups.map((b) => b.id),
+  };
+  for (const [key, list] of [
+    ["rules", alerts.rules.map((r) => r.id)],
+    ["channels", alerts.channels.map((c) => c.id)],
+  ] as const)
+    duplicates(list).forEach((dup) =>
+      issue(["alerts", key, list.lastIndexOf(dup), "id"], `duplicate id "${dup}"`),
+    );
+  alerts.rules.forEach((rule, i) => {
+    const c = rule.condition as Record<string, unknown>;
+    for (const key of ["monitors", "services", "environments", "backups"] as const) {
+      const refs = c[key];
+      if (!Array.isArray(refs)) continue;
+      refs.forEach((ref: string, j: number) => {
+        if (!known[key].includes(ref))
+          issue(
+            ["alerts", "rules", i, "condition", key, j],
+            `unknown ${key.slice(0, -1)} "${ref}"; expected one of: ${known[key].join(", ") || "(none)"}`,
+          );
+      });
+    }
+  });
+  const channelIds = alerts.channels.map((c) => c.id);
+  const policyIds = oncall.escalationPolicies.map((p) => p.id);
+  const scheduleIds = oncall.schedules.map((s) => s.id);
+  const checkChannels = (path: (string | number)[], list: string[] | undefined) =>
+    list?.forEach((ref, j) => {
+      if (!channelIds.includes(ref))
+        issue(
+          [...path, j],
+          `unknown channel "${ref}"; expected one of: ${channelIds.join(", ") || "(none)"}`,
+        );
+    });
+  const walk = (r: RouteConfig, path: (string | number)[]) => {
+    checkChannels([...path, "channels"], r.channels);
+    if (r.escalation && !policyIds.includes(r.escalation))
+      issue([...path, "escalation"], `unknown escalation policy "${r.escalation}"`);
+    r.routes.forEach((child, i) => walk(child, [...path, "routes", i]));
+  };
+  walk(alerts.route, ["alerts", "route"]);
+  duplicates(scheduleIds).forEach((dup) =>
+    issue(["oncall", "schedules", scheduleIds.lastIndexOf(dup), "id"], `duplicate id "${dup}"`),
+  );
+  duplicates(policyIds).forEach((dup) =>
+    issue(
+      ["oncall", "escalationPolicies", policyIds.lastIndexOf(dup), "id"],
+      `duplicate id "${dup}"`,
+    ),
+  );
+  oncall.escalationPolicies.forEach((p, i) =>
+    p.levels.forEach((level, j) => {
+      checkChannels(["oncall", "escalationPolicies", i, "levels", j, "channels"], level.channels);
+      level.notify.forEach((t, k) => {
+        if ("schedule" in t && !scheduleIds.includes(t.schedule))
+          issue(
+            ["oncall", "escalationPolicies", i, "levels", j, "notify", k, "schedule"],
+            `unknown schedule "${t.schedule}"`,
+          );
+      });
+    }),
+  );
+}
 
 function duplicates(values: string[]): string[] {
   return [...new Set(values.filter((v, i) => values.indexOf(v) !== i))];
@@ -544,3 +564,11 @@ export type MaintenanceWindowConfig = OpsdeckConfig["maintenanceWindows"][number
 export type BackupJobConfig = OpsdeckConfig["backups"][number];
 export type DeployTargetConfig = NonNullable<ServiceConfig["environments"][string]["deploy"]>;
 export type IntegrationConfig = OpsdeckConfig["integrations"][number];
+export type AlertsConfig = OpsdeckConfig["alerts"];
+export type AlertRuleConfig = AlertsConfig["rules"][number];
+export type ConditionConfig = AlertRuleConfig["condition"];
+export type ChannelConfig = AlertsConfig["channels"][number];
+export type OncallConfig = OpsdeckConfig["oncall"];
+export type ScheduleConfig = OncallConfig["schedules"][number];
+export type EscalationPolicyConfig = OncallConfig["escalationPolicies"][number];
+export type { RouteConfig };

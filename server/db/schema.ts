@@ -5,6 +5,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -361,3 +362,187 @@ export const deployments = sqliteTable(
 );
 
 export type Deployment = typeof deployments.$inferSelect;
+
+// ---- Alerting and on-call ------------------------------------------------------------
+
+export const ALERT_STATES = ["pending", "firing", "resolved", "inactive"] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/**
+ * One episode of one alert: from the moment its condition held (pending) through
+ * firing to resolved, or back to inactive when it cleared before `for` passed.
+ * The same rule and labels (fingerprint) start a new episode the next time.
+ */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    ruleId: text("rule_id").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    labels: text("labels", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    severity: text("severity", { enum: ["critical", "warning", "info"] }).notNull(),
+    summary: text("summary").notNull(),
+    value: real("value"),
+    state: text("state", { enum: ALERT_STATES }).notNull(),
+    /** When the condition was first seen holding. */
+    activeAt: integer("active_at", { mode: "timestamp_ms" }).notNull(),
+    /** The last evaluation at which it held (keepFiringFor counts from here). */
+    lastActiveAt: integer("last_active_at", { mode: "timestamp_ms" }).notNull(),
+    firedAt: integer("fired_at", { mode: "timestamp_ms" }),
+    resolvedAt: integer("resolved_at", { mode: "timestamp_ms" }),
+    /** Who resolved it by hand; null when its condition cleared. */
+    resolvedBy: text("resolved_by"),
+    falsePositive: integer("false_positive", { mode: "boolean" }).notNull().default(false),
+    /** Resolved by hand while its condition still held: no new episode until it clears. */
+    holdUntilClear: integer("hold_until_clear", { mode: "boolean" }).notNull().default(false),
+    ackedAt: integer("acked_at", { mode: "timestamp_ms" }),
+    ackedBy: text("acked_by"),
+    escalationPolicy: text("escalation_policy"),
+    escalationLevel: integer("escalation_level"),
+    escalationRound: integer("escalation_round"),
+    escalationNextAt: integer("escalation_next_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("alerts_one_open_per_fingerprint")
+      .on(t.ruleId, t.fingerprint)
+      .where(sql`${t.state} in ('pending', 'firing') or ${t.holdUntilClear} = 1`),
+    index("alerts_state_idx").on(t.state),
+    index("alerts_rule_fired_idx").on(t.ruleId, t.firedAt),
+    index("alerts_active_at_idx").on(t.activeAt),
+  ],
+);
+
+/** Every state change of every alert episode, by the evaluator or a person. */
+export const alertTransitions = sqliteTable(
+  "alert_transitions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    alertId: integer("alert_id")
+      .notNull()
+      .references(() => alerts.id, { onDelete: "cascade" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    from: text("from_state").notNull(),
+    to: text("to_state").notNull(),
+    /** Null for the evaluator; otherwise the person. */
+    by: text("by"),
+    note: text("note"),
+  },
+  (t) => [index("alert_transitions_alert_idx").on(t.alertId, t.at)],
+);
+
+/** What each notification group last told its channels (Alertmanager's notification log). */
+export const alertGroups = sqliteTable("alert_groups", {
+  key: text("key").primaryKey(),
+  route: text("route").notNull(),
+  labels: text("labels", { mode: "json" }).$type<Record<string, string>>().notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  /** Alert ids that were firing at the last notification. */
+  notified: text("notified", { mode: "json" }).$type<number[]>().notNull(),
+  lastFlushAt: integer("last_flush_at", { mode: "timestamp_ms" }),
+  nextFlushAt: integer("next_flush_at", { mode: "timestamp_ms" }).notNull(),
+  flushes: integer("flushes").notNull().default(0),
+});
+
+export const silences = sqliteTable(
+  "silences",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    matchers: text("matchers", { mode: "json" })
+      .$type<{ name: string; op: "=" | "!=" | "=~" | "!~"; value: string }[]>()
+      .notNull(),
+    startsAt: integer("starts_at", { mode: "timestamp_ms" }).notNull(),
+    endsAt: integer("ends_at", { mode: "timestamp_ms" }).notNull(),
+    comment: text("comment").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    expiredBy: text("expired_by"),
+  },
+  (t) => [index("silences_ends_idx").on(t.endsAt)],
+);
+
+export const NOTIFICATION_STATUSES = ["pending", "sent", "failed", "expired"] as const;
+
+/**
+ * The outbox: a notification is a row before anything is sent, written in the same
+ * transaction as the decision to send it; the sender delivers each row once.
+ */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    channelId: text("channel_id").notNull(),
+    kind: text("kind", {
+      enum: ["firing", "resolved", "test", "escalation", "digest"],
+    }).notNull(),
+    /** Makes enqueuing idempotent: a group flush, an escalation step, a digest slot. */
+    dedupeKey: text("dedupe_key").notNull(),
+    groupKey: text("group_key"),
+    alertIds: text("alert_ids", { mode: "json" }).$type<number[]>().notNull(),
+    payload: text("payload", { mode: "json" }).$type<unknown>().notNull(),
+    /** For escalations: the person paged (email channels send to this address). */
+    recipient: text("recipient"),
+    status: text("status", { enum: NOTIFICATION_STATUSES }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }).notNull(),
+    lastError: text("last_error"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    sentAt: integer("sent_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("notifications_dedupe_unique").on(t.channelId, t.dedupeKey),
+    index("notifications_pending_idx")
+      .on(t.channelId, t.id)
+      .where(sql`${t.status} = 'pending'`),
+    index("notifications_created_idx").on(t.createdAt),
+  ],
+);
+
+/** How delivery to each channel is going: shown on the channel's page. */
+export const channelState = sqliteTable("channel_state", {
+  channelId: text("channel_id").primaryKey(),
+  lastSuccessAt: integer("last_success_at", { mode: "timestamp_ms" }),
+  lastErrorAt: integer("last_error_at", { mode: "timestamp_ms" }),
+  lastError: text("last_error"),
+  /** The last error was permanent (e.g. Slack's channel_not_found): retrying will not help. */
+  permanent: integer("permanent", { mode: "boolean" }).notNull().default(false),
+  /** 429 Retry-After: nothing is sent to this channel before then. */
+  blockedUntil: integer("blocked_until", { mode: "timestamp_ms" }),
+});
+
+export const oncallOverrides = sqliteTable(
+  "oncall_overrides",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    scheduleId: text("schedule_id").notNull(),
+    person: text("person").notNull(),
+    startsAt: integer("starts_at", { mode: "timestamp_ms" }).notNull(),
+    endsAt: integer("ends_at", { mode: "timestamp_ms" }).notNull(),
+    reason: text("reason"),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+    deletedBy: text("deleted_by"),
+  },
+  (t) => [index("oncall_overrides_schedule_idx").on(t.scheduleId, t.endsAt)],
+);
+
+/** A personal secret for the iCalendar feed; only its SHA-256 is kept. */
+export const calendarTokens = sqliteTable(
+  "calendar_tokens",
+  {
+    userId: integer("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("calendar_tokens_hash_unique").on(t.tokenHash)],
+);
+
+export type AlertRow = typeof alerts.$inferSelect;
+export type AlertTransition = typeof alertTransitions.$inferSelect;
+export type AlertGroupRow = typeof alertGroups.$inferSelect;
+export type Silence = typeof silences.$inferSelect;
+export type NotificationRow = typeof notifications.$inferSelect;
+export type ChannelStateRow = typeof channelState.$inferSelect;
+export type OncallOverride = typeof oncallOverrides.$inferSelect;

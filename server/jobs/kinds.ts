@@ -5,3 +5,4 @@ export { maintenanceJob } from "./kinds/maintenance";
 export { uptimeRetentionJob } from "./kinds/uptime-retention";
 export { backupDrillJob, backupRestoreJob, backupRunJob } from "./kinds/backups";
 export { deployActionJob, deploySyncJob } from "./kinds/deployments";
+export { alertsDigestJob } from "./kinds/alerts-digest";

@@ -1,0 +1,49 @@
+import type { Labels } from "./matchers";
+
+export type Severity = "critical" | "warning" | "info";
+
+/** An alert episode as pages and the JSON API show it. */
+export type AlertView = {
+  id: number;
+  ruleId: string;
+  name: string;
+  severity: Severity;
+  state: "pending" | "firing" | "resolved" | "inactive";
+  summary: string;
+  labels: Labels;
+  value: number | null;
+  activeAt: string;
+  firedAt: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  falsePositive: boolean;
+  ackedAt: string | null;
+  ackedBy: string | null;
+  runbook: string | null;
+  escalation: { policy: string; level: number | null; nextAt: string | null } | null;
+};
+
+export type ActiveAlertView = AlertView & {
+  silencedBy: number | null;
+  inhibitedBy: number | null;
+  channels: string[];
+  group: string;
+};
+
+export type RuleStatsView = {
+  ruleId: string;
+  name: string;
+  severity: Severity;
+  condition: string;
+  fired: number;
+  firingNow: number;
+  medianAckMs: number | null;
+  acked: number;
+  falsePositives: number;
+  falsePositiveShare: number | null;
+  flaps: number;
+};
+
+/** The action plan's targets for alert response. */
+export const ACK_TARGET_MS = 15 * 60_000;
+export const FALSE_POSITIVE_TARGET = 0.05;

@@ -1,0 +1,92 @@
+import "server-only";
+import type { ChannelConfig } from "@/server/config/schema";
+import type { NotificationPayload } from "../payload";
+import { httpFailure, networkFailure, type Outcome } from "./outcome";
+import { SEVERITY_MARK, textLines, where } from "./render";
+
+type SlackChannel = Extract<ChannelConfig, { type: "slack" }>;
+
+const MAX_ALERT_SECTIONS = 10;
+
+/** Block Kit: a header, one section per alert (severity, service, environment, summary), links. */
+export function slackMessage(p: NotificationPayload): { text: string; blocks: unknown[] } {
+  const mark = p.status === "resolved" ? "✅" : SEVERITY_MARK[p.severity];
+  const blocks: unknown[] = [
+    {
+      type: "header",
+      text: { type: "plain_text", text: `${mark} ${p.title}`.slice(0, 150), emoji: true },
+    },
+  ];
+  if (p.page)
+    blocks.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: `*Paging:* ${p.page.people.join(", ") || "_nobody is on call_"} (level ${p.page.level + 1})`,
+      },
+    });
+  if (p.text)
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: p.text.slice(0, 2900) } });
+  for (const a of p.alerts.slice(0, MAX_ALERT_SECTIONS)) {
+    const links = [`<${a.url}|Open in Opsdeck>`, a.runbook ? `<${a.runbook}|Runbook>` : null]
+      .filter(Boolean)
+      .join(" · ");
+    blocks.push(
+      {
+        type: "section",
+        fields: [
+          { type: "mrkdwn", text: `*Severity*\n${a.severity}` },
+          { type: "mrkdwn", text: `*Status*\n${a.status}` },
+          { type: "mrkdwn", text: `*Service*\n${a.labels.service ?? "—"}` },
+          { type: "mrkdwn", text: `*Environment*\n${a.labels.environment ?? "—"}` },
+        ],
+      },
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: `*${a.name}*${where(a) ? ` (${where(a)})` : ""}\n${a.summary}`.slice(0, 2900),
+        },
+      },
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: `Since ${a.startsAt}${a.endsAt ? ` · resolved ${a.endsAt}` : ""} · ${links}`,
+          },
+        ],
+      },
+    );
+  }
+  if (p.alerts.length > MAX_ALERT_SECTIONS)
+    blocks.push({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `…and ${p.alerts.length - MAX_ALERT_SECTIONS} more: <${p.url}|all alerts>`,
+        },
+      ],
+    });
+  return { text: textLines(p).slice(0, 3).join("\n").slice(0, 3000), blocks };
+}
+
+/** POSTs to an incoming webhook: 200 "ok" is success; Slack's 4xx errors are permanent. */
+export async function sendSlack(channel: SlackChannel, p: NotificationPayload): Promise<Outcome> {
+  let res: Response;
+  try {
+    res = await fetch(channel.webhookUrl.reveal(), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(slackMessage(p)),
+      signal: AbortSignal.timeout(10_000),
+      redirect: "error",
+    });
+  } catch (err) {
+    return networkFailure(err);
+  }
+  const body = await res.text().catch(() => "");
+  if (res.ok) return { ok: true };
+  return httpFailure(res.status, body, res.headers.get("retry-after"));
+}

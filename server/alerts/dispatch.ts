@@ -1,0 +1,316 @@
+import "server-only";
+import { and, eq, gt, inArray, isNotNull, isNull, lte } from "drizzle-orm";
+import type { Labels } from "@/lib/alerts/matchers";
+import type { OpsdeckConfig } from "@/server/config/schema";
+import type { Db, DbOrTx, Tx } from "@/server/db";
+import { alertGroups, alerts, notifications, silences, type AlertRow } from "@/server/db/schema";
+import { onCallNow } from "@/server/oncall/schedules";
+import { inhibitedIds, planGroup, silencedBy } from "./notify-policy";
+import {
+  groupTitle,
+  payloadAlert,
+  worstSeverity,
+  opsdeckUrl,
+  type NotificationPayload,
+} from "./payload";
+import { buildRouteTree, findRoute, groupOf, matchRoutes, type RouteNode } from "./routing";
+
+export type DispatchResult = { flushed: number; notifications: number; escalations: number };
+
+/** Adds one outbox row per channel; a row with the same dedupe key is never added twice. */
+export function enqueueNotification(
+  tx: DbOrTx,
+  n: {
+    channels: string[];
+    kind: NotificationPayload["kind"];
+    dedupeKey: string;
+    groupKey?: string;
+    alertIds: number[];
+    payload: NotificationPayload;
+    recipient?: string;
+    now: number;
+  },
+): number {
+  let added = 0;
+  for (const channelId of n.channels) {
+    const res = tx
+      .insert(notifications)
+      .values({
+        channelId,
+        kind: n.kind,
+        dedupeKey: n.dedupeKey,
+        groupKey: n.groupKey ?? null,
+        alertIds: n.alertIds,
+        payload: n.payload,
+        recipient: n.recipient ?? null,
+        nextAttemptAt: new Date(n.now),
+        createdAt: new Date(n.now),
+      })
+      .onConflictDoNothing()
+      .run();
+    added += res.changes;
+  }
+  return added;
+}
+
+/** Alerts that take part in notifications now: firing, neither silenced nor inhibited. */
+export function notifiableFiring(
+  db: DbOrTx,
+  config: OpsdeckConfig,
+  now: number,
+): {
+  firing: AlertRow[];
+  notifiable: AlertRow[];
+  silenced: Map<number, number>;
+  inhibited: Map<number, number>;
+} {
+  const firing = db.select().from(alerts).where(eq(alerts.state, "firing")).all();
+  const active = db
+    .select()
+    .from(silences)
+    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
+    .all();
+  const silenced = new Map<number, number>();
+  for (const a of firing) {
+    const s = silencedBy(a.labels, active, now);
+    if (s) silenced.set(a.id, s.id);
+  }
+  const inhibited = inhibitedIds(firing, config.alerts.inhibitRules);
+  const notifiable = firing.filter((a) => !silenced.has(a.id) && !inhibited.has(a.id));
+  return { firing, notifiable, silenced, inhibited };
+}
+
+/**
+ * Turns alert state into notifications: routes each notifiable alert, keeps each
+ * group's notification log, and writes the outbox rows in the same transaction as
+ * the log, so a crash either sends a flush completely or not at all.
+ */
+export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchResult {
+  const result: DispatchResult = { flushed: 0, notifications: 0, escalations: 0 };
+  const root = buildRouteTree(config.alerts.route);
+  const rules = new Map(config.alerts.rules.map((r) => [r.id, r]));
+  db.transaction(
+    (tx) => {
+      const { notifiable } = notifiableFiring(tx, config, now);
+      const wanted = new Map<string, { route: RouteNode; labels: Labels; ids: number[] }>();
+      for (const alert of notifiable) {
+        for (const route of matchRoutes(root, alert.labels)) {
+          if (route.digest) continue;
+          const g = groupOf(route, alert.labels);
+          const entry = wanted.get(g.key) ?? { route, labels: g.labels, ids: [] };
+          entry.ids.push(alert.id);
+          wanted.set(g.key, entry);
+        }
+      }
+      const stored = new Map(
+        tx
+          .select()
+          .from(alertGroups)
+          .all()
+          .map((g) => [g.key, g]),
+      );
+      const mentioned = [...new Set([...stored.values()].flatMap((g) => g.notified))];
+      const byId = new Map<number, AlertRow>(
+        [
+          ...notifiable,
+          ...(mentioned.length
+            ? tx.select().from(alerts).where(inArray(alerts.id, mentioned)).all()
+            : []),
+        ].map((a) => [a.id, a]),
+      );
+      const isResolved = (id: number) => byId.get(id)?.state === "resolved";
+
+      for (const key of new Set([...wanted.keys(), ...stored.keys()])) {
+        const want = wanted.get(key);
+        const row = stored.get(key);
+        const route = want?.route ?? (row ? findRoute(root, row.route) : undefined);
+        if (!route) {
+          // The route left the config: forget the group.
+          tx.delete(alertGroups).where(eq(alertGroups.key, key)).run();
+          continue;
+        }
+        const firing = want?.ids ?? [];
+        const needsRepeat = firing.some((id) => !byId.get(id)?.ackedAt);
+        let state = row
+          ? {
+              notified: row.notified,
+              lastFlushAt: row.lastFlushAt?.getTime() ?? null,
+              nextFlushAt: row.nextFlushAt.getTime(),
+            }
+          : null;
+        let plan = planGroup(state, firing, isResolved, now, route, needsRepeat);
+        if (plan.action === "create") {
+          tx.insert(alertGroups)
+            .values({
+              key,
+              route: route.id,
+              labels: want!.labels,
+              createdAt: new Date(now),
+              notified: [],
+              nextFlushAt: new Date(plan.nextFlushAt),
+            })
+            .run();
+          state = { notified: [], lastFlushAt: null, nextFlushAt: plan.nextFlushAt };
+          // A route with no group wait sends at once.
+          plan = planGroup(state, firing, isResolved, now, route, needsRepeat);
+        }
+        if (plan.action === "delete") {
+          tx.delete(alertGroups).where(eq(alertGroups.key, key)).run();
+          continue;
+        }
+        if (plan.action !== "flush") continue;
+
+        const flushes = (row?.flushes ?? 0) + 1;
+        const members = [...plan.firing, ...plan.resolved]
+          .map((id) => byId.get(id))
+          .filter((a): a is AlertRow => Boolean(a));
+        const list = members.map((a) => payloadAlert(a, rules.get(a.ruleId)));
+        const status = plan.firing.length > 0 ? "firing" : "resolved";
+        const groupLabels = want?.labels ?? row!.labels;
+        const payload: NotificationPayload = {
+          version: 1,
+          kind: status,
+          status,
+          title: groupTitle(status, list, groupLabels),
+          severity: worstSeverity(list),
+          groupLabels,
+          url: opsdeckUrl("/alerts"),
+          alerts: list,
+        };
+        result.notifications += enqueueNotification(tx, {
+          channels: route.channels,
+          kind: status,
+          dedupeKey: `group:${key}:${flushes}`,
+          groupKey: key,
+          alertIds: members.map((a) => a.id),
+          payload,
+          now,
+        });
+        result.flushed++;
+        if (plan.last) {
+          tx.delete(alertGroups).where(eq(alertGroups.key, key)).run();
+        } else {
+          tx.update(alertGroups)
+            .set({
+              notified: plan.firing,
+              lastFlushAt: new Date(now),
+              nextFlushAt: new Date(plan.nextFlushAt),
+              flushes,
+            })
+            .where(eq(alertGroups.key, key))
+            .run();
+        }
+        // Escalation starts with the first notification of an unacknowledged alert.
+        if (route.escalation) {
+          for (const id of plan.firing) {
+            const a = byId.get(id);
+            if (!a || a.ackedAt || a.escalationPolicy) continue;
+            tx.update(alerts)
+              .set({
+                escalationPolicy: route.escalation,
+                escalationLevel: -1,
+                escalationRound: 0,
+                escalationNextAt: new Date(now),
+              })
+              .where(eq(alerts.id, id))
+              .run();
+          }
+        }
+      }
+      result.escalations += escalate(tx, config, now, rules);
+    },
+    { behavior: "immediate" },
+  );
+  return result;
+}
+
+/**
+ * Pages the next level of each firing, unacknowledged alert whose ack timeout ran
+ * out: level 0 first, then each level in turn, then again from level 0 up to the
+ * policy's `repeat` rounds. Each page is an outbox row with its own dedupe key.
+ */
+function escalate(
+  tx: Tx,
+  config: OpsdeckConfig,
+  now: number,
+  rules: Map<string, OpsdeckConfig["alerts"]["rules"][number]>,
+): number {
+  let pages = 0;
+  const due = tx
+    .select()
+    .from(alerts)
+    .where(
+      and(
+        eq(alerts.state, "firing"),
+        isNull(alerts.ackedAt),
+        isNotNull(alerts.escalationNextAt),
+        lte(alerts.escalationNextAt, new Date(now)),
+      ),
+    )
+    .all();
+  for (const a of due) {
+    const policy = config.oncall.escalationPolicies.find((p) => p.id === a.escalationPolicy);
+    if (!policy) {
+      tx.update(alerts).set({ escalationNextAt: null }).where(eq(alerts.id, a.id)).run();
+      continue;
+    }
+    let level = (a.escalationLevel ?? -1) + 1;
+    let round = a.escalationRound ?? 0;
+    if (level >= policy.levels.length) {
+      level = 0;
+      round++;
+    }
+    if (round > policy.repeat) {
+      tx.update(alerts).set({ escalationNextAt: null }).where(eq(alerts.id, a.id)).run();
+      continue;
+    }
+    const step = policy.levels[level]!;
+    const people = [
+      ...new Set(
+        step.notify.flatMap((t) => {
+          if ("user" in t) return [t.user];
+          const schedule = config.oncall.schedules.find((s) => s.id === t.schedule);
+          const person = schedule ? onCallNow(tx, schedule, now).now?.person : undefined;
+          return person ? [person] : [];
+        }),
+      ),
+    ];
+    const alert = payloadAlert(a, rules.get(a.ruleId));
+    const payload: NotificationPayload = {
+      version: 1,
+      kind: "escalation",
+      status: "firing",
+      title: `[PAGE] ${alert.name}${round > 0 || level > 0 ? ` (not acknowledged, level ${level + 1})` : ""}`,
+      severity: a.severity,
+      groupLabels: {},
+      url: opsdeckUrl("/alerts"),
+      alerts: [alert],
+      page: { people, level, round, ackTimeoutMs: policy.ackTimeout },
+    };
+    const dedupe = `escalation:${a.id}:${round}:${level}`;
+    for (const channelId of step.channels) {
+      const channel = config.alerts.channels.find((c) => c.id === channelId);
+      // Email reaches each person at their own address; other channels mention them.
+      const recipients = channel?.type === "email" ? people : [undefined];
+      for (const person of recipients)
+        pages += enqueueNotification(tx, {
+          channels: [channelId],
+          kind: "escalation",
+          dedupeKey: person ? `${dedupe}:${person}` : dedupe,
+          alertIds: [a.id],
+          payload,
+          recipient: person,
+          now,
+        });
+    }
+    tx.update(alerts)
+      .set({
+        escalationLevel: level,
+        escalationRound: round,
+        escalationNextAt: new Date(now + policy.ackTimeout),
+      })
+      .where(eq(alerts.id, a.id))
+      .run();
+  }
+  return pages;
+}

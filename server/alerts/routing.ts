@@ -1,0 +1,74 @@
+import "server-only";
+import { fingerprint, matchesAll, type Labels, type Matcher } from "@/lib/alerts/matchers";
+import type { AlertsConfig, RouteConfig } from "@/server/config/schema";
+
+/** A route with every setting resolved (children inherit what they do not set). */
+export type RouteNode = {
+  /** Position in the tree: "root", "root.0", "root.0.1"… stable while the file is unchanged. */
+  id: string;
+  matchers: Matcher[];
+  channels: string[];
+  groupBy: string[];
+  groupWait: number;
+  groupInterval: number;
+  repeatInterval: number;
+  sendResolved: boolean;
+  escalation: string | undefined;
+  digest: boolean;
+  continue: boolean;
+  routes: RouteNode[];
+};
+
+export function buildRouteTree(root: AlertsConfig["route"]): RouteNode {
+  const resolve = (r: RouteConfig, parent: RouteNode | null, id: string): RouteNode => {
+    const node: RouteNode = {
+      id,
+      matchers: r.matchers,
+      channels: r.channels ?? parent?.channels ?? [],
+      groupBy: r.groupBy ?? parent?.groupBy ?? [],
+      groupWait: r.groupWait ?? parent?.groupWait ?? 30_000,
+      groupInterval: r.groupInterval ?? parent?.groupInterval ?? 300_000,
+      repeatInterval: r.repeatInterval ?? parent?.repeatInterval ?? 4 * 3_600_000,
+      sendResolved: r.sendResolved ?? parent?.sendResolved ?? true,
+      escalation: r.escalation ?? parent?.escalation,
+      digest: r.digest ?? parent?.digest ?? false,
+      continue: r.continue,
+      routes: [],
+    };
+    node.routes = r.routes.map((child, i) => resolve(child, node, `${id}.${i}`));
+    return node;
+  };
+  return resolve(root, null, "root");
+}
+
+/**
+ * Alertmanager's routing: a route matches when its matchers do; its children are
+ * tried in order and the first match wins unless it says `continue`; when no child
+ * matches, the route itself takes the alert.
+ */
+export function matchRoutes(node: RouteNode, labels: Labels): RouteNode[] {
+  if (!matchesAll(node.matchers, labels)) return [];
+  const all: RouteNode[] = [];
+  for (const child of node.routes) {
+    const matched = matchRoutes(child, labels);
+    all.push(...matched);
+    if (matched.length > 0 && !child.continue) break;
+  }
+  return all.length > 0 ? all : [node];
+}
+
+export function findRoute(node: RouteNode, id: string): RouteNode | undefined {
+  if (node.id === id) return node;
+  for (const child of node.routes) {
+    const found = findRoute(child, id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The group an alert joins on a route: the route plus the values of its groupBy labels. */
+export function groupOf(route: RouteNode, labels: Labels): { key: string; labels: Labels } {
+  const picked: Labels = {};
+  for (const name of route.groupBy) if (labels[name] !== undefined) picked[name] = labels[name]!;
+  return { key: `${route.id}|${fingerprint(picked)}`, labels: picked };
+}

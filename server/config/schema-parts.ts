@@ -1,0 +1,61 @@
+import "server-only";
+import { z } from "zod";
+import { parseDuration } from "@/lib/duration";
+import { SecretValue } from "./secret-value";
+
+// Building blocks shared by every part of the config schema.
+
+export const id = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    "expected an id of lowercase letters, digits and dashes (at most 63)",
+  );
+
+export const httpUrl = z
+  .string()
+  .url("expected an http(s) URL")
+  .refine((u) => /^https?:\/\//.test(u), "expected an http(s) URL");
+
+/** A credential: must come from the environment (`${VAR}`), never written in the file. */
+export const secretString = z
+  .string()
+  .min(1, "expected a value")
+  .transform((value) => new SecretValue(value));
+
+/** A duration written as "500ms", "10s", "5m", "1h30m", "1d"; parsed to milliseconds. */
+export const duration = (opts: { min?: number; max?: number } = {}) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected a duration such as "30s", "5m" or "1h", got "${text}"`,
+      });
+      return z.NEVER;
+    }
+    if (opts.min !== undefined && ms < opts.min) {
+      ctx.addIssue({ code: "custom", message: `must be at least ${opts.min / 1000}s` });
+      return z.NEVER;
+    }
+    if (opts.max !== undefined && ms > opts.max) {
+      ctx.addIssue({ code: "custom", message: `must be at most ${opts.max / 1000}s` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** A port, also when it comes from `${VAR}` (substitution always yields text). */
+export const port = z
+  .union([z.number(), z.string().regex(/^\d+$/, "expected a port number").transform(Number)])
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, "expected a port from 1 to 65535")
+      .max(65535, "expected a port from 1 to 65535"),
+  );
+
+export const cron = z
+  .string()
+  .regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron expression such as "30 3 * * *"');
