@@ -1,6 +1,13 @@
 import fs from "node:fs";
 import { defineConfig } from "@playwright/test";
-import { BASE_URL, OIDC_PORT, RAILWAY_PORT, SENTRY_PORT } from "./e2e/stack";
+import {
+  BASE_URL,
+  NOTIFY_PORT,
+  OIDC_PORT,
+  RAILWAY_PORT,
+  SENTRY_PORT,
+  SMTP_PORT,
+} from "./e2e/stack";
 
 // Debian's Chromium when the machine has it; otherwise a browser Playwright installed.
 const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
@@ -45,6 +52,13 @@ export default defineConfig({
   webServer: [
     demo("production", 4601),
     demo("staging", 4602),
+    demo("pager", 4603),
+    {
+      command: `node e2e/fixtures/notify-receivers.mjs --port ${NOTIFY_PORT} --smtp-port ${SMTP_PORT}`,
+      url: `http://127.0.0.1:${NOTIFY_PORT}/__messages`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
     {
       command: `node e2e/fixtures/oidc-provider.mjs --port ${OIDC_PORT}`,
       url: `http://127.0.0.1:${OIDC_PORT}/.well-known/openid-configuration`,

@@ -24,6 +24,14 @@ const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
   restoreBackupAction: { role: "admin", probe: { backupId: -1 } },
   rollbackDeployment: { role: "operator", probe: { deploymentId: "latest" } },
   redeployDeployment: { role: "operator", probe: { deploymentId: 0 } },
+  ackAlert: { role: "operator", probe: { alertId: "all" } },
+  resolveAlert: { role: "operator", probe: { alertId: -1, falsePositive: "maybe" } },
+  createSilence: { role: "operator", probe: { matchers: [], endsAt: "never", comment: "" } },
+  expireSilence: { role: "operator", probe: { silenceId: "x" } },
+  sendTestNotification: { role: "operator", probe: { channelId: "../../etc" } },
+  createOncallOverride: { role: "operator", probe: { scheduleId: "x", person: "<script>" } },
+  deleteOncallOverride: { role: "operator", probe: { overrideId: 0 } },
+  createCalendarToken: { role: "viewer", probe: { unexpected: true } },
 };
 
 /** Route handlers: path, method, least role ("public" for none). */
@@ -34,6 +42,9 @@ const ROUTES: { path: string; method: "GET"; role: RoleName | "public" | "bearer
   { path: "/api/metrics", method: "GET", role: "bearer" },
   { path: "/api/uptime/status", method: "GET", role: "viewer" },
   { path: "/api/backups/1/download", method: "GET", role: "admin" },
+  { path: "/api/alerts", method: "GET", role: "viewer" },
+  // The personal calendar token is the credential; a session is not one.
+  { path: "/api/oncall/e2e-primary.ics", method: "GET", role: "bearer" },
 ];
 
 async function contextFor(caller: Caller, baseURL: string): Promise<APIRequestContext> {

@@ -5,6 +5,11 @@ export const OPSDECK_PORT = 4600;
 export const BASE_URL = `http://127.0.0.1:${OPSDECK_PORT}`;
 export const DEMO_PRODUCTION = "http://127.0.0.1:4601";
 export const DEMO_STAGING = "http://127.0.0.1:4602";
+/** A demo instance only the alerting test breaks. */
+export const DEMO_PAGER = "http://127.0.0.1:4603";
+export const NOTIFY_PORT = 4640;
+export const NOTIFY_URL = `http://127.0.0.1:${NOTIFY_PORT}`;
+export const SMTP_PORT = 4641;
 export const OIDC_PORT = 4610;
 export const SENTRY_PORT = 4620;
 export const OIDC_CLIENT_SECRET = "opsdeck-e2e-secret-value-0123456789";

@@ -49,13 +49,13 @@ export const NAV: NavItem[] = [
   {
     href: "/alerts",
     label: "Alerts",
-    built: false,
+    built: true,
     summary: "Alert rules, firing alerts, silences and notification channels.",
   },
   {
     href: "/oncall",
     label: "On-call",
-    built: false,
+    built: true,
     summary: "Rotations, overrides and who is on call now.",
   },
   {

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { startDemo } from "../demo/server.mjs";
+import { startNotifyReceivers } from "../e2e/fixtures/notify-receivers.mjs";
 import { ensureBuild, ensureUsers, root, serverBundle, waitForHttp } from "./stack.mjs";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -50,6 +51,15 @@ const services = await Promise.all([
   }),
 ]);
 
+// Stands in for Slack, the SMTP relay and a pager webhook, so alerts go somewhere real
+// and can be read back: GET /__messages, /__mail, /__webhooks on port 4140.
+const inbox = await startNotifyReceivers({
+  port: 4140,
+  smtpPort: 4141,
+  smtpUser: null,
+  smtpPassword: null,
+});
+
 ensureUsers(opsdeckData, USERS);
 
 const opsdeck = spawn(process.execPath, [serverBundle], {
@@ -70,7 +80,7 @@ const opsdeck = spawn(process.execPath, [serverBundle], {
 
 async function stop(code = 0) {
   opsdeck.kill("SIGTERM");
-  await Promise.all(services.map((s) => s.close()));
+  await Promise.all([...services.map((s) => s.close()), inbox.close()]);
   process.exit(code);
 }
 process.on("SIGINT", () => void stop());
@@ -135,6 +145,7 @@ ${USERS.map((u) => `  │   ${u.role.padEnd(9)} ${u.email.padEnd(22)} ${u.passwo
   │
   │ Sample service "Navi backend": production ${services[0].url}, staging ${services[1].url}
   │ Cause an incident:  curl -X POST ${services[0].url}/chaos -H 'content-type: application/json' -d '{"mode":"down","durationSeconds":120}'
+  │ Alert notifications land in a local inbox: ${inbox.url}/__messages (Slack), ${inbox.url}/__mail (email)
   │ Service logs: ${path.relative(root, logs)}/   Data: ${path.relative(root, dataRoot)}/   Stop: Ctrl-C
   └──────────────────────────────────────────────────────────────
 `);

@@ -6,6 +6,10 @@ import { ENV_COOKIE } from "@/lib/nav";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { uptimeStatus } from "@/server/queries/uptime-status";
+import { FiringAlerts } from "@/components/alerts/firing-alerts";
+import { OnCallNow } from "@/components/oncall/on-call-now";
+import { activeAlerts } from "@/server/queries/alerts";
+import { onCallSummaries } from "@/server/oncall/schedules";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -21,6 +25,10 @@ export default async function OverviewPage() {
         title="Overview"
         description="Every service in every environment, coloured by its worst monitor. Updates live."
       />
+      <div className="mb-6 grid gap-4 md:grid-cols-2">
+        <FiringAlerts alerts={activeAlerts(getDb(), config).filter((a) => a.state === "firing")} />
+        <OnCallNow schedules={onCallSummaries(getDb(), config)} />
+      </div>
       <OverviewBoard
         initial={uptimeStatus(getDb(), config)}
         environments={(environments.length ? environments : config.environments).map((e) => ({

@@ -1,4 +1,4 @@
-import type { Labels } from "./matchers";
+import { formatMatcher, type Labels } from "./matchers";
 
 export type Severity = "critical" | "warning" | "info";
 
@@ -47,3 +47,10 @@ export type RuleStatsView = {
 /** The action plan's targets for alert response. */
 export const ACK_TARGET_MS = 15 * 60_000;
 export const FALSE_POSITIVE_TARGET = 0.05;
+
+/** The labels that identify an alert, as matchers for a one-click silence. */
+export function silenceMatchersFor(a: { labels: Labels }): string[] {
+  return Object.entries(a.labels)
+    .filter(([k]) => !["severity", "condition"].includes(k))
+    .map(([name, value]) => formatMatcher({ name, op: "=", value }));
+}

@@ -427,6 +427,33 @@ alerts:
     expect(outbox()).toHaveLength(0);
   });
 
+  it("uptime over 30 days adds whole days from day rollups and the ragged ends from hours", () => {
+    const c = config(`
+alerts:
+  rules:
+    - { id: slo, severity: warning, condition: { type: uptime, monitors: [web-health], window: 30d, target: 99.9 } }
+`);
+    const row = (resolution: "hour" | "day", bucket: number, up: number, down: number) =>
+      db
+        .insert(monitorRollups)
+        .values({ monitorId: "web-health", resolution, bucket, up, down })
+        .run();
+    const day = t0 - (t0 % 86_400_000);
+    for (let k = 1; k < 30; k++) row("day", day - k * 86_400_000, 1440, 0);
+    // Inside the window only through its hours: the day row of the window's first day
+    // must not be counted whole.
+    row("day", day - 30 * 86_400_000, 0, 1440);
+    row("hour", t0 - 30 * 86_400_000 + 3_600_000, 0, 0);
+    // Today, so far: 12 hours with one hour down.
+    for (let h = 0; h < 12; h++)
+      row("hour", day + h * 3_600_000, h === 3 ? 0 : 60, h === 3 ? 60 : 0);
+    evaluateRules(db, c, t0);
+    const alert = db.select().from(alerts).get()!;
+    // 60 down of 29 × 1440 + 12 × 60 = 42,480 checks → 99.858 %.
+    expect(alert.value).toBeCloseTo(99.858, 3);
+    expect(alert.summary).toContain("below the 99.9% target");
+  });
+
   it("a rule that throws keeps its alerts as they were", () => {
     const c = config(RULES);
     openIncident("backend-health", t0);

@@ -2,6 +2,7 @@ import "server-only";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { logger } from "@/server/logger";
+import { closeTransports } from "./channels/email";
 import { dispatch } from "./dispatch";
 import { evaluateRules } from "./evaluate";
 import { OutboxSender } from "./outbox";
@@ -36,6 +37,8 @@ export class AlertEngine {
   }
 
   setConfig(config: OpsdeckConfig): void {
+    // SMTP connections were made with the old settings (host, password).
+    closeTransports();
     this.config = config;
     this.sender.setConfig(config);
     this.nudged = true;

@@ -16,3 +16,8 @@ export function reloadConfig(): LoadedConfig {
   state.__opsdeckConfig = next;
   return next;
 }
+
+/** Installs a parsed config as the running one (tests). */
+export function setConfigForTests(config: LoadedConfig["config"]): void {
+  state.__opsdeckConfig = { file: "(test)", config, loadedAt: new Date() };
+}

@@ -83,3 +83,18 @@ export function rosterOf(config: OpsdeckConfig, scheduleId: string): string[] {
   const s = config.oncall.schedules.find((x) => x.id === scheduleId);
   return s ? [...new Set(s.layers.flatMap((l) => l.people))] : [];
 }
+
+/** Now and next for every schedule, as plain data for pages. */
+export function onCallSummaries(db: DbOrTx, config: OpsdeckConfig, at = Date.now()) {
+  return config.oncall.schedules.map((s) => {
+    const { now, next } = onCallNow(db, s, at);
+    return {
+      id: s.id,
+      name: s.name ?? s.id,
+      now: now
+        ? { person: now.person, until: now.end.toISOString(), override: now.layer === null }
+        : null,
+      next: next ? { person: next.person, from: next.start.toISOString() } : null,
+    };
+  });
+}

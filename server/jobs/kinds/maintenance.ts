@@ -45,6 +45,15 @@ export const maintenanceJob = defineJobKind({
       "info",
       `Removed ${jobsPruned} jobs finished more than ${FINISHED_JOB_RETENTION_DAYS} days ago.`,
     );
+    // Delivered (or given up) notifications are kept 90 days for the channel pages;
+    // alert episodes themselves are history and stay.
+    const sentCutoff = Date.now() - FINISHED_JOB_RETENTION_DAYS * 86_400_000;
+    const notificationsPruned = ctx.db.$client
+      .prepare(
+        "delete from notifications where status != 'pending' and created_at < ? and id in (select id from notifications where status != 'pending' and created_at < ? limit 5000)",
+      )
+      .run(sentCutoff, sentCutoff).changes;
+    ctx.log("info", `Removed ${notificationsPruned} notifications older than 90 days.`);
     ctx.progress(75, "optimizing");
 
     const sqlite = ctx.db.$client;

@@ -1,0 +1,166 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ActionButton } from "@/components/action-button";
+import { ResolveButton } from "@/components/alerts/resolve-button";
+import { SeverityBadge } from "@/components/alerts/severity-badge";
+import { SilenceForm } from "@/components/alerts/silence-form";
+import { PageHeader } from "@/components/page-header";
+import { Table } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
+import { silenceMatchersFor } from "@/lib/alerts/view";
+import { hasRole } from "@/lib/roles";
+import { idParams } from "@/lib/schemas/common";
+import { ackAlert } from "@/server/actions/ack-alert";
+import { requirePageUser } from "@/server/auth/session";
+import { getConfig } from "@/server/config";
+import { getDb } from "@/server/db";
+import { getAlert, toAlertView } from "@/server/queries/alerts";
+
+export const metadata: Metadata = { title: "Alert" };
+
+export default async function AlertPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser();
+  const parsed = idParams.safeParse(await params);
+  if (!parsed.success) notFound();
+  const db = getDb();
+  const found = getAlert(db, parsed.data.id);
+  if (!found) notFound();
+  const a = toAlertView(found.row, getConfig().config);
+  const open = a.state === "firing" || a.state === "pending";
+  const canOperate = hasRole(user.role, "operator");
+  return (
+    <div className="space-y-6">
+      <PageHeader
+        title={`#${a.id} ${a.name}`}
+        description={a.summary}
+        actions={
+          <>
+            <SeverityBadge severity={a.severity} />
+            <span className="text-sm font-medium uppercase">{a.state}</span>
+          </>
+        }
+      />
+      {canOperate ? (
+        <div className="flex flex-wrap items-start gap-2">
+          {open && !a.ackedAt ? (
+            <ActionButton
+              action={ackAlert}
+              input={{ alertId: a.id }}
+              label="Acknowledge"
+              variant="primary"
+            />
+          ) : null}
+          {open ? <SilenceForm compact initialMatchers={silenceMatchersFor(a)} /> : null}
+          {open || (a.state === "resolved" && !a.falsePositive) ? (
+            <ResolveButton alertId={a.id} />
+          ) : null}
+        </div>
+      ) : null}
+      <section className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 text-sm md:grid-cols-3">
+        <div>
+          <h2 className="text-xs text-slate-500">Labels</h2>
+          <ul className="font-mono text-xs">
+            {Object.entries(a.labels).map(([k, v]) => (
+              <li key={k}>
+                {k}={v}
+              </li>
+            ))}
+          </ul>
+        </div>
+        <dl className="space-y-1">
+          <div>
+            <dt className="text-xs text-slate-500">Condition first held</dt>
+            <dd>
+              <Time value={a.activeAt} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Fired</dt>
+            <dd>
+              <Time value={a.firedAt} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Resolved</dt>
+            <dd>
+              <Time value={a.resolvedAt} />
+              {a.resolvedBy ? ` by ${a.resolvedBy}` : ""}
+              {a.falsePositive ? " (false positive)" : ""}
+            </dd>
+          </div>
+        </dl>
+        <dl className="space-y-1">
+          <div>
+            <dt className="text-xs text-slate-500">Acknowledged</dt>
+            <dd>{a.ackedBy ? `${a.ackedBy}, ` : "no"}</dd>
+            {a.ackedAt ? <Time value={a.ackedAt} /> : null}
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Escalation</dt>
+            <dd>
+              {a.escalation
+                ? `${a.escalation.policy}, level ${(a.escalation.level ?? -1) + 1}${a.escalation.nextAt ? `; next level at ${a.escalation.nextAt.slice(11, 19)} UTC` : ""}`
+                : "—"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Runbook</dt>
+            <dd>
+              {a.runbook ? (
+                <a className="underline" href={a.runbook}>
+                  {a.runbook}
+                </a>
+              ) : (
+                "—"
+              )}
+            </dd>
+          </div>
+        </dl>
+      </section>
+      <section>
+        <h2 className="mb-2 font-semibold">Transitions</h2>
+        <Table columns={["When", "From", "To", "By", "Note"]} testId="transitions">
+          {found.transitions.map((t) => (
+            <tr key={t.id} className="border-t border-slate-100">
+              <td className="px-3 py-2 text-xs">
+                <Time value={t.at} />
+              </td>
+              <td className="px-3 py-2">{t.from}</td>
+              <td className="px-3 py-2">{t.to}</td>
+              <td className="px-3 py-2 text-xs">{t.by ?? "evaluator"}</td>
+              <td className="px-3 py-2 text-xs">{t.note ?? ""}</td>
+            </tr>
+          ))}
+        </Table>
+      </section>
+      <section>
+        <h2 className="mb-2 font-semibold">Notifications</h2>
+        <Table
+          columns={["#", "Channel", "Kind", "Status", "Attempts", "Sent", "Last error"]}
+          testId="alert-notifications"
+          empty={found.notifications.length ? undefined : "None sent (yet)."}
+        >
+          {found.notifications.map((n) => (
+            <tr key={n.id} className="border-t border-slate-100">
+              <td className="px-3 py-2">{n.id}</td>
+              <td className="px-3 py-2">
+                <Link className="underline" href={`/alerts/channels/${n.channelId}`}>
+                  {n.channelId}
+                </Link>
+                {n.recipient ? <span className="text-xs"> → {n.recipient}</span> : null}
+              </td>
+              <td className="px-3 py-2">{n.kind}</td>
+              <td className="px-3 py-2">{n.status}</td>
+              <td className="px-3 py-2">{n.attempts}</td>
+              <td className="px-3 py-2 text-xs">
+                <Time value={n.sentAt} />
+              </td>
+              <td className="px-3 py-2 text-xs text-red-700">{n.lastError ?? ""}</td>
+            </tr>
+          ))}
+        </Table>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import Link from "next/link";
+import type { ActiveAlertView } from "@/lib/alerts/view";
+import { SeverityBadge } from "./severity-badge";
+
+/** The Overview's firing alerts: the first thing the morning review and the on-call see. */
+export function FiringAlerts({ alerts }: { alerts: ActiveAlertView[] }) {
+  return (
+    <section
+      aria-label="Firing alerts"
+      className={`rounded-lg border bg-white p-4 text-sm ${alerts.some((a) => a.severity === "critical") ? "border-red-300" : "border-slate-200"}`}
+      data-testid="firing-alerts"
+    >
+      <h2 className="mb-2 font-semibold">
+        <Link href="/alerts" className="hover:underline">
+          Firing alerts
+        </Link>{" "}
+        <span className="font-normal text-slate-500">({alerts.length})</span>
+      </h2>
+      {alerts.length === 0 ? (
+        <p className="text-green-700">Nothing is firing.</p>
+      ) : (
+        <ul className="space-y-1">
+          {alerts.slice(0, 6).map((a) => (
+            <li key={a.id} className="flex items-start gap-2">
+              <SeverityBadge severity={a.severity} />
+              <Link href={`/alerts/${a.id}`} className="hover:underline">
+                {a.summary}
+              </Link>
+              {a.ackedBy ? <span className="text-xs text-slate-500">(ack {a.ackedBy})</span> : null}
+              {a.silencedBy ? <span className="text-xs text-slate-500">(silenced)</span> : null}
+            </li>
+          ))}
+          {alerts.length > 6 ? (
+            <li>
+              <Link href="/alerts" className="text-xs underline">
+                {alerts.length - 6} more
+              </Link>
+            </li>
+          ) : null}
+        </ul>
+      )}
+    </section>
+  );
+}

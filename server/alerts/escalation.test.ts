@@ -1,0 +1,231 @@
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { actAs, makeUser } from "@/test/callers";
+import { freshDb } from "@/test/db";
+import { ackAlert } from "@/server/actions/ack-alert";
+import { createOncallOverride } from "@/server/actions/create-oncall-override";
+import { createSilence } from "@/server/actions/create-silence";
+import { resolveAlert } from "@/server/actions/resolve-alert";
+import { parseConfigText } from "@/server/config/load";
+import { setConfigForTests } from "@/server/config";
+import type { OpsdeckConfig } from "@/server/config/schema";
+import type { Db } from "@/server/db";
+import { alerts, auditLog, incidents, notifications, silences } from "@/server/db/schema";
+import { onCallNow } from "@/server/oncall/schedules";
+import { ruleStats } from "@/server/queries/alerts";
+import { sendDigests } from "./digest";
+import { dispatch } from "./dispatch";
+import { evaluateRules } from "./evaluate";
+
+const YAML = `
+environments: [{ id: production, name: Production }]
+services:
+  - { id: backend, name: Backend, environments: { production: { url: "http://127.0.0.1:1" } } }
+monitors:
+  - { id: health, service: backend, environment: production, type: http, url: "http://127.0.0.1:1/health" }
+alerts:
+  rules:
+    - { id: down, name: Backend down, severity: critical, condition: { type: monitor } }
+    - { id: deploys, severity: info, condition: { type: deployment, events: [succeeded] } }
+  channels:
+    - { id: slack, type: slack, webhookUrl: "\${SLACK}" }
+    - { id: pager, type: email, from: "opsdeck@example.com", smtp: { host: 127.0.0.1, port: 2525 } }
+  route:
+    channels: [slack]
+    groupWait: 0s
+    routes:
+      - { matchers: [severity=critical], escalation: primary }
+      - { matchers: [severity=info], channels: [slack], digest: true }
+  digest: { schedule: "0 8 * * *" }
+oncall:
+  schedules:
+    - id: primary
+      timeZone: Europe/Berlin
+      layers:
+        - { name: Weekly, rotation: weekly, handoff: { weekday: monday, time: "09:00" }, start: "2026-01-05", people: [alice@example.com, bob@example.com] }
+  escalationPolicies:
+    - id: primary
+      ackTimeout: 15m
+      repeat: 1
+      levels:
+        - { notify: [{ schedule: primary }], channels: [pager] }
+        - { notify: [{ user: lead@example.com }], channels: [pager, slack] }
+`;
+
+let db: Db;
+let config: OpsdeckConfig;
+// Friday 27 November 2026, 12:00 UTC: 46 weeks after the rotation started with alice on 5 January, so alice again.
+const t0 = Date.parse("2026-11-27T12:00:00Z");
+
+beforeEach(() => {
+  db = freshDb();
+  config = parseConfigText(YAML, "test.yaml", () => "http://127.0.0.1:9/slack");
+  setConfigForTests(config);
+});
+
+const pages = () =>
+  db
+    .select()
+    .from(notifications)
+    .where(eq(notifications.kind, "escalation"))
+    .orderBy(notifications.id)
+    .all()
+    .map((n) => `${n.channelId}:${n.recipient ?? "-"}`);
+
+function fire() {
+  db.insert(incidents)
+    .values({ monitorId: "health", openedAt: new Date(t0), cause: "HTTP 503" })
+    .run();
+  evaluateRules(db, config, t0);
+  dispatch(db, config, t0);
+  return db.select().from(alerts).get()!;
+}
+
+describe("escalation", () => {
+  it("pages the on-call person, then the next level after the ack timeout, then repeats once and stops", () => {
+    fire();
+    expect(pages()).toEqual(["pager:alice@example.com"]);
+    dispatch(db, config, t0 + 14 * 60_000);
+    expect(pages()).toHaveLength(1);
+    dispatch(db, config, t0 + 15 * 60_000);
+    expect(pages()).toEqual(["pager:alice@example.com", "pager:lead@example.com", "slack:-"]);
+    dispatch(db, config, t0 + 30 * 60_000); // round 2, level 1
+    dispatch(db, config, t0 + 45 * 60_000); // round 2, level 2
+    dispatch(db, config, t0 + 60 * 60_000); // repeat limit reached
+    dispatch(db, config, t0 + 120 * 60_000);
+    expect(pages()).toHaveLength(6);
+  });
+
+  it("an acknowledgement stops escalation and repeats, and is audited", async () => {
+    const alert = fire();
+    const operator = await makeUser(db, "operator");
+    actAs(operator);
+    const acked = await ackAlert({ alertId: alert.id });
+    expect(acked).toMatchObject({ ok: true, data: { ackedBy: "operator@example.com" } });
+    dispatch(db, config, t0 + 60 * 60_000);
+    dispatch(db, config, t0 + 5 * 3_600_000); // past the 4 h repeat interval
+    expect(pages()).toEqual(["pager:alice@example.com"]);
+    expect(db.select().from(notifications).all()).toHaveLength(2); // one Slack, one page
+    const audit = db.select().from(auditLog).all().at(-1)!;
+    expect(audit).toMatchObject({
+      action: "alerts.ack",
+      outcome: "success",
+      targetId: String(alert.id),
+    });
+    // Acknowledging twice changes nothing.
+    expect(await ackAlert({ alertId: alert.id })).toMatchObject({
+      ok: true,
+      data: { already: true },
+    });
+  });
+
+  it("a viewer cannot acknowledge; bad input is refused; nothing changes", async () => {
+    const alert = fire();
+    actAs(await makeUser(db, "viewer"));
+    expect(await ackAlert({ alertId: alert.id })).toMatchObject({ ok: false, status: 403 });
+    actAs(await makeUser(db, "operator"));
+    expect(await ackAlert({ alertId: -1 })).toMatchObject({ ok: false, status: 400 });
+    expect(await ackAlert({ alertId: 999 })).toMatchObject({ ok: false, status: 404 });
+    expect(
+      await createSilence({
+        matchers: ["alertname=~.*"],
+        endsAt: new Date(t0 + 1e12).toISOString(),
+        comment: "all of it",
+      }),
+    ).toMatchObject({ ok: false, status: 400 });
+    expect(
+      await createSilence({
+        matchers: ["x" + "y".repeat(600)],
+        endsAt: "2030-01-01T00:00:00Z",
+        comment: "long",
+      }),
+    ).toMatchObject({ ok: false, status: 400 });
+    expect(db.select().from(silences).all()).toHaveLength(0);
+    expect(db.select().from(alerts).get()!.ackedAt).toBeNull();
+  });
+
+  it("resolving by hand as a false positive holds the alert until the condition clears, and counts in the figures", async () => {
+    const alert = fire();
+    actAs(await makeUser(db, "operator"));
+    expect(
+      await resolveAlert({
+        alertId: alert.id,
+        falsePositive: true,
+        note: "probe host had no route",
+      }),
+    ).toMatchObject({ ok: true });
+    evaluateRules(db, config, t0 + 15_000); // still down: no new alert
+    expect(db.select().from(alerts).all()).toHaveLength(1);
+    db.update(incidents)
+      .set({ closedAt: new Date(t0 + 20_000) })
+      .run();
+    evaluateRules(db, config, t0 + 30_000);
+    db.insert(incidents)
+      .values({ monitorId: "health", openedAt: new Date(t0 + 40_000), cause: "HTTP 503" })
+      .run();
+    evaluateRules(db, config, t0 + 45_000); // down again after clearing: a new alert
+    expect(
+      db
+        .select()
+        .from(alerts)
+        .all()
+        .map((a) => a.state),
+    ).toEqual(["resolved", "firing"]);
+    const stats = ruleStats(db, config, t0 + 60_000).find((s) => s.ruleId === "down")!;
+    expect(stats).toMatchObject({ fired: 2, falsePositives: 1, falsePositiveShare: 1, flaps: 1 });
+  });
+});
+
+describe("on-call", () => {
+  it("an override takes over for its range, and only people Opsdeck knows can be put on call", async () => {
+    expect(onCallNow(db, config.oncall.schedules[0]!, t0).now?.person).toBe("alice@example.com");
+    const usual = onCallNow(db, config.oncall.schedules[0]!, Date.now() + 3 * 3_600_000).now
+      ?.person;
+    const other = usual === "alice@example.com" ? "bob@example.com" : "alice@example.com";
+    const operator = await makeUser(db, "operator");
+    actAs(operator);
+    const start = new Date(Date.now() + 3_600_000);
+    const end = new Date(Date.now() + 5 * 3_600_000);
+    expect(
+      await createOncallOverride({
+        scheduleId: "primary",
+        person: "mallory@evil.test",
+        startsAt: start.toISOString(),
+        endsAt: end.toISOString(),
+      }),
+    ).toMatchObject({ ok: false, status: 400 });
+    expect(
+      await createOncallOverride({
+        scheduleId: "primary",
+        person: other,
+        startsAt: start.toISOString(),
+        endsAt: end.toISOString(),
+        reason: "swap",
+      }),
+    ).toMatchObject({ ok: true });
+    const during = onCallNow(db, config.oncall.schedules[0]!, start.getTime() + 60_000);
+    expect(during.now).toMatchObject({ person: other, layer: null });
+    expect(during.now!.end.getTime()).toBe(end.getTime());
+  });
+});
+
+describe("digest", () => {
+  it("collects info alerts of digest routes into one message per slot, once", () => {
+    const slot = Date.parse("2026-11-28T08:00:00Z");
+    db.$client
+      .prepare(
+        `insert into deployments (service, environment, version, status, started_at, finished_at, source, reported_by)
+         values ('backend', 'production', '1.2.3', 'succeeded', ?, ?, 'ci', 'ci')`,
+      )
+      .run(t0, t0 + 60_000);
+    evaluateRules(db, config, t0 + 90_000);
+    dispatch(db, config, t0 + 90_000);
+    // Digest routes send nothing on their own.
+    expect(db.select().from(notifications).all()).toHaveLength(0);
+    expect(sendDigests(db, config, slot + 5_000)).toBe(1);
+    expect(sendDigests(db, config, slot + 60_000)).toBe(0);
+    const [digest] = db.select().from(notifications).all();
+    expect(digest).toMatchObject({ kind: "digest", channelId: "slack" });
+    expect((digest!.payload as { title: string }).title).toContain("Daily digest: 1 alert");
+  });
+});
