@@ -106,11 +106,13 @@ monitors:
   - { id: backend-health, service: backend, environment: production, type: http, url: "http://127.0.0.1:1/health" }
   - { id: backend-staging, service: backend, environment: staging, type: http, url: "http://127.0.0.1:2/health" }
   - { id: web-health, service: web, environment: production, type: http, url: "http://127.0.0.1:3/" }
+  - { id: nightly, service: backend, environment: production, type: heartbeat, token: "\${HB}" }
 `;
 
 const env: Record<string, string> = {
   SLACK: "http://127.0.0.1:9/slack/x",
   HOOK_SECRET: "hook-secret-0123456789",
+  HB: "heartbeat-token-0123456789",
 };
 function config(extra: string): OpsdeckConfig {
   return parseConfigText(BASE + extra, "test.yaml", (k) => env[k]);
@@ -452,6 +454,45 @@ alerts:
     // 60 down of 29 × 1440 + 12 × 60 = 42,480 checks → 99.858 %.
     expect(alert.value).toBeCloseTo(99.858, 3);
     expect(alert.summary).toContain("below the 99.9% target");
+  });
+
+  it("uptime needs enough checks in the window; latency ignores heartbeats' job durations", () => {
+    const c = config(`
+alerts:
+  rules:
+    - { id: slo, severity: warning, condition: { type: uptime, monitors: [web-health], window: 1d, target: 99 } }
+    - { id: slow, severity: warning, condition: { type: latency, threshold: 1s } }
+`);
+    expect(c.monitors.some((m) => m.type === "heartbeat")).toBe(true);
+    db.insert(monitorRollups)
+      .values({
+        monitorId: "web-health",
+        resolution: "minute",
+        bucket: t0 - 60_000,
+        up: 1,
+        down: 1,
+      })
+      .run();
+    slowMinute("nightly", t0 - 60_000);
+    evaluateRules(db, c, t0);
+    expect(db.select().from(alerts).all()).toHaveLength(0);
+    db.insert(monitorRollups)
+      .values({
+        monitorId: "web-health",
+        resolution: "minute",
+        bucket: t0 - 120_000,
+        up: 90,
+        down: 10,
+      })
+      .run();
+    evaluateRules(db, c, t0 + 1000);
+    expect(
+      db
+        .select()
+        .from(alerts)
+        .all()
+        .map((a) => [a.ruleId, a.value]),
+    ).toEqual([["slo", 89.215]]);
   });
 
   it("a rule that throws keeps its alerts as they were", () => {

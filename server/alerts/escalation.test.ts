@@ -13,7 +13,11 @@ import type { Db } from "@/server/db";
 import { alerts, auditLog, incidents, notifications, silences } from "@/server/db/schema";
 import { onCallNow } from "@/server/oncall/schedules";
 import { ruleStats } from "@/server/queries/alerts";
+import { expireSilence } from "@/server/actions/expire-silence";
+import { sendTestNotification } from "@/server/actions/send-test-notification";
+import { deleteOncallOverride } from "@/server/actions/delete-oncall-override";
 import { sendDigests } from "./digest";
+import { AlertEngine } from "./engine";
 import { dispatch } from "./dispatch";
 import { evaluateRules } from "./evaluate";
 
@@ -227,5 +231,111 @@ describe("digest", () => {
     const [digest] = db.select().from(notifications).all();
     expect(digest).toMatchObject({ kind: "digest", channelId: "slack" });
     expect((digest!.payload as { title: string }).title).toContain("Daily digest: 1 alert");
+  });
+});
+
+describe("restarts", () => {
+  it("a new process carries on from the stored state: nothing is notified twice", async () => {
+    db.insert(incidents)
+      .values({ monitorId: "health", openedAt: new Date(t0), cause: "HTTP 503" })
+      .run();
+    const clock = { now: t0 };
+    const first = new AlertEngine(db, config, { isLeader: () => true, now: () => clock.now });
+    await Promise.all(first.tick());
+    await first.stop();
+    const queued = db.select().from(notifications).all().length;
+    expect(queued).toBe(2); // the Slack group message and the page
+    clock.now += 60_000;
+    const second = new AlertEngine(db, config, { isLeader: () => true, now: () => clock.now });
+    for (let i = 0; i < 5; i++) {
+      await Promise.all(second.tick());
+      clock.now += 15_000;
+    }
+    await second.stop();
+    expect(db.select().from(notifications).all()).toHaveLength(queued);
+    expect(db.select().from(alerts).all()).toHaveLength(1);
+  });
+
+  it("a process that does not hold the lease evaluates and sends nothing", async () => {
+    db.insert(incidents)
+      .values({ monitorId: "health", openedAt: new Date(t0), cause: "HTTP 503" })
+      .run();
+    const follower = new AlertEngine(db, config, { isLeader: () => false, now: () => t0 });
+    expect(follower.tick()).toEqual([]);
+    expect(db.select().from(alerts).all()).toHaveLength(0);
+  });
+});
+
+describe("actions refuse bad input and change nothing", () => {
+  it("silences, overrides and test notifications", async () => {
+    actAs(await makeUser(db, "operator"));
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    const later = new Date(Date.now() + 7_200_000).toISOString();
+    const refused = [
+      await createSilence({ matchers: Array(21).fill("a=b"), endsAt: later, comment: "many" }),
+      await createSilence({ matchers: ["a=b"], endsAt: later, comment: "x".repeat(501) }),
+      await createSilence({ matchers: ["a=b"], endsAt: "2020-01-01T00:00:00Z", comment: "past" }),
+      await createSilence({
+        matchers: ["a=b"],
+        startsAt: later,
+        endsAt: soon,
+        comment: "reversed",
+      }),
+      await createSilence({
+        matchers: ["a=b"],
+        endsAt: new Date(Date.now() + 91 * 86_400_000).toISOString(),
+        comment: "too long",
+      }),
+      await createSilence({
+        matchers: ["<script>alert(1)</script>"],
+        endsAt: later,
+        comment: "xss",
+      }),
+      await createOncallOverride({
+        scheduleId: "primary",
+        person: "alice@example.com",
+        startsAt: later,
+        endsAt: soon,
+      }),
+      await createOncallOverride({
+        scheduleId: "primary",
+        person: "alice@example.com",
+        startsAt: soon,
+        endsAt: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+      }),
+      await createOncallOverride({
+        scheduleId: "nope",
+        person: "alice@example.com",
+        startsAt: soon,
+        endsAt: later,
+      }),
+      await sendTestNotification({ channelId: "nope" }),
+      await expireSilence({ silenceId: 12345 }),
+      await deleteOncallOverride({ overrideId: 12345 }),
+    ];
+    expect(refused.map((r) => (r.ok ? 200 : r.status))).toEqual([
+      400, 400, 400, 400, 400, 400, 400, 400, 404, 404, 404, 404,
+    ]);
+    expect(db.select().from(silences).all()).toHaveLength(0);
+    expect(db.select().from(notifications).all()).toHaveLength(0);
+
+    const made = await createSilence({
+      matchers: ["alertname=down"],
+      endsAt: later,
+      comment: "planned work",
+    });
+    expect(made.ok).toBe(true);
+    const id = made.ok ? made.data.silenceId : 0;
+    expect(await expireSilence({ silenceId: id })).toMatchObject({ ok: true });
+    expect(await expireSilence({ silenceId: id })).toMatchObject({ ok: false, status: 409 });
+    const test = await sendTestNotification({ channelId: "slack" });
+    expect(test.ok).toBe(true);
+    expect(
+      db
+        .select()
+        .from(notifications)
+        .all()
+        .map((n) => n.kind),
+    ).toEqual(["test"]);
   });
 });

@@ -57,6 +57,8 @@ export const conditionSchema = z.discriminatedUnion(
       window: duration({ min: 3_600_000, max: 90 * 86_400_000 }).default(30 * 86_400_000),
       /** Percent, e.g. 99.9. */
       target: z.number().min(0).max(100),
+      /** Fewer counted checks than this in the window: too little data to judge. */
+      minChecks: z.number().int().min(1).max(1_000_000).default(100),
     }),
     z.strictObject({
       type: z.literal("heartbeat"),

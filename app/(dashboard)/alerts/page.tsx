@@ -430,6 +430,11 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       <PageHeader
         title="Alerts"
         description="Rules from opsdeck.yaml, evaluated every few seconds; notifications grouped, silenced and escalated as configured."
+        actions={
+          <Link href="/runbooks/alerting" className="text-sm underline">
+            Runbook: alerting and on-call
+          </Link>
+        }
       />
       <AlertTabs current={tab} />
       {body}

@@ -123,7 +123,8 @@ export const latencyCondition: Evaluator<Of<"latency">> = (c, ctx) => {
   const q = sql(ctx.db);
   const out: Instance[] = [];
   const from = ctx.now - c.window;
-  for (const m of selectMonitors(ctx.config, c)) {
+  // A heartbeat's "response time" is the job's reported duration, not latency.
+  for (const m of selectMonitors(ctx.config, c, ["http", "tcp", "tls"])) {
     const row = q.latency.get(m.id, from - (from % MINUTE), ctx.now) as Record<
       string,
       number | null
@@ -172,7 +173,10 @@ export const uptimeCondition: Evaluator<Of<"uptime">> = (c, ctx) => {
   const q = sql(ctx.db);
   const out: Instance[] = [];
   for (const m of selectMonitors(ctx.config, c)) {
-    const ratio = uptimeRatio(countsBetween(q, m.id, ctx.now - c.window, ctx.now));
+    const counts = countsBetween(q, m.id, ctx.now - c.window, ctx.now);
+    // Two failed checks of a new monitor are not a 30-day uptime.
+    if (counts.up + counts.degraded + counts.down < c.minChecks) continue;
+    const ratio = uptimeRatio(counts);
     if (ratio === null || ratio * 100 >= c.target) continue;
     const pct = Math.floor(ratio * 100_000) / 1000;
     out.push({
