@@ -10,8 +10,10 @@ export function AppShell({
   title,
   environments,
   selectedEnvironment,
+  badges,
   children,
 }: {
+  badges?: Record<string, { count: number; critical: boolean }>;
   user: SessionUser;
   title: string;
   environments: EnvironmentOption[];
@@ -25,7 +27,7 @@ export function AppShell({
           <div className="text-lg font-semibold text-white">Opsdeck</div>
           <div className="truncate text-xs text-slate-400">{title}</div>
         </div>
-        <NavLinks />
+        <NavLinks badges={badges} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-6 py-3">

@@ -4,7 +4,12 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { NAV } from "@/lib/nav";
 
-export function NavLinks() {
+/** `badges`: a count beside a section (firing alerts), red when any is critical. */
+export function NavLinks({
+  badges = {},
+}: {
+  badges?: Record<string, { count: number; critical: boolean }>;
+}) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main" className="flex-1 space-y-0.5 px-2 pb-4">
@@ -22,6 +27,15 @@ export function NavLinks() {
             }`}
           >
             {item.label}
+            {badges[item.href]?.count ? (
+              <span
+                data-testid={`nav-badge-${item.href.slice(1)}`}
+                title={`${badges[item.href]!.count} firing`}
+                className={`rounded-full px-1.5 text-[11px] font-semibold ${badges[item.href]!.critical ? "bg-red-600 text-white" : "bg-amber-400 text-slate-900"}`}
+              >
+                {badges[item.href]!.count}
+              </span>
+            ) : null}
             {item.built ? null : (
               <span className="text-[10px] uppercase tracking-wide text-slate-500">soon</span>
             )}

@@ -75,6 +75,7 @@ test("the demo breaks: one critical Slack message in time, the on-call is paged,
       .toEqual(["operator@e2e.test"]);
 
     await operator.goto("/alerts");
+    await expect(operator.getByTestId("nav-badge-alerts")).toHaveClass(/bg-red-600/);
     const row = operator.getByTestId(/^alert-\d+$/).filter({ hasText: "Paging demo down" });
     await expect(row).toBeVisible();
     await expect(row).toContainText("not acknowledged");

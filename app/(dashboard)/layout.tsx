@@ -4,11 +4,14 @@ import { Providers } from "@/components/providers";
 import { ENV_COOKIE } from "@/lib/nav";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
+import { getDb } from "@/server/db";
+import { firingSummary } from "@/server/queries/alerts";
 
 // The session is checked here, on the server, for every page below (and again by each action).
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await requirePageUser();
   const { config } = getConfig();
+  const firing = firingSummary(getDb());
   const environments = config.environments.map((e) => ({
     id: e.id,
     name: e.name,
@@ -23,6 +26,12 @@ export default async function DashboardLayout({ children }: { children: React.Re
         title={config.title}
         environments={environments}
         selectedEnvironment={selected}
+        badges={{
+          "/alerts": {
+            count: firing.critical + firing.warning + firing.info,
+            critical: firing.critical > 0,
+          },
+        }}
       >
         {children}
       </AppShell>

@@ -24,6 +24,9 @@ export const sendTestNotification = authAction({
           kind: "test",
           dedupeKey: `test:${randomUUID()}`,
           alertIds: [],
+          // A paging-only email channel has no list: the test goes to whoever asked for it.
+          recipient:
+            channel.type === "email" && channel.to.length === 0 ? ctx.user.email : undefined,
           payload: {
             version: 1,
             kind: "test",

@@ -337,5 +337,11 @@ describe("actions refuse bad input and change nothing", () => {
         .all()
         .map((n) => n.kind),
     ).toEqual(["test"]);
+    // A paging-only email channel (no \`to\`) sends the test to the person who asked.
+    expect((await sendTestNotification({ channelId: "pager" })).ok).toBe(true);
+    expect(db.select().from(notifications).all().at(-1)).toMatchObject({
+      channelId: "pager",
+      recipient: "operator@example.com",
+    });
   });
 });

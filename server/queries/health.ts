@@ -31,6 +31,14 @@ export function selfHealth(db: Db, runtime: Runtime | undefined): HealthReport {
     : { status: "degraded", role: "none", message: "no process holds the scheduler lease" };
   const waiting = staleQueuedCount(db, 10 * 60_000);
   checks.jobs = waiting > 0 ? { status: "degraded", waitingOver10m: waiting } : { status: "ok" };
+  // Alerting that cannot deliver is silent; say so where an outside monitor looks.
+  const undelivered = db.$client
+    .prepare("select count(*) as n from notifications where status = 'pending' and created_at < ?")
+    .get(Date.now() - 10 * 60_000) as { n: number };
+  checks.notifications =
+    undelivered.n > 0
+      ? { status: "degraded", undeliveredOver10m: undelivered.n }
+      : { status: "ok" };
   checks.runner = runtime
     ? { status: "ok" }
     : { status: "degraded", message: "job runner not started" };
