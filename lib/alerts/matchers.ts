@@ -5,6 +5,9 @@ export type MatchOp = "=" | "!=" | "=~" | "!~";
 export type Matcher = { name: string; op: MatchOp; value: string };
 export type Labels = Record<string, string>;
 
+/** A quantified group that contains a quantifier or an alternation: (a+)+, (a|aa)*, (x{2,})+. */
+const NESTED_REPETITION = /\((?:[^()\\]|\\.)*(?:[*+|]|\{\d)(?:[^()\\]|\\.)*\)\s*(?:[*+]|\{\d)/;
+
 const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/;
 
 /** "severity=critical" → matcher; a string is the reason it is not one. */
@@ -18,6 +21,8 @@ export function parseMatcher(text: string): Matcher | string {
     value = value.slice(1, -1).replace(/\\(["\\])/g, "$1");
   const op = m[2] as MatchOp;
   if (op === "=~" || op === "!~") {
+    if (NESTED_REPETITION.test(value))
+      return `"${value}" repeats a group that itself repeats or alternates; such a regular expression can take exponential time`;
     try {
       new RegExp(`^(?:${value})$`);
     } catch {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseMatcher, type Matcher } from "@/lib/alerts/matchers";
+import { matches, parseMatcher, type Matcher } from "@/lib/alerts/matchers";
 
 const alertId = z
   .number({ error: "expected an alert id" })
@@ -57,15 +57,13 @@ export const createSilenceInput = z
       });
     else if (end <= Date.now())
       ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be in the future" });
-    if (
-      s.matchers.every(
-        (m) => (m.op === "=~" && /^\.\*$/.test(m.value)) || (m.op === "!=" && m.value === ""),
-      )
-    )
+    // Alertmanager's rule: a matcher that matches a missing label matches every alert.
+    if (s.matchers.every((m) => matches(m, {})))
       ctx.addIssue({
         code: "custom",
         path: ["matchers"],
-        message: "these matchers match every alert; name at least one label value",
+        message:
+          "these matchers match every alert; at least one must require a label value (such as alertname=…)",
       });
   });
 

@@ -123,14 +123,17 @@ describe("routing", () => {
   const ids = (labels: Record<string, string>) => matchRoutes(tree, labels).map((r) => r.id);
 
   it("walks the tree: first match wins, continue goes on, the parent takes what no child does", () => {
-    expect(ids({ severity: "critical", service: "backend" })).toEqual(["root.0", "root.1"]);
+    expect(ids({ severity: "critical", service: "backend" })).toEqual([
+      "root/{severity=critical}",
+      "root/{severity=critical}#1",
+    ]);
     expect(ids({ severity: "warning", service: "backend" })).toEqual(["root"]);
-    expect(ids({ severity: "info" })).toEqual(["root.2"]);
+    expect(ids({ severity: "info" })).toEqual(["root/{severity=info}"]);
     expect(ids({ severity: "warning", service: "web", environment: "staging" })).toEqual([
-      "root.3.0",
+      'root/{service=~"web|api"}/{environment=staging}',
     ]);
     expect(ids({ severity: "warning", service: "api", environment: "production" })).toEqual([
-      "root.3",
+      'root/{service=~"web|api"}',
     ]);
   });
 
@@ -156,6 +159,21 @@ alerts:
   route: { channels: [nope], routes: [{ escalation: ghost }] }
 `),
     ).toThrow(/unknown channel "nope"[\s\S]*unknown escalation policy "ghost"/);
+  });
+});
+
+describe("matchers that could hurt", () => {
+  it("refuses regular expressions that can take exponential time", () => {
+    for (const bad of ["v=~(a+)+b", "v=~(a|aa)*", "v=~(x{2,})+", 'v=~"(\\d+)*$"'])
+      expect(parseMatcher(bad), bad).toMatch(/exponential time/);
+    for (const ok of ["v=~web|api", "v=~(web|api)", "v=~a+b*", "v=~(ab)+"])
+      expect(typeof parseMatcher(ok), ok).toBe("object");
+  });
+
+  it("refuses a config whose cron cannot run", () => {
+    expect(() => config(`\nalerts:\n  digest: { schedule: "99 * * * *" }\n`)).toThrow(
+      /alerts.digest.schedule: is not a valid cron expression/,
+    );
   });
 });
 
@@ -356,6 +374,32 @@ alerts:
       "inactive->firing",
       "inactive->firing",
       "firing->resolved",
+    ]);
+  });
+
+  it("the same group firing again a day later is notified again (a new group lifetime)", () => {
+    const c = config(RULES);
+    openIncident("backend-health", t0);
+    evaluateRules(db, c, t0);
+    dispatch(db, c, t0);
+    dispatch(db, c, t0 + 30_000);
+    closeIncident("backend-health", t0 + 60_000);
+    evaluateRules(db, c, t0 + 60_000);
+    dispatch(db, c, t0 + 400_000);
+    expect(outbox()).toHaveLength(2);
+    const later = t0 + 86_400_000;
+    openIncident("backend-health", later);
+    evaluateRules(db, c, later);
+    dispatch(db, c, later);
+    dispatch(db, c, later + 30_000);
+    closeIncident("backend-health", later + 60_000);
+    evaluateRules(db, c, later + 60_000);
+    dispatch(db, c, later + 400_000);
+    expect(outbox().map((n) => (n.payload as NotificationPayload).title)).toEqual([
+      "[FIRING:1] backend-down (backend production)",
+      "[RESOLVED] backend-down (backend production)",
+      "[FIRING:1] backend-down (backend production)",
+      "[RESOLVED] backend-down (backend production)",
     ]);
   });
 

@@ -14,6 +14,7 @@ import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { channelState, notifications } from "@/server/db/schema";
 import { enqueueNotification } from "./dispatch";
+import { slackMessage } from "./channels/slack";
 import { backoffMs, OutboxSender } from "./outbox";
 import type { NotificationPayload } from "./payload";
 
@@ -82,11 +83,12 @@ const payload = (title = "[FIRING:1] backend-down (backend production)"): Notifi
 });
 
 let seq = 0;
-function queue(channel: string, at: number, title?: string, recipient?: string) {
+function queue(channel: string, at: number, title?: string, recipient?: string, groupKey?: string) {
   enqueueNotification(db, {
     channels: [channel],
     kind: "firing",
     dedupeKey: `t:${++seq}`,
+    groupKey,
     alertIds: [7],
     payload: payload(title),
     recipient,
@@ -185,9 +187,10 @@ describe("Slack incoming webhook", () => {
   it("a receiver down for an hour gets every notification once, in order, when it is back", async () => {
     const { clock, run } = sender();
     await rx.setMode({ path: "/slack/T0/B0/ops", mode: "down" });
-    queue("slack", clock.now, "first");
-    queue("slack", clock.now, "second");
-    queue("slack", clock.now, "third");
+    // One group's messages: they must arrive in order.
+    queue("slack", clock.now, "first", undefined, "g1");
+    queue("slack", clock.now, "second", undefined, "g1");
+    queue("slack", clock.now, "third", undefined, "g1");
     const end = clock.now + 3_600_000;
     while (clock.now < end) {
       await run();
@@ -195,7 +198,7 @@ describe("Slack incoming webhook", () => {
     }
     expect(rows("slack").every((r) => r.status === "pending")).toBe(true);
     expect(rows("slack")[0]!.lastError).toMatch(/could not reach the receiver/);
-    // Only the oldest is retried while the receiver is down: nothing overtakes it.
+    // Only the group's oldest is retried while the receiver is down: nothing overtakes it.
     expect(rows("slack").map((r) => r.attempts)).toEqual([rows("slack")[0]!.attempts, 0, 0]);
     await rx.setMode({ path: "/slack/T0/B0/ops", mode: "ok" });
     for (let i = 0; i < 40; i++) {
@@ -210,6 +213,24 @@ describe("Slack incoming webhook", () => {
     expect(rows("slack").map((r) => r.status)).toEqual(["sent", "sent", "sent"]);
   });
 
+  it("a message that keeps failing holds back its own group, not the channel", async () => {
+    const { clock, run } = sender();
+    await rx.setMode({ path: "/slack/T0/B0/ops", mode: "server_error", times: 1 });
+    queue("slack", clock.now, "group a", undefined, "a");
+    queue("slack", clock.now, "group b", undefined, "b");
+    queue("slack", clock.now, "group a, later", undefined, "a");
+    await run(); // "group a" fails and backs off
+    clock.now += 1_000;
+    await run();
+    const firstLines = () => rx.messages().map((m) => m.text?.split("\n")[0]);
+    expect(firstLines()).toEqual(["group b"]);
+    clock.now += 60_000;
+    await run();
+    clock.now += 1_000;
+    await run();
+    expect(firstLines()).toEqual(["group b", "group a", "group a, later"]);
+  });
+
   it("keeps to one message per second per webhook (Slack's limit) on the real clock", async () => {
     await rx.setMode({ enforceRate: true });
     const s = new OutboxSender(db, config);
@@ -221,6 +242,20 @@ describe("Slack incoming webhook", () => {
     }
     expect(rx.messages()).toHaveLength(3);
     expect(rx.requests().filter((r) => r.status === 429)).toHaveLength(0);
+  });
+});
+
+describe("Slack formatting", () => {
+  it("escapes what came from outside, so an author cannot ping @channel or plant a link", () => {
+    const p = payload();
+    p.alerts[0]!.summary =
+      "Deploy of 1.2.3 by <!channel> <https://evil.example|roll back here> & co";
+    const msg = JSON.stringify(slackMessage(p));
+    expect(msg).not.toContain("<!channel>");
+    expect(msg).not.toContain("<https://evil.example");
+    expect(msg).toContain("&lt;!channel&gt; &lt;https://evil.example|roll back here&gt; &amp; co");
+    // Opsdeck's own links still work.
+    expect(msg).toContain("<http://opsdeck.test/alerts/7|Open in Opsdeck>");
   });
 });
 

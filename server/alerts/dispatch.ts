@@ -3,7 +3,14 @@ import { and, eq, gt, inArray, isNotNull, isNull, lte } from "drizzle-orm";
 import type { Labels } from "@/lib/alerts/matchers";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db, DbOrTx, Tx } from "@/server/db";
-import { alertGroups, alerts, notifications, silences, type AlertRow } from "@/server/db/schema";
+import {
+  alertGroups,
+  alerts,
+  alertTransitions,
+  notifications,
+  silences,
+  type AlertRow,
+} from "@/server/db/schema";
 import { onCallNow } from "@/server/oncall/schedules";
 import { inhibitedIds, planGroup, silencedBy } from "./notify-policy";
 import {
@@ -91,7 +98,7 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
   const rules = new Map(config.alerts.rules.map((r) => [r.id, r]));
   db.transaction(
     (tx) => {
-      const { notifiable } = notifiableFiring(tx, config, now);
+      const { notifiable, silenced, inhibited } = notifiableFiring(tx, config, now);
       const wanted = new Map<string, { route: RouteNode; labels: Labels; ids: number[] }>();
       for (const alert of notifiable) {
         for (const route of matchRoutes(root, alert.labels)) {
@@ -120,6 +127,8 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
       );
       const isResolved = (id: number) => byId.get(id)?.state === "resolved";
 
+      // With two matching routes that escalate, the first one's policy applies.
+      const escalating = new Set<number>();
       for (const key of new Set([...wanted.keys(), ...stored.keys()])) {
         const want = wanted.get(key);
         const row = stored.get(key);
@@ -161,6 +170,8 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
         if (plan.action !== "flush") continue;
 
         const flushes = (row?.flushes ?? 0) + 1;
+        // A group's log is deleted when it ends; its next lifetime must not reuse its keys.
+        const lifetime = row?.createdAt.getTime() ?? now;
         const members = [...plan.firing, ...plan.resolved]
           .map((id) => byId.get(id))
           .filter((a): a is AlertRow => Boolean(a));
@@ -180,7 +191,7 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
         result.notifications += enqueueNotification(tx, {
           channels: route.channels,
           kind: status,
-          dedupeKey: `group:${key}:${flushes}`,
+          dedupeKey: `group:${key}:${lifetime}:${flushes}`,
           groupKey: key,
           alertIds: members.map((a) => a.id),
           payload,
@@ -204,7 +215,8 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
         if (route.escalation) {
           for (const id of plan.firing) {
             const a = byId.get(id);
-            if (!a || a.ackedAt || a.escalationPolicy) continue;
+            if (!a || a.ackedAt || a.escalationPolicy || escalating.has(id)) continue;
+            escalating.add(id);
             tx.update(alerts)
               .set({
                 escalationPolicy: route.escalation,
@@ -217,7 +229,9 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
           }
         }
       }
-      result.escalations += escalate(tx, config, now, rules);
+      // A silenced or inhibited alert pages nobody; its escalation waits where it is.
+      const held = new Set([...silenced.keys(), ...inhibited.keys()]);
+      result.escalations += escalate(tx, config, now, rules, held);
     },
     { behavior: "immediate" },
   );
@@ -234,6 +248,7 @@ function escalate(
   config: OpsdeckConfig,
   now: number,
   rules: Map<string, OpsdeckConfig["alerts"]["rules"][number]>,
+  held: Set<number>,
 ): number {
   let pages = 0;
   const due = tx
@@ -249,6 +264,7 @@ function escalate(
     )
     .all();
   for (const a of due) {
+    if (held.has(a.id)) continue;
     const policy = config.oncall.escalationPolicies.find((p) => p.id === a.escalationPolicy);
     if (!policy) {
       tx.update(alerts).set({ escalationNextAt: null }).where(eq(alerts.id, a.id)).run();
@@ -291,7 +307,21 @@ function escalate(
     for (const channelId of step.channels) {
       const channel = config.alerts.channels.find((c) => c.id === channelId);
       // Email reaches each person at their own address; other channels mention them.
-      const recipients = channel?.type === "email" ? people : [undefined];
+      // Nobody on call: an email channel falls back to its own list.
+      const recipients =
+        channel?.type === "email" ? (people.length ? people : channel.to) : [undefined];
+      if (recipients.length === 0) {
+        tx.insert(alertTransitions)
+          .values({
+            alertId: a.id,
+            at: new Date(now),
+            from: "firing",
+            to: "firing",
+            note: `escalation level ${level + 1}: nobody to page through ${channelId} (no one on call, and the channel has no addresses)`,
+          })
+          .run();
+        continue;
+      }
       for (const person of recipients)
         pages += enqueueNotification(tx, {
           channels: [channelId],

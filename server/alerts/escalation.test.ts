@@ -10,7 +10,14 @@ import { parseConfigText } from "@/server/config/load";
 import { setConfigForTests } from "@/server/config";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
-import { alerts, auditLog, incidents, notifications, silences } from "@/server/db/schema";
+import {
+  alerts,
+  alertTransitions,
+  auditLog,
+  incidents,
+  notifications,
+  silences,
+} from "@/server/db/schema";
 import { onCallNow } from "@/server/oncall/schedules";
 import { ruleStats } from "@/server/queries/alerts";
 import { expireSilence } from "@/server/actions/expire-silence";
@@ -180,7 +187,69 @@ describe("escalation", () => {
   });
 });
 
+describe("escalation holds", () => {
+  it("a silenced alert pages nobody; its escalation goes on when the silence ends", () => {
+    fire();
+    expect(pages()).toHaveLength(1);
+    db.insert(silences)
+      .values({
+        matchers: [{ name: "alertname", op: "=", value: "down" }],
+        startsAt: new Date(t0),
+        endsAt: new Date(t0 + 3_600_000),
+        comment: "working on it",
+        createdBy: "operator@example.com",
+      })
+      .run();
+    dispatch(db, config, t0 + 20 * 60_000);
+    dispatch(db, config, t0 + 50 * 60_000);
+    expect(pages()).toHaveLength(1);
+    dispatch(db, config, t0 + 61 * 60_000);
+    expect(pages()).toEqual(["pager:alice@example.com", "pager:lead@example.com", "slack:-"]);
+  });
+
+  it("nobody on call and no addresses: the alert's history says nobody was paged", () => {
+    config = parseConfigText(
+      YAML.replace('start: "2026-01-05"', 'start: "2030-01-07"'),
+      "test.yaml",
+      () => "http://127.0.0.1:9/slack",
+    );
+    const alert = fire();
+    expect(pages()).toEqual([]);
+    const notes = db
+      .select()
+      .from(alertTransitions)
+      .where(eq(alertTransitions.alertId, alert.id))
+      .all()
+      .map((t) => t.note);
+    expect(notes).toContain(
+      "escalation level 1: nobody to page through pager (no one on call, and the channel has no addresses)",
+    );
+  });
+});
+
 describe("on-call", () => {
+  it("where overrides overlap, the one made later wins", async () => {
+    actAs(await makeUser(db, "operator"));
+    const at = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+    await createOncallOverride({
+      scheduleId: "primary",
+      person: "alice@example.com",
+      startsAt: at(1),
+      endsAt: at(30),
+    });
+    await createOncallOverride({
+      scheduleId: "primary",
+      person: "bob@example.com",
+      startsAt: at(2),
+      endsAt: at(4),
+    });
+    const schedule = config.oncall.schedules[0]!;
+    expect(onCallNow(db, schedule, Date.now() + 3 * 3_600_000).now?.person).toBe("bob@example.com");
+    expect(onCallNow(db, schedule, Date.now() + 5 * 3_600_000).now?.person).toBe(
+      "alice@example.com",
+    );
+  });
+
   it("an override takes over for its range, and only people Opsdeck knows can be put on call", async () => {
     expect(onCallNow(db, config.oncall.schedules[0]!, t0).now?.person).toBe("alice@example.com");
     const usual = onCallNow(db, config.oncall.schedules[0]!, Date.now() + 3 * 3_600_000).now
@@ -291,6 +360,9 @@ describe("actions refuse bad input and change nothing", () => {
         endsAt: later,
         comment: "xss",
       }),
+      await createSilence({ matchers: ["alertname!=x"], endsAt: later, comment: "matches all" }),
+      await createSilence({ matchers: ['alertname=""'], endsAt: later, comment: "matches all" }),
+      await createSilence({ matchers: ["version=~(a+)+b"], endsAt: later, comment: "redos" }),
       await createOncallOverride({
         scheduleId: "primary",
         person: "alice@example.com",
@@ -314,7 +386,7 @@ describe("actions refuse bad input and change nothing", () => {
       await deleteOncallOverride({ overrideId: 12345 }),
     ];
     expect(refused.map((r) => (r.ok ? 200 : r.status))).toEqual([
-      400, 400, 400, 400, 400, 400, 400, 400, 404, 404, 404, 404,
+      400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 404, 404, 404, 404,
     ]);
     expect(db.select().from(silences).all()).toHaveLength(0);
     expect(db.select().from(notifications).all()).toHaveLength(0);

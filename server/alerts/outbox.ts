@@ -22,6 +22,12 @@ export function deliver(channel: ChannelConfig, row: NotificationRow): Promise<O
   }
 }
 
+function laneOf(row: NotificationRow): string {
+  if (row.groupKey) return `group:${row.groupKey}`;
+  if (row.kind === "escalation") return `page:${row.alertIds[0]}:${row.recipient ?? ""}`;
+  return `row:${row.id}`;
+}
+
 /** 5 s, 10 s, 20 s … capped at 5 minutes, with ±10 % jitter so retries do not align. */
 export function backoffMs(attempts: number, random = Math.random()): number {
   const base = Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 300_000);
@@ -61,7 +67,7 @@ export class OutboxSender {
     return this.busy.size;
   }
 
-  /** Starts a delivery on every channel that has a row due and is not busy. */
+  /** Starts a delivery on every channel that has a row due and is not busy (one at a time per channel, for Slack's pace). */
   tick(): Promise<void>[] {
     const now = this.now();
     const due = this.db
@@ -91,15 +97,8 @@ export class OutboxSender {
       if (state?.blockedUntil && state.blockedUntil.getTime() > now) continue;
       const gap = channel.type === "slack" ? channel.minInterval : 0;
       if (now - (this.lastSent.get(channelId) ?? 0) < gap) continue;
-      const row = this.db
-        .select()
-        .from(notifications)
-        .where(and(eq(notifications.channelId, channelId), eq(notifications.status, "pending")))
-        .orderBy(asc(notifications.id))
-        .limit(1)
-        .get();
-      // The oldest row is not due yet (backing off): nothing newer may overtake it.
-      if (!row || row.nextAttemptAt.getTime() > now) continue;
+      const row = this.nextRow(channelId, now);
+      if (!row) continue;
       this.busy.add(channelId);
       started.push(
         this.attempt(channel, row).finally(() => {
@@ -108,6 +107,32 @@ export class OutboxSender {
       );
     }
     return started;
+  }
+
+  /**
+   * The oldest row that is due and not behind an older row of its lane. A lane is what
+   * must stay in order: one group's messages (firing before resolved), one alert's pages
+   * to one person. A message that keeps failing holds back its lane, not the channel.
+   */
+  private nextRow(channelId: string, now: number): NotificationRow | undefined {
+    const rows = this.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.channelId, channelId), eq(notifications.status, "pending")))
+      .orderBy(asc(notifications.id))
+      .limit(500)
+      .all();
+    const blocked = new Set<string>();
+    for (const row of rows) {
+      const lane = laneOf(row);
+      if (blocked.has(lane)) continue;
+      if (row.nextAttemptAt.getTime() > now) {
+        blocked.add(lane);
+        continue;
+      }
+      return row;
+    }
+    return undefined;
   }
 
   /** Waits for the deliveries in flight (used at shutdown and by tests). */

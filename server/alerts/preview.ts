@@ -104,3 +104,14 @@ export const PREVIEW_RANGES = {
   "30d": { ms: 30 * 86_400_000, stepMs: 1_200_000 },
 } as const;
 export type PreviewRange = keyof typeof PREVIEW_RANGES;
+
+/**
+ * The replay's step: the range's, but short enough that an event condition's `within`
+ * (a deploy, a failed job) is sampled at least twice, so no event falls between steps.
+ */
+export function previewStep(rule: AlertRuleConfig, rangeStepMs: number): number {
+  const c = rule.condition;
+  if (c.type === "deployment" || c.type === "job")
+    return Math.min(rangeStepMs, Math.max(60_000, Math.floor(c.within / 2)));
+  return rangeStepMs;
+}

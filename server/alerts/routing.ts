@@ -1,10 +1,16 @@
 import "server-only";
-import { fingerprint, matchesAll, type Labels, type Matcher } from "@/lib/alerts/matchers";
+import {
+  fingerprint,
+  formatMatcher,
+  matchesAll,
+  type Labels,
+  type Matcher,
+} from "@/lib/alerts/matchers";
 import type { AlertsConfig, RouteConfig } from "@/server/config/schema";
 
 /** A route with every setting resolved (children inherit what they do not set). */
 export type RouteNode = {
-  /** Position in the tree: "root", "root.0", "root.0.1"… stable while the file is unchanged. */
+  /** "root", "root/{severity=critical}", "root/{service=~web|api}/{environment=staging}"… */
   id: string;
   matchers: Matcher[];
   channels: string[];
@@ -35,7 +41,15 @@ export function buildRouteTree(root: AlertsConfig["route"]): RouteNode {
       continue: r.continue,
       routes: [],
     };
-    node.routes = r.routes.map((child, i) => resolve(child, node, `${id}.${i}`));
+    // Alertmanager's route keys: the path of matchers, so adding or moving a sibling route
+    // does not change the identity (and the stored groups) of the others.
+    const seen = new Map<string, number>();
+    node.routes = r.routes.map((child) => {
+      const key = `${id}/{${child.matchers.map(formatMatcher).join(",")}}`;
+      const n = seen.get(key) ?? 0;
+      seen.set(key, n + 1);
+      return resolve(child, node, n === 0 ? key : `${key}#${n}`);
+    });
     return node;
   };
   return resolve(root, null, "root");

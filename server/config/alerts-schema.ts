@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { parseMatcher } from "@/lib/alerts/matchers";
-import { duration, httpUrl, id, secretString } from "./schema-parts";
+import { cron, duration, httpUrl, id, secretString } from "./schema-parts";
 
 const labelName = z
   .string()
@@ -268,7 +268,7 @@ export const alertsSchema = z
     inhibitRules: z.array(inhibitRule).default([]),
     /** When digest routes send their summary (cron, UTC), and to which channels by default. */
     digest: z
-      .strictObject({ schedule: z.string().default("0 8 * * *") })
+      .strictObject({ schedule: cron.default("0 8 * * *") })
       .default({ schedule: "0 8 * * *" }),
     /** Undeliverable notifications are retried for this long, then given up. */
     retryFor: duration({ min: 60_000, max: 7 * 86_400_000 }).default(86_400_000),

@@ -1,4 +1,5 @@
 import "server-only";
+import { Cron } from "croner";
 import { z } from "zod";
 import { parseDuration } from "@/lib/duration";
 import { SecretValue } from "./secret-value";
@@ -58,4 +59,12 @@ export const port = z
 
 export const cron = z
   .string()
-  .regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron expression such as "30 3 * * *"');
+  .regex(/^(\S+\s+){4}\S+$/, 'expected a 5-field cron expression such as "30 3 * * *"')
+  .refine((expr) => {
+    try {
+      new Cron(expr, { paused: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "is not a valid cron expression (minute hour day-of-month month day-of-week)");

@@ -35,19 +35,23 @@ export function overridesBetween(
   from: number,
   to: number,
 ): Override[] {
-  return db
-    .select()
-    .from(oncallOverrides)
-    .where(
-      and(
-        eq(oncallOverrides.scheduleId, scheduleId),
-        isNull(oncallOverrides.deletedAt),
-        gt(oncallOverrides.endsAt, new Date(from)),
-        lt(oncallOverrides.startsAt, new Date(to)),
-      ),
-    )
-    .all()
-    .map((o) => ({ person: o.person, start: o.startsAt, end: o.endsAt }));
+  return (
+    db
+      .select()
+      .from(oncallOverrides)
+      .where(
+        and(
+          eq(oncallOverrides.scheduleId, scheduleId),
+          isNull(oncallOverrides.deletedAt),
+          gt(oncallOverrides.endsAt, new Date(from)),
+          lt(oncallOverrides.startsAt, new Date(to)),
+        ),
+      )
+      // Later overrides win where they overlap: creation order, not the index's order.
+      .orderBy(oncallOverrides.id)
+      .all()
+      .map((o) => ({ person: o.person, start: o.startsAt, end: o.endsAt }))
+  );
 }
 
 const WEEK = 7 * 86_400_000;

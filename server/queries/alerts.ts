@@ -180,7 +180,8 @@ export function ruleStats(
     const mine = fired.filter((a) => a.ruleId === rule.id);
     const ackTimes = mine
       .filter((a) => a.ackedAt && a.firedAt)
-      .map((a) => a.ackedAt!.getTime() - a.firedAt!.getTime());
+      // Acknowledged while still pending: no time at all after it fired.
+      .map((a) => Math.max(0, a.ackedAt!.getTime() - a.firedAt!.getTime()));
     const lastResolved = new Map<string, number>();
     let flaps = 0;
     for (const a of mine) {

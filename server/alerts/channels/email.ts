@@ -59,7 +59,7 @@ function transportFor(channel: EmailChannel): Transporter {
   return t;
 }
 
-/** SMTP 55x replies (bad recipient, message refused) are permanent; 4xx and connection errors are not. */
+/** SMTP 5xx replies are permanent (except a refused login); 4xx and connection errors are retried. */
 export async function sendEmail(
   channel: EmailChannel,
   p: NotificationPayload,
@@ -80,9 +80,11 @@ export async function sendEmail(
     return { ok: true };
   } catch (err) {
     const e = err as { responseCode?: number; code?: string; message?: string };
-    // A refused recipient or message will be refused again; a refused login may be
+    // A refused address or message will be refused again; a refused login may be
     // fixed by a config reload, so it is retried like a connection failure.
-    const permanent = e.code !== "EAUTH" && e.responseCode !== undefined && e.responseCode >= 550;
+    const permanent =
+      e.code === "EENVELOPE" ||
+      (e.code !== "EAUTH" && e.responseCode !== undefined && e.responseCode >= 500);
     return {
       ok: false,
       permanent,

@@ -8,6 +8,16 @@ type SlackChannel = Extract<ChannelConfig, { type: "slack" }>;
 
 const MAX_ALERT_SECTIONS = 10;
 
+/**
+ * Slack's control characters in text that came from outside (a deploy's author, an
+ * error message): without this, "<!channel>" would ping everyone and "<url|text>" would
+ * make a link.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+const md = escapeMrkdwn;
+
 /** Block Kit: a header, one section per alert (severity, service, environment, summary), links. */
 export function slackMessage(p: NotificationPayload): { text: string; blocks: unknown[] } {
   const mark = p.status === "resolved" ? "✅" : SEVERITY_MARK[p.severity];
@@ -22,11 +32,11 @@ export function slackMessage(p: NotificationPayload): { text: string; blocks: un
       type: "section",
       text: {
         type: "mrkdwn",
-        text: `*Paging:* ${p.page.people.join(", ") || "_nobody is on call_"} (level ${p.page.level + 1})`,
+        text: `*Paging:* ${md(p.page.people.join(", ")) || "_nobody is on call_"} (level ${p.page.level + 1})`,
       },
     });
   if (p.text)
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: p.text.slice(0, 2900) } });
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: md(p.text).slice(0, 2900) } });
   for (const a of p.alerts.slice(0, MAX_ALERT_SECTIONS)) {
     const links = [`<${a.url}|Open in Opsdeck>`, a.runbook ? `<${a.runbook}|Runbook>` : null]
       .filter(Boolean)
@@ -37,15 +47,18 @@ export function slackMessage(p: NotificationPayload): { text: string; blocks: un
         fields: [
           { type: "mrkdwn", text: `*Severity*\n${a.severity}` },
           { type: "mrkdwn", text: `*Status*\n${a.status}` },
-          { type: "mrkdwn", text: `*Service*\n${a.labels.service ?? "—"}` },
-          { type: "mrkdwn", text: `*Environment*\n${a.labels.environment ?? "—"}` },
+          { type: "mrkdwn", text: `*Service*\n${md(a.labels.service ?? "—")}` },
+          { type: "mrkdwn", text: `*Environment*\n${md(a.labels.environment ?? "—")}` },
         ],
       },
       {
         type: "section",
         text: {
           type: "mrkdwn",
-          text: `*${a.name}*${where(a) ? ` (${where(a)})` : ""}\n${a.summary}`.slice(0, 2900),
+          text: `*${md(a.name)}*${where(a) ? ` (${md(where(a))})` : ""}\n${md(a.summary)}`.slice(
+            0,
+            2900,
+          ),
         },
       },
       {
@@ -69,7 +82,7 @@ export function slackMessage(p: NotificationPayload): { text: string; blocks: un
         },
       ],
     });
-  return { text: textLines(p).slice(0, 3).join("\n").slice(0, 3000), blocks };
+  return { text: md(textLines(p).slice(0, 3).join("\n")).slice(0, 3000), blocks };
 }
 
 /** POSTs to an incoming webhook: 200 "ok" is success; Slack's 4xx errors are permanent. */

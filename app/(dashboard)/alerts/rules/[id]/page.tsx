@@ -6,7 +6,12 @@ import { PageHeader } from "@/components/page-header";
 import { Table } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { formatDuration, parseDuration } from "@/lib/duration";
-import { PREVIEW_RANGES, previewRule, type PreviewRange } from "@/server/alerts/preview";
+import {
+  PREVIEW_RANGES,
+  previewRule,
+  previewStep,
+  type PreviewRange,
+} from "@/server/alerts/preview";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import type { AlertRuleConfig } from "@/server/config/schema";
@@ -82,7 +87,7 @@ export default async function RulePage({
   const preview = previewRule(db, config, tuned.rule, {
     from: now - range.ms,
     to: now,
-    stepMs: range.stepMs,
+    stepMs: previewStep(tuned.rule, range.stepMs),
   });
   const stats = ruleStats(db, config, now).find((s) => s.ruleId === rule.id)!;
   const recent = alertHistory(db, config, { rule: rule.id }, 20);
