@@ -282,6 +282,28 @@ describe("on-call", () => {
   });
 });
 
+describe("layers", () => {
+  it("a business-hours layer over a round-the-clock one: days go to the upper layer, nights to the lower", () => {
+    const layered = parseConfigText(
+      YAML.replace(
+        "people: [alice@example.com, bob@example.com] }",
+        `people: [alice@example.com, bob@example.com] }
+        - { name: Office hours, rotation: daily, handoff: { time: "09:00" }, start: "2026-01-01", people: [carol@example.com], window: { from: "09:00", to: "17:00" } }`,
+      ),
+      "test.yaml",
+      () => "http://127.0.0.1:9/slack",
+    );
+    const schedule = layered.oncall.schedules[0]!;
+    // 27 November 2026 in Berlin (UTC+1): 12:00 local is 11:00 UTC, 20:00 local is 19:00 UTC.
+    expect(onCallNow(db, schedule, Date.parse("2026-11-27T11:00:00Z")).now?.person).toBe(
+      "carol@example.com",
+    );
+    expect(onCallNow(db, schedule, Date.parse("2026-11-27T19:00:00Z")).now?.person).toBe(
+      "alice@example.com",
+    );
+  });
+});
+
 describe("digest", () => {
   it("collects info alerts of digest routes into one message per slot, once", () => {
     const slot = Date.parse("2026-11-28T08:00:00Z");

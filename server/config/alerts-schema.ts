@@ -318,6 +318,13 @@ const layer = z.strictObject({
     .default({ weekday: "monday", time: "09:00" }),
   /** Local date of the first shift: people[0] takes it. */
   start: z.iso.date({ error: 'expected a date such as "2026-01-05"' }),
+  /** Only these local hours each day (e.g. business hours over a 24/7 layer); "22:00"–"06:00" spans midnight. */
+  window: z
+    .strictObject({
+      from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time such as "09:00"'),
+      to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time such as "17:00"'),
+    })
+    .optional(),
 });
 
 const timeZone = z.string().refine((tz) => {

@@ -24,6 +24,7 @@ export function toSchedule(cfg: ScheduleConfig): Schedule {
       handoffTime: l.handoff.time,
       handoffWeekday: WEEKDAYS.indexOf(l.handoff.weekday),
       start: l.start,
+      window: l.window,
     })),
   };
 }

@@ -110,7 +110,7 @@ export default async function OncallPage() {
                 {schedule.layers
                   .map(
                     (l) =>
-                      `${l.name} (${l.rotation}, handoff ${l.rotation === "weekly" ? `${l.handoff.weekday} ` : ""}${l.handoff.time}: ${l.people.join(" → ")})`,
+                      `${l.name} (${l.rotation}, handoff ${l.rotation === "weekly" ? `${l.handoff.weekday} ` : ""}${l.handoff.time}${l.window ? `, ${l.window.from}–${l.window.to} only` : ""}: ${l.people.join(" → ")})`,
                   )
                   .join("; ")}
               </p>
