@@ -48,4 +48,24 @@ describe("proxy", () => {
     expect(res.headers.get("strict-transport-security")).toBeNull();
     expect(res.headers.get("x-frame-options")).toBe("DENY");
   });
+
+  it("refuses a server action posted from another site, and lets the same site's through", async () => {
+    const proxy = await proxyWith({ OPSDECK_URL: "https://ops.example.com" });
+    const post = (origin: string | undefined) =>
+      proxy(
+        new NextRequest("http://internal:3000/alerts", {
+          method: "POST",
+          headers: {
+            host: "internal:3000",
+            "next-action": "abc123",
+            ...(origin ? { origin } : {}),
+          },
+        }),
+      );
+    expect(post("https://evil.example").status).toBe(403);
+    expect(post("null").status).toBe(403);
+    expect(post("https://ops.example.com").status).toBe(200);
+    expect(post("http://internal:3000").status).toBe(200);
+    expect(post(undefined).status).toBe(200);
+  });
 });

@@ -4,7 +4,8 @@ import { contentSecurityPolicy, staticSecurityHeaders } from "./lib/security-hea
 
 /**
  * Security headers and the per-request CSP nonce; the HTTPS redirect when asked
- * for. Not an authorisation check: pages and handlers check the session themselves.
+ * for; cross-site server action posts refused. Not an authorisation check: pages and
+ * handlers check the session themselves.
  */
 export function proxy(req: NextRequest) {
   const proto =
@@ -17,6 +18,15 @@ export function proxy(req: NextRequest) {
       `https://${host}${req.nextUrl.pathname}${req.nextUrl.search}`,
       308,
     );
+  }
+
+  // A server action posted by another site's page: refuse it plainly here (Next's own
+  // check would also stop it, but answers 500). Browsers always send Origin on a POST.
+  if (req.method === "POST" && req.headers.has("next-action") && crossSite(req)) {
+    return new NextResponse("Cross-site request refused.", {
+      status: 403,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
   }
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
@@ -34,6 +44,20 @@ export function proxy(req: NextRequest) {
     res.headers.set(name, value);
   }
   return res;
+}
+
+function crossSite(req: NextRequest): boolean {
+  const origin = req.headers.get("origin");
+  if (!origin) return false;
+  let from: URL;
+  try {
+    from = new URL(origin);
+  } catch {
+    return true;
+  }
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? req.nextUrl.host;
+  if (from.host === host) return false;
+  return !(env.OPSDECK_URL && new URL(env.OPSDECK_URL).origin === from.origin);
 }
 
 export const config = {
