@@ -78,16 +78,13 @@ export function activeAlerts(db: Db, config: OpsdeckConfig, now = Date.now()): A
   const root = buildRouteTree(config.alerts.route);
   return rows.map((row) => {
     const routes = matchRoutes(root, row.labels);
+    const view = toAlertView(row, config);
     return {
-      ...toAlertView(row, config),
+      ...view,
       silencedBy: silenced.get(row.id) ?? null,
       inhibitedBy: inhibited.get(row.id) ?? null,
       channels: [...new Set(routes.flatMap((r) => r.channels))],
-      group: routes[0]
-        ? [row.labels.alertname, row.labels.service, row.labels.environment]
-            .filter(Boolean)
-            .join(" · ")
-        : row.ruleId,
+      group: [view.name, row.labels.service, row.labels.environment].filter(Boolean).join(" · "),
     };
   });
 }
