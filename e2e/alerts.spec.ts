@@ -245,3 +245,37 @@ test.describe("rule preview", () => {
     await expect(page.getByTestId("preview-summary")).toContainText("With threshold 1 ms");
   });
 });
+
+test.describe("hostile addresses", () => {
+  test.use({ storageState: storageState("operator") });
+  test("odd, oversized and hostile URLs get a 4xx or the normal page, never a 500 or an echo", async ({
+    page,
+    request,
+  }) => {
+    const pages = [
+      "/alerts?tab=<script>alert(1)</script>",
+      "/alerts?tab=history&before=-1&q=%25%25_%27%22&severity=root&state=%00",
+      `/alerts?tab=history&q=${"x".repeat(5000)}`,
+      "/alerts/abc",
+      "/alerts/99999999",
+      "/alerts/rules/..%2F..%2Fetc",
+      "/alerts/rules/ghost-down?range=10y&for=-5m&keepFiringFor=99999d",
+      "/alerts/rules/ghost-down?range=constructor",
+      "/alerts/channels/%3Cscript%3E",
+    ];
+    for (const path of pages) {
+      const res = await page.goto(path);
+      expect(res!.status(), path).toBeLessThan(500);
+      expect(await page.content(), path).not.toContain("<script>alert(1)</script>");
+    }
+    for (const [path, status] of [
+      ["/api/oncall/..%2F..%2Fetc%2Fpasswd.ics?token=x", 400],
+      [`/api/oncall/e2e-primary.ics?token=${"a".repeat(10_000)}`, 400],
+      ["/api/oncall/e2e-primary.ics?token=cal_x&weeks=1000", 400],
+      ["/api/oncall/e2e-primary.ics", 401],
+    ] as const) {
+      const res = await request.get(path);
+      expect(res.status(), path).toBe(status);
+    }
+  });
+});

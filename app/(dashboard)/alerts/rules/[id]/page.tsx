@@ -81,8 +81,11 @@ export default async function RulePage({
   const db = getDb();
   // eslint-disable-next-line react-hooks/purity -- a server render reads the clock once
   const now = Date.now();
-  const rangeKey = (one(search.range) ?? "24h") as PreviewRange;
-  const range = PREVIEW_RANGES[rangeKey] ?? PREVIEW_RANGES["24h"];
+  const asked = one(search.range) ?? "24h";
+  const rangeKey: PreviewRange = Object.hasOwn(PREVIEW_RANGES, asked)
+    ? (asked as PreviewRange)
+    : "24h";
+  const range = PREVIEW_RANGES[rangeKey];
   const tuned = tune(rule, search);
   const preview = previewRule(db, config, tuned.rule, {
     from: now - range.ms,
