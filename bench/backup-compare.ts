@@ -5,7 +5,7 @@
 // one generated database of about --size-gb GiB in WAL mode:
 //   1. both without a writer (clean wall times), then both while a separate process
 //      commits --writer-tps small transactions a second into the same database
-//      (bench/backup-writer.mjs, which reports each transaction's latency); the runs go
+//      (server/backups/testing/writer.mjs, which reports each transaction's latency); the runs go
 //      plan, Opsdeck, Opsdeck, plan after a warm-up read, so neither always runs first;
 //      with the writer, sqlite3 is killed after max(120 s, 5 × Opsdeck's time), because a
 //      stepwise backup restarts at every write and may never finish;
@@ -46,7 +46,7 @@ const BREAKDOWN = flags.breakdown === "true";
 const TARGET_BYTES = Math.round(SIZE_GB * 2 ** 30);
 const KEPT_DB = `/tmp/opsdeck-bench-${SIZE_GB}gb.db`;
 const TARGETS = { ratioMax: 1.0, writerP99MsMax: 50 };
-const WRITER = path.join(ROOT, "bench", "backup-writer.mjs");
+const WRITER = path.join(ROOT, "server", "backups", "testing", "writer.mjs");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number) => +(ms / 1000).toFixed(1);
@@ -125,7 +125,7 @@ type WriterStats = {
   over50Ms: number;
 };
 
-/** bench/backup-writer.mjs against `db`; `measure` marks the start of the window measured. */
+/** The writer (server/backups/testing/writer.mjs) against `db`; `measure` marks the start of the window measured. */
 async function startWriter(db: string, tps: number) {
   const child = spawn(process.execPath, [WRITER, db, String(tps)], {
     stdio: ["ignore", "pipe", "pipe"],

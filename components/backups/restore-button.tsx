@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { JobProgress } from "@/components/job-progress";
+import { EnvironmentConfirm } from "@/components/environment-confirm";
 import { Button } from "@/components/ui/button";
 import { restoreBackupAction } from "@/server/actions/restore-backup";
 
@@ -46,16 +47,7 @@ export function RestoreButton({
         backup of the current database is taken first, and put back if the restore fails its check.
       </p>
       {protectedEnvironment ? (
-        <label className="block">
-          Type <strong>{environmentName}</strong> to confirm
-          <input
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            aria-label="Environment name"
-            className="mt-1 block w-full rounded border border-slate-300 px-2 py-1"
-            autoComplete="off"
-          />
-        </label>
+        <EnvironmentConfirm environmentName={environmentName} value={typed} onChange={setTyped} />
       ) : null}
       {error ? (
         <p role="alert" className="text-red-800">

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { JobProgress } from "@/components/job-progress";
+import { EnvironmentConfirm } from "@/components/environment-confirm";
 import { Button } from "@/components/ui/button";
 import { redeployDeployment } from "@/server/actions/redeploy-deployment";
 import { rollbackDeployment } from "@/server/actions/rollback-deployment";
@@ -77,16 +78,7 @@ export function DeployActionButton({
         to pass.
       </p>
       {protectedEnvironment ? (
-        <label className="block">
-          Type <strong>{environmentName}</strong> to confirm
-          <input
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            aria-label="Environment name"
-            autoComplete="off"
-            className="mt-1 block w-full rounded border border-slate-300 px-2 py-1"
-          />
-        </label>
+        <EnvironmentConfirm environmentName={environmentName} value={typed} onChange={setTyped} />
       ) : null}
       {error ? (
         <p role="alert" className="text-red-800">

@@ -359,188 +359,126 @@ const configBase = z.strictObject({
 });
 
 export const configSchema = configBase.superRefine((config, ctx) => {
+  const { issue, unique, known } = referenceChecks(ctx);
   checkAlertReferences(config, ctx);
   const envIds = config.environments.map((e) => e.id);
-  duplicates(envIds).forEach((dup) =>
-    ctx.addIssue({
-      code: "custom",
-      path: ["environments", envIds.lastIndexOf(dup), "id"],
-      message: `duplicate environment id "${dup}"`,
-    }),
-  );
   const serviceIds = config.services.map((s) => s.id);
-  duplicates(serviceIds).forEach((dup) =>
-    ctx.addIssue({
-      code: "custom",
-      path: ["services", serviceIds.lastIndexOf(dup), "id"],
-      message: `duplicate service id "${dup}"`,
-    }),
-  );
   const monitorIds = config.monitors.map((m) => m.id);
-  duplicates(monitorIds).forEach((dup) =>
-    ctx.addIssue({
-      code: "custom",
-      path: ["monitors", monitorIds.lastIndexOf(dup), "id"],
-      message: `duplicate monitor id "${dup}"`,
-    }),
-  );
-  config.monitors.forEach((m, i) => {
-    const service = config.services.find((s) => s.id === m.service);
-    if (!service) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["monitors", i, "service"],
-        message: `unknown service "${m.service}"; expected one of: ${serviceIds.join(", ")}`,
-      });
-    }
-    if (!envIds.includes(m.environment)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["monitors", i, "environment"],
-        message: `unknown environment "${m.environment}"; expected one of: ${envIds.join(", ")}`,
-      });
-    }
-  });
-  const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
-  if (new Set(tokens).size !== tokens.length) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["monitors"],
-      message: "two heartbeat monitors share a token",
-    });
-  }
   const backupIds = config.backups.map((b) => b.id);
-  duplicates(backupIds).forEach((dup) =>
-    ctx.addIssue({
-      code: "custom",
-      path: ["backups", backupIds.lastIndexOf(dup), "id"],
-      message: `duplicate backup id "${dup}"`,
-    }),
-  );
+  unique("environments", envIds, "environment");
+  unique("services", serviceIds, "service");
+  unique("monitors", monitorIds, "monitor");
+  unique("backups", backupIds, "backup");
+  for (const [key, list] of [
+    ["monitors", config.monitors],
+    ["backups", config.backups],
+  ] as const)
+    list.forEach((item, i) => {
+      known([key, i, "service"], item.service, serviceIds, "service");
+      known([key, i, "environment"], item.environment, envIds, "environment");
+    });
+  const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
+  if (new Set(tokens).size !== tokens.length)
+    issue(["monitors"], "two heartbeat monitors share a token");
   config.backups.forEach((b, i) => {
-    if (!serviceIds.includes(b.service)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["backups", i, "service"],
-        message: `unknown service "${b.service}"; expected one of: ${serviceIds.join(", ")}`,
-      });
-    }
-    if (!envIds.includes(b.environment)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["backups", i, "environment"],
-        message: `unknown environment "${b.environment}"; expected one of: ${envIds.join(", ")}`,
-      });
-    }
-    if (b.source.type === "external") {
-      const hb = config.monitors.find(
-        (m) => m.id === (b.source as { heartbeat: string }).heartbeat,
-      );
-      if (hb?.type !== "heartbeat") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["backups", i, "source", "heartbeat"],
-          message: "expected the id of a heartbeat monitor",
-        });
-      }
-    }
+    if (b.source.type !== "external") return;
+    const heartbeat = b.source.heartbeat;
+    if (config.monitors.find((m) => m.id === heartbeat)?.type !== "heartbeat")
+      issue(["backups", i, "source", "heartbeat"], "expected the id of a heartbeat monitor");
   });
   config.maintenanceWindows.forEach((w, i) => {
-    for (const [key, known] of [
-      ["monitors", monitorIds],
-      ["services", serviceIds],
-      ["environments", envIds],
-    ] as const) {
-      w[key].forEach((ref, j) => {
-        if (!known.includes(ref))
-          ctx.addIssue({
-            code: "custom",
-            path: ["maintenanceWindows", i, key, j],
-            message: `unknown ${key.slice(0, -1)} "${ref}"`,
-          });
-      });
-    }
+    for (const [key, list, what] of [
+      ["monitors", monitorIds, "monitor"],
+      ["services", serviceIds, "service"],
+      ["environments", envIds, "environment"],
+    ] as const)
+      w[key].forEach((ref, j) => known(["maintenanceWindows", i, key, j], ref, list, what, false));
   });
   config.services.forEach((s, i) => {
-    for (const envId of Object.keys(s.environments)) {
-      if (!envIds.includes(envId)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["services", i, "environments", envId],
-          message: `unknown environment "${envId}"; expected one of: ${envIds.join(", ")}`,
-        });
-      }
-    }
+    for (const envId of Object.keys(s.environments))
+      known(["services", i, "environments", envId], envId, envIds, "environment");
   });
 });
 
-/** Alert rules, channels, routes and on-call refer to each other and to the rest of the file. */
-function checkAlertReferences(config: z.output<typeof configBase>, ctx: z.RefinementCtx): void {
+/** The three checks every cross-reference in the file needs, reporting into `ctx`. */
+function referenceChecks(ctx: z.RefinementCtx) {
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: "custom", path, message });
+  return {
+    issue,
+    /** Ids must be unique within their list; the later duplicate is the one reported. */
+    unique(path: string | (string | number)[], ids: string[], what: string) {
+      const base = typeof path === "string" ? [path] : path;
+      duplicates(ids).forEach((dup) =>
+        issue([...base, ids.lastIndexOf(dup), "id"], `duplicate ${what} id "${dup}"`),
+      );
+    },
+    /** A reference must name something declared; the choices are listed when helpful. */
+    known(
+      path: (string | number)[],
+      ref: string,
+      list: readonly string[],
+      what: string,
+      listChoices = true,
+    ) {
+      if (list.includes(ref)) return;
+      issue(
+        path,
+        `unknown ${what} "${ref}"${listChoices ? `; expected one of: ${list.join(", ") || "(none)"}` : ""}`,
+      );
+    },
+  };
+}
+
+/** Alert rules, channels, routes and on-call refer to each other and to the rest of the file. */
+function checkAlertReferences(config: z.output<typeof configBase>, ctx: z.RefinementCtx): void {
+  const { unique, known } = referenceChecks(ctx);
   const { alerts, oncall } = config;
-  const known = {
+  const declared = {
     monitors: config.monitors.map((m) => m.id),
     services: config.services.map((s) => s.id),
     environments: config.environments.map((e) => e.id),
     backups: config.backups.map((b) => b.id),
   };
-  for (const [key, list] of [
-    ["rules", alerts.rules.map((r) => r.id)],
-    ["channels", alerts.channels.map((c) => c.id)],
-  ] as const)
-    duplicates(list).forEach((dup) =>
-      issue(["alerts", key, list.lastIndexOf(dup), "id"], `duplicate id "${dup}"`),
-    );
+  const channelIds = alerts.channels.map((c) => c.id);
+  const policyIds = oncall.escalationPolicies.map((p) => p.id);
+  const scheduleIds = oncall.schedules.map((s) => s.id);
+  unique(
+    ["alerts", "rules"],
+    alerts.rules.map((r) => r.id),
+    "rule",
+  );
+  unique(["alerts", "channels"], channelIds, "channel");
+  unique(["oncall", "schedules"], scheduleIds, "schedule");
+  unique(["oncall", "escalationPolicies"], policyIds, "escalation policy");
   alerts.rules.forEach((rule, i) => {
     const c = rule.condition as Record<string, unknown>;
     for (const key of ["monitors", "services", "environments", "backups"] as const) {
       const refs = c[key];
-      if (!Array.isArray(refs)) continue;
-      refs.forEach((ref: string, j: number) => {
-        if (!known[key].includes(ref))
-          issue(
-            ["alerts", "rules", i, "condition", key, j],
-            `unknown ${key.slice(0, -1)} "${ref}"; expected one of: ${known[key].join(", ") || "(none)"}`,
-          );
-      });
+      if (Array.isArray(refs))
+        refs.forEach((ref: string, j: number) =>
+          known(["alerts", "rules", i, "condition", key, j], ref, declared[key], key.slice(0, -1)),
+        );
     }
   });
-  const channelIds = alerts.channels.map((c) => c.id);
-  const policyIds = oncall.escalationPolicies.map((p) => p.id);
-  const scheduleIds = oncall.schedules.map((s) => s.id);
   const checkChannels = (path: (string | number)[], list: string[] | undefined) =>
-    list?.forEach((ref, j) => {
-      if (!channelIds.includes(ref))
-        issue(
-          [...path, j],
-          `unknown channel "${ref}"; expected one of: ${channelIds.join(", ") || "(none)"}`,
-        );
-    });
+    list?.forEach((ref, j) => known([...path, j], ref, channelIds, "channel"));
   const walk = (r: RouteConfig, path: (string | number)[]) => {
     checkChannels([...path, "channels"], r.channels);
-    if (r.escalation && !policyIds.includes(r.escalation))
-      issue([...path, "escalation"], `unknown escalation policy "${r.escalation}"`);
+    if (r.escalation) known([...path, "escalation"], r.escalation, policyIds, "escalation policy");
     r.routes.forEach((child, i) => walk(child, [...path, "routes", i]));
   };
   walk(alerts.route, ["alerts", "route"]);
-  duplicates(scheduleIds).forEach((dup) =>
-    issue(["oncall", "schedules", scheduleIds.lastIndexOf(dup), "id"], `duplicate id "${dup}"`),
-  );
-  duplicates(policyIds).forEach((dup) =>
-    issue(
-      ["oncall", "escalationPolicies", policyIds.lastIndexOf(dup), "id"],
-      `duplicate id "${dup}"`,
-    ),
-  );
   oncall.escalationPolicies.forEach((p, i) =>
     p.levels.forEach((level, j) => {
       checkChannels(["oncall", "escalationPolicies", i, "levels", j, "channels"], level.channels);
       level.notify.forEach((t, k) => {
-        if ("schedule" in t && !scheduleIds.includes(t.schedule))
-          issue(
+        if ("schedule" in t)
+          known(
             ["oncall", "escalationPolicies", i, "levels", j, "notify", k, "schedule"],
-            `unknown schedule "${t.schedule}"`,
+            t.schedule,
+            scheduleIds,
+            "schedule",
           );
       });
     }),
