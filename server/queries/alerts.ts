@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, gte, inArray, isNotNull, like, lt, sql } from "drizzle-orm";
 import type { ActiveAlertView, AlertView, RuleStatsView } from "@/lib/alerts/view";
+import { median } from "@/lib/deploy-view";
 import { notifiableFiring } from "@/server/alerts/dispatch";
 import { buildRouteTree, matchRoutes } from "@/server/alerts/routing";
 import type { OpsdeckConfig } from "@/server/config/schema";
@@ -151,13 +152,6 @@ export function getAlert(db: Db, id: number) {
 const DAY = 86_400_000;
 /** An episode that starts again this soon after the last one resolved counts as a flap. */
 export const FLAP_WINDOW_MS = 3_600_000;
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Per rule over the last `days`: times fired, median time to acknowledge, false positives, flaps. */
 export function ruleStats(

@@ -17,6 +17,7 @@ import {
   type ActiveAlertView,
   type AlertView,
 } from "@/lib/alerts/view";
+import { firstParam } from "@/lib/search-params";
 import { formatDuration } from "@/lib/duration";
 import { hasRole } from "@/lib/roles";
 import { ackAlert } from "@/server/actions/ack-alert";
@@ -36,7 +37,6 @@ import {
 export const metadata: Metadata = { title: "Alerts" };
 
 type Search = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
 
 function Age({ from, now }: { from: string | null; now: number }) {
   if (!from) return <span className="text-slate-400">—</span>;
@@ -160,7 +160,7 @@ function HistoryTab({
       {name}
       <select
         name={name}
-        defaultValue={one(search[name]) ?? ""}
+        defaultValue={firstParam(search[name]) ?? ""}
         className="mt-1 block rounded border border-slate-300 px-2 py-1 text-sm"
       >
         <option value="">any</option>
@@ -182,7 +182,7 @@ function HistoryTab({
             {name === "q" ? "summary contains" : name}
             <input
               name={name}
-              defaultValue={one(search[name]) ?? ""}
+              defaultValue={firstParam(search[name]) ?? ""}
               maxLength={100}
               className="mt-1 block w-36 rounded border border-slate-300 px-2 py-1 text-sm"
             />
@@ -238,7 +238,9 @@ function HistoryTab({
           className="text-sm underline"
           href={`/alerts?${new URLSearchParams({
             ...Object.fromEntries(
-              Object.entries(search).flatMap(([k, v]) => (one(v) ? [[k, one(v)!]] : [])),
+              Object.entries(search).flatMap(([k, v]) =>
+                firstParam(v) ? [[k, firstParam(v)!]] : [],
+              ),
             ),
             tab: "history",
             before: String(rows.at(-1)!.id),
@@ -254,7 +256,7 @@ function HistoryTab({
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePageUser();
   const search = await searchParams;
-  const tabParam = one(search.tab);
+  const tabParam = firstParam(search.tab);
   const tab: AlertTab = ALERT_TABS.some(([id]) => id === tabParam)
     ? (tabParam as AlertTab)
     : "active";
@@ -273,18 +275,18 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
       </>
     );
   } else if (tab === "history") {
-    const before = Number(one(search.before));
+    const before = Number(firstParam(search.before));
     body = (
       <HistoryTab
         search={search}
         rules={config.alerts.rules.map((r) => r.id)}
         rows={alertHistory(db, config, {
-          rule: one(search.rule),
-          severity: one(search.severity),
-          state: one(search.state),
-          service: one(search.service),
-          environment: one(search.environment),
-          q: one(search.q)?.slice(0, 100),
+          rule: firstParam(search.rule),
+          severity: firstParam(search.severity),
+          state: firstParam(search.state),
+          service: firstParam(search.service),
+          environment: firstParam(search.environment),
+          q: firstParam(search.q)?.slice(0, 100),
           before: Number.isInteger(before) && before > 0 ? before : undefined,
         })}
       />

@@ -5,6 +5,7 @@ import { SeverityBadge } from "@/components/alerts/severity-badge";
 import { PageHeader } from "@/components/page-header";
 import { Table } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
+import { firstParam } from "@/lib/search-params";
 import { formatDuration, parseDuration } from "@/lib/duration";
 import {
   PREVIEW_RANGES,
@@ -21,7 +22,6 @@ import { alertHistory, ruleStats } from "@/server/queries/alerts";
 export const metadata: Metadata = { title: "Alert rule" };
 
 type Search = Record<string, string | string[] | undefined>;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
 
 /** The knobs a preview may turn: which ones exist depends on the condition type. */
 function knobs(rule: AlertRuleConfig) {
@@ -47,7 +47,7 @@ function tune(rule: AlertRuleConfig, search: Search) {
   const next = structuredClone(rule) as AlertRuleConfig & Record<string, unknown>;
   const condition = next.condition as Record<string, unknown>;
   for (const k of knobs(rule)) {
-    const raw = one(search[k.name])?.trim();
+    const raw = firstParam(search[k.name])?.trim();
     if (!raw) continue;
     const value =
       k.kind === "duration" ? parseDuration(raw) : /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
@@ -81,7 +81,7 @@ export default async function RulePage({
   const db = getDb();
   // eslint-disable-next-line react-hooks/purity -- a server render reads the clock once
   const now = Date.now();
-  const asked = one(search.range) ?? "24h";
+  const asked = firstParam(search.range) ?? "24h";
   const rangeKey: PreviewRange = Object.hasOwn(PREVIEW_RANGES, asked)
     ? (asked as PreviewRange)
     : "24h";
@@ -177,7 +177,7 @@ export default async function RulePage({
               <input
                 name={k.name}
                 defaultValue={
-                  one(search[k.name]) ??
+                  firstParam(search[k.name]) ??
                   (k.kind === "duration" ? `${Math.round(k.value / 1000)}s` : String(k.value))
                 }
                 maxLength={20}
