@@ -150,7 +150,7 @@ export async function boot(): Promise<Runtime> {
     isLeader: () => scheduler.isLeader,
     onEvaluated: (seconds) => alertEval.observe(seconds),
   });
-  const recorder = new CheckRecorder(db, { onError, onStatusChange: () => alerts.nudge() });
+  const recorder = new CheckRecorder(db, { onError });
   const lateness = latenessHistogram();
   const monitors = new MonitorEngine(db, recorder, {
     isLeader: () => scheduler.isLeader,

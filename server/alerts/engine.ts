@@ -16,7 +16,7 @@ export type AlertEngineOptions = {
 
 /**
  * Runs alerting on the process that holds the scheduler lease: rules every
- * `evaluationInterval` (and at once when a monitor changes status), then grouping,
+ * `evaluationInterval` (and at the next tick when any monitor changes status), then grouping,
  * escalation and the outbox every tick. Everything it decides is in the database,
  * so another process that takes the lease carries on where this one stopped.
  */
@@ -24,6 +24,7 @@ export class AlertEngine {
   private timer: NodeJS.Timeout | undefined;
   private nextEvalAt = 0;
   private nudged = false;
+  private lastWatermark = "";
   private readonly now: () => number;
   readonly sender: OutboxSender;
 
@@ -44,9 +45,16 @@ export class AlertEngine {
     this.nudged = true;
   }
 
-  /** Something changed (a monitor went down): evaluate at the next tick rather than wait. */
-  nudge(): void {
-    this.nudged = true;
+  /**
+   * Changes whenever any monitor's status does (every writer sets `since`: checks,
+   * heartbeat pings, the late/down scan, pause and resume), so one cheap read per tick
+   * lets a new outage be evaluated at once, whichever path recorded it.
+   */
+  private statusWatermark(): string {
+    const row = this.db.$client
+      .prepare("select coalesce(max(since), 0) as since, count(*) as n from monitor_state")
+      .get() as { since: number; n: number };
+    return `${row.since}:${row.n}`;
   }
 
   start(): void {
@@ -64,6 +72,11 @@ export class AlertEngine {
     if (!this.opts.isLeader()) return [];
     const now = this.now();
     try {
+      const watermark = this.statusWatermark();
+      if (watermark !== this.lastWatermark) {
+        this.lastWatermark = watermark;
+        this.nudged = true;
+      }
       if (this.nudged || now >= this.nextEvalAt) {
         this.nudged = false;
         this.nextEvalAt = now + this.config.alerts.evaluationInterval;

@@ -347,6 +347,32 @@ describe("restarts", () => {
     expect(db.select().from(alerts).all()).toHaveLength(1);
   });
 
+  it("a monitor's status change is evaluated at the next tick, not at the next interval", async () => {
+    const clock = { now: t0 };
+    const engine = new AlertEngine(db, config, { isLeader: () => true, now: () => clock.now });
+    await Promise.all(engine.tick());
+    clock.now += 1_000; // the interval is 15 s
+    await Promise.all(engine.tick());
+    expect(db.select().from(alerts).all()).toHaveLength(0);
+    // A heartbeat scan or a check stores a new status and opens an incident.
+    db.insert(incidents)
+      .values({ monitorId: "health", openedAt: new Date(clock.now), cause: "HTTP 503" })
+      .run();
+    db.$client
+      .prepare("insert into monitor_state (monitor_id, status, since) values ('health', 'down', ?)")
+      .run(clock.now);
+    clock.now += 500;
+    await Promise.all(engine.tick());
+    await engine.stop();
+    expect(
+      db
+        .select()
+        .from(alerts)
+        .all()
+        .map((a) => a.state),
+    ).toEqual(["firing"]);
+  });
+
   it("a process that does not hold the lease evaluates and sends nothing", async () => {
     db.insert(incidents)
       .values({ monitorId: "health", openedAt: new Date(t0), cause: "HTTP 503" })

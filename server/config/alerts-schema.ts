@@ -203,7 +203,7 @@ const routeFields = {
   groupInterval: duration({ min: 1000, max: 86_400_000 }).optional(),
   repeatInterval: duration({ min: 60_000, max: 30 * 86_400_000 }).optional(),
   sendResolved: z.boolean().optional(),
-  /** An escalation policy: critical alerts page the on-call person until acknowledged. */
+  /** An escalation policy: alerts on this route page the on-call person until acknowledged. */
   escalation: id.optional(),
   /** Collected into the daily digest instead of being sent one by one. */
   digest: z.boolean().optional(),

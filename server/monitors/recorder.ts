@@ -271,8 +271,6 @@ export class CheckRecorder {
       flushMs?: number;
       maxBatch?: number;
       onError?: (err: unknown) => void;
-      /** Called after a batch that changed some monitor's status is stored (alerting reacts at once). */
-      onStatusChange?: () => void;
     } = {},
   ) {}
 
@@ -291,7 +289,6 @@ export class CheckRecorder {
     this.queue = [];
     try {
       storeChecks(this.db, batch);
-      if (batch.some((r) => r.statusChanged)) this.opts.onStatusChange?.();
     } catch (err) {
       this.opts.onError?.(err);
     }
