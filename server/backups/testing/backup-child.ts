@@ -1,3 +1,4 @@
+import "server-only";
 // Runs one backup in its own process, so a test can SIGKILL it half-way.
 // tsx --conditions=react-server server/backups/testing/backup-child.ts <data dir> <source db> <destination>
 import { openDatabase } from "../../db";
