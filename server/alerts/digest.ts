@@ -6,7 +6,7 @@ import type { Db } from "@/server/db";
 import { alerts } from "@/server/db/schema";
 import { enqueueNotification } from "./dispatch";
 import { opsdeckUrl, payloadAlert, worstSeverity, type NotificationPayload } from "./payload";
-import { buildRouteTree, matchRoutes, type RouteNode } from "./routing";
+import { routeTree, matchRoutes, type RouteNode } from "./routing";
 
 /**
  * The digest: alerts whose route says `digest: true` are not sent one by one; once a
@@ -19,7 +19,7 @@ export function sendDigests(db: Db, config: OpsdeckConfig, now: number): number 
   if (!slot) return 0;
   const from = previous ?? new Date(slot.getTime() - 86_400_000);
   const rules = new Map(config.alerts.rules.map((r) => [r.id, r]));
-  const root = buildRouteTree(config.alerts.route);
+  const root = routeTree(config.alerts.route);
   const fired = db
     .select()
     .from(alerts)
@@ -63,5 +63,5 @@ export function sendDigests(db: Db, config: OpsdeckConfig, now: number): number 
 
 export function hasDigestRoutes(config: OpsdeckConfig): boolean {
   const walk = (r: RouteNode): boolean => r.digest || r.routes.some(walk);
-  return walk(buildRouteTree(config.alerts.route));
+  return walk(routeTree(config.alerts.route));
 }

@@ -20,7 +20,7 @@ import {
   opsdeckUrl,
   type NotificationPayload,
 } from "./payload";
-import { buildRouteTree, findRoute, groupOf, matchRoutes, type RouteNode } from "./routing";
+import { routeTree, findRoute, groupOf, matchRoutes, type RouteNode } from "./routing";
 
 export type DispatchResult = { flushed: number; notifications: number; escalations: number };
 
@@ -94,7 +94,7 @@ export function notifiableFiring(
  */
 export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchResult {
   const result: DispatchResult = { flushed: 0, notifications: 0, escalations: 0 };
-  const root = buildRouteTree(config.alerts.route);
+  const root = routeTree(config.alerts.route);
   const rules = new Map(config.alerts.rules.map((r) => [r.id, r]));
   db.transaction(
     (tx) => {

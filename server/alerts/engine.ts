@@ -25,6 +25,8 @@ export class AlertEngine {
   private nextEvalAt = 0;
   private nudged = false;
   private lastWatermark = "";
+  private watermarkQuery:
+    import("better-sqlite3").Statement<[], { since: number; n: number }> | undefined;
   private readonly now: () => number;
   readonly sender: OutboxSender;
 
@@ -51,9 +53,10 @@ export class AlertEngine {
    * lets a new outage be evaluated at once, whichever path recorded it.
    */
   private statusWatermark(): string {
-    const row = this.db.$client
-      .prepare("select coalesce(max(since), 0) as since, count(*) as n from monitor_state")
-      .get() as { since: number; n: number };
+    this.watermarkQuery ??= this.db.$client.prepare<[], { since: number; n: number }>(
+      "select coalesce(max(since), 0) as since, count(*) as n from monitor_state",
+    );
+    const row = this.watermarkQuery.get()!;
     return `${row.since}:${row.n}`;
   }
 

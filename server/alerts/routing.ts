@@ -25,6 +25,15 @@ export type RouteNode = {
   routes: RouteNode[];
 };
 
+const trees = new WeakMap<AlertsConfig["route"], RouteNode>();
+
+/** The resolved tree of a loaded config's route, built once per config (it is read every tick). */
+export function routeTree(route: AlertsConfig["route"]): RouteNode {
+  let tree = trees.get(route);
+  if (!tree) trees.set(route, (tree = buildRouteTree(route)));
+  return tree;
+}
+
 export function buildRouteTree(root: AlertsConfig["route"]): RouteNode {
   const resolve = (r: RouteConfig, parent: RouteNode | null, id: string): RouteNode => {
     const node: RouteNode = {

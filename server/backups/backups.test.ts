@@ -7,10 +7,10 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshDb } from "@/test/db";
+import { jobContext } from "@/test/job-context";
 import type { BackupJobConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { backups, jobs } from "@/server/db/schema";
-import type { JobContext } from "@/server/jobs/registry";
 import { recoverInterruptedBackups } from "./recover";
 import { drillBackup, restoreBackup } from "./restore";
 import { backupsToDelete } from "./retention";
@@ -29,23 +29,7 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
 });
 
-function ctx(): JobContext<unknown> & { lines: string[] } {
-  const job = db
-    .insert(jobs)
-    .values({ kind: "backup.run", params: {}, requestedByName: "test", status: "running" })
-    .returning()
-    .get();
-  const lines: string[] = [];
-  return {
-    jobId: job.id,
-    params: {},
-    db,
-    signal: new AbortController().signal,
-    log: (_l, m) => lines.push(m),
-    progress: () => undefined,
-    lines,
-  };
-}
+const ctx = () => jobContext(db, "backup.run");
 
 function sqliteJob(source: string, over: Partial<BackupJobConfig> = {}): BackupJobConfig {
   return {

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startRailway } from "@/e2e/fixtures/railway.mjs";
 import { actAs, makeUser } from "@/test/callers";
 import { freshDb } from "@/test/db";
+import { jobContext } from "@/test/job-context";
 import { SecretValue } from "@/server/config/secret-value";
 import type { Db } from "@/server/db";
 import { deployments, jobs, type Deployment } from "@/server/db/schema";
-import type { JobContext } from "@/server/jobs/registry";
 import { doraFigures } from "@/server/queries/deployments";
 import { commandProvider } from "./providers/command";
 import { mapRailwayStatus, railwayProvider } from "./providers/railway";
@@ -37,23 +37,7 @@ const control = (body: object) =>
     body: JSON.stringify(body),
   });
 
-function ctx(): JobContext<unknown> & { lines: string[] } {
-  const job = db
-    .insert(jobs)
-    .values({ kind: "deploy.action", params: {}, requestedByName: "test", status: "running" })
-    .returning()
-    .get();
-  const lines: string[] = [];
-  return {
-    jobId: job.id,
-    params: {},
-    db,
-    signal: new AbortController().signal,
-    log: (_l, m) => lines.push(m),
-    progress: () => undefined,
-    lines,
-  };
-}
+const ctx = () => jobContext(db, "deploy.action");
 
 const web = () =>
   railwayProvider({

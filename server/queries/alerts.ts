@@ -3,7 +3,7 @@ import { and, desc, eq, gte, inArray, isNotNull, like, lt, sql } from "drizzle-o
 import type { ActiveAlertView, AlertView, RuleStatsView } from "@/lib/alerts/view";
 import { median } from "@/lib/deploy-view";
 import { notifiableFiring } from "@/server/alerts/dispatch";
-import { buildRouteTree, matchRoutes } from "@/server/alerts/routing";
+import { routeTree, matchRoutes } from "@/server/alerts/routing";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import {
@@ -76,7 +76,7 @@ export function activeAlerts(db: Db, config: OpsdeckConfig, now = Date.now()): A
     .where(inArray(alerts.state, ["firing", "pending"]))
     .orderBy(desc(alerts.activeAt))
     .all();
-  const root = buildRouteTree(config.alerts.route);
+  const root = routeTree(config.alerts.route);
   return rows.map((row) => {
     const routes = matchRoutes(root, row.labels);
     const view = toAlertView(row, config);
