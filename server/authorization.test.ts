@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ACTION_BRAND } from "@/server/auth/action";
 import { ROUTE_BRAND } from "@/server/http/route";
+import { SERVICE_BRAND } from "@/server/services/service";
 
 const root = path.resolve(__dirname, "..");
 const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -45,6 +46,62 @@ describe("every mutation is authorised and audited", () => {
         (value as Record<symbol, unknown>)[ACTION_BRAND],
         `${file}: ${name} is not wrapped by authAction`,
       ).toBeTruthy();
+    }
+  });
+
+  const serviceFiles = walk(path.join(root, "server", "services"), source)
+    .map(rel)
+    .filter((f) => f !== "server/services/service.ts");
+
+  it.each(serviceFiles)("%s: every export is a defineService verb", async (file) => {
+    const mod = (await import(/* @vite-ignore */ path.join(root, file))) as Record<string, unknown>;
+    const exported = Object.entries(mod);
+    expect(exported.length).toBeGreaterThan(0);
+    for (const [name, value] of exported) {
+      expect(
+        (value as Record<symbol, unknown>)[SERVICE_BRAND],
+        `${file}: ${name} is not wrapped by defineService`,
+      ).toBeTruthy();
+    }
+  });
+
+  // Actions whose verb is still written inline instead of in server/services/<area>/<verb>.ts.
+  const INLINE_ACTIONS = new Set<string>([
+    "server/actions/ack-alert.ts",
+    "server/actions/change-user-role.ts",
+    "server/actions/create-calendar-token.ts",
+    "server/actions/create-oncall-override.ts",
+    "server/actions/create-silence.ts",
+    "server/actions/create-user.ts",
+    "server/actions/delete-oncall-override.ts",
+    "server/actions/expire-silence.ts",
+    "server/actions/redeploy-deployment.ts",
+    "server/actions/reload-config.ts",
+    "server/actions/reset-user-password.ts",
+    "server/actions/resolve-alert.ts",
+    "server/actions/restore-backup.ts",
+    "server/actions/rollback-deployment.ts",
+    "server/actions/send-sentry-test.ts",
+    "server/actions/send-test-notification.ts",
+    "server/actions/set-monitor-paused.ts",
+    "server/actions/set-user-disabled.ts",
+    "server/actions/trigger-backup.ts",
+  ]);
+
+  it.each(actionFiles.map(rel))("%s: is a thin adapter over a service", (file) => {
+    const text = fs.readFileSync(path.join(root, file), "utf8");
+    if (INLINE_ACTIONS.has(file)) return;
+    expect(text, `${file} should call serverAction(service)`).toMatch(/serverAction\(/);
+    expect(text, `${file} should import its verb from server/services`).toMatch(
+      /from "@\/server\/services\//,
+    );
+    expect(text, `${file} writes its own verb`).not.toMatch(/authAction\(|ctx\.commit\(/);
+  });
+
+  it("the list of inline actions holds no stale entries", () => {
+    for (const file of INLINE_ACTIONS) {
+      expect(actionFiles.map(rel)).toContain(file);
+      expect(fs.readFileSync(path.join(root, file), "utf8")).toMatch(/authAction\(/);
     }
   });
 

@@ -1,35 +1,35 @@
 import "server-only";
 import type { z } from "zod";
-import { formatPath } from "@/lib/format-path";
 import type { ActionIssue, ActionResult } from "@/lib/action-result";
-import { hasRole, type Role } from "@/lib/roles";
-import { auditedCommitter, type Committer } from "@/server/audit/commit";
-import { recordAudit, type RequestMeta } from "@/server/audit/write";
+import type { Role } from "@/lib/roles";
+import type { RequestMeta } from "@/server/audit/write";
 import { getDb, type Db } from "@/server/db";
 import { currentRequestMeta } from "@/server/http/request-meta";
 import { logger } from "@/server/logger";
 import { captureError } from "@/server/sentry";
+import {
+  defineService,
+  failedAfterCommit,
+  ServiceError,
+  SERVICE_BRAND,
+  type Actor,
+  type Service,
+  type ServiceContext,
+} from "@/server/services/service";
 import { getSessionUser, type SessionUser } from "./session";
 
+export { zodIssues } from "@/server/services/service";
+
 /** An expected refusal (conflict, not found…): returned to the caller as-is. */
-export class ActionError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-    readonly issues?: ActionIssue[],
-  ) {
-    super(message);
+export class ActionError extends ServiceError {
+  constructor(status: 400 | 404 | 409, message: string, issues?: ActionIssue[]) {
+    super(status, message, issues);
   }
 }
 
-export type ActionContext = {
-  user: SessionUser;
-  meta: RequestMeta;
-  db: Db;
-  commit: Committer["commit"];
-};
+export type ActionContext = ServiceContext & { user: SessionUser; db: Db };
 
-export type ActionMeta = { name: string; role: Role };
+export type ActionMeta = { name: string; role: Role; service: string };
 export const ACTION_BRAND = Symbol.for("opsdeck.action");
 export type BrandedAction<I, T> = ((input: I) => Promise<ActionResult<T>>) & {
   [ACTION_BRAND]: ActionMeta;
@@ -45,15 +45,60 @@ export function setCallerResolver(fn: () => Promise<Caller>): void {
   resolveCaller = fn;
 }
 
-export function zodIssues(error: z.ZodError): ActionIssue[] {
-  return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+export function userActor(user: SessionUser): Actor {
+  return { kind: "user", id: user.id, email: user.email, role: user.role };
+}
+
+type Status = Extract<ActionResult<unknown>, { ok: false }>["status"];
+
+/**
+ * A server action over a service: resolves the session (401 without one), calls
+ * the service as that user, and turns its refusals into results the form shows.
+ * Unexpected errors are logged and reported, and answered with a request id only.
+ */
+export function serverAction<I, T>(service: Service<I, T>): BrandedAction<I, T> {
+  const meta = service[SERVICE_BRAND];
+  const action = async (input: I): Promise<ActionResult<T>> => {
+    const caller = await resolveCaller();
+    if (!caller.user) return { ok: false, status: 401, error: "Sign in to do this." };
+    const db = getDb();
+    try {
+      const data = await service({ actor: userActor(caller.user), db, meta: caller.meta }, input);
+      return { ok: true, data };
+    } catch (err) {
+      if (err instanceof ServiceError) {
+        return {
+          ok: false,
+          status: (err.status === 413 || err.status === 422 ? 400 : err.status) as Status,
+          error: err.message,
+          issues: err.issues,
+        };
+      }
+      const requestId = caller.meta.requestId;
+      logger.error(
+        {
+          context: { requestId, userId: caller.user.id, endpoint: `action:${meta.name}` },
+          error: err,
+        },
+        "action failed",
+      );
+      captureError(err, { action: meta.name, requestId });
+      return {
+        ok: false,
+        status: 500,
+        error: `Something went wrong${failedAfterCommit(err) ? "" : "; nothing was changed"}. Request id: ${requestId ?? "unknown"}.`,
+      };
+    }
+  };
+  return Object.assign(action, {
+    [ACTION_BRAND]: { name: meta.name, role: meta.role, service: meta.name },
+  });
 }
 
 /**
- * The one way to write a mutation. Checks the session (401), the role (403, and
- * audited as denied), parses the input with zod (400 with every issue), then
- * runs the action, whose change and audit row share a transaction (`ctx.commit`).
- * Unexpected errors are logged and reported, and answered with a request id only.
+ * A server action whose verb is written inline. Prefer a service in
+ * server/services/<area>/<verb>.ts wrapped by `serverAction`, so the CLI, route
+ * handlers and jobs can call the same verb.
  */
 export function authAction<S extends z.ZodType, T>(def: {
   name: string;
@@ -61,55 +106,21 @@ export function authAction<S extends z.ZodType, T>(def: {
   input: S;
   run: (ctx: ActionContext, input: z.output<S>) => Promise<T> | T;
 }): BrandedAction<z.input<S>, T> {
-  const action = async (raw: z.input<S>): Promise<ActionResult<T>> => {
-    const { user, meta } = await resolveCaller();
-    if (!user) return { ok: false, status: 401, error: "Sign in to do this." };
-    const db = getDb();
-    const actor = { id: user.id, name: user.email, role: user.role };
-    if (!hasRole(user.role, def.role)) {
-      recordAudit(db, actor, meta, {
-        action: def.name,
-        outcome: "denied",
-        details: { required: def.role },
-      });
-      return {
-        ok: false,
-        status: 403,
-        error: `This needs the ${def.role} role; you are ${user.role}.`,
-      };
-    }
-    const parsed = def.input.safeParse(raw);
-    if (!parsed.success) {
-      const issues = zodIssues(parsed.error);
-      return { ok: false, status: 400, error: issues[0]?.message ?? "Invalid input.", issues };
-    }
-
-    const committer = auditedCommitter(db, actor, meta, def.name);
-    const ctx: ActionContext = { user, meta, db, commit: committer.commit };
-
-    try {
-      const data = await def.run(ctx, parsed.data);
-      if (!committer.committed)
-        throw new Error(`${def.name} finished without recording its audit entry`);
-      return { ok: true, data };
-    } catch (err) {
-      if (err instanceof ActionError) {
-        return { ok: false, status: err.status, error: err.message, issues: err.issues };
-      }
-      logger.error(
-        {
-          context: { requestId: meta.requestId, userId: user.id, endpoint: `action:${def.name}` },
-          error: err,
-        },
-        "action failed",
-      );
-      captureError(err, { action: def.name, requestId: meta.requestId });
-      return {
-        ok: false,
-        status: 500,
-        error: `Something went wrong${committer.committed ? "" : "; nothing was changed"}. Request id: ${meta.requestId ?? "unknown"}.`,
-      };
-    }
-  };
-  return Object.assign(action, { [ACTION_BRAND]: { name: def.name, role: def.role } });
+  return serverAction(
+    defineService({
+      name: def.name,
+      role: def.role,
+      input: def.input,
+      run: (ctx, input) => {
+        const actor = ctx.actor as Extract<Actor, { kind: "user" }>;
+        const user: SessionUser = {
+          id: actor.id,
+          email: actor.email,
+          name: actor.email,
+          role: actor.role,
+        };
+        return def.run({ ...ctx, user }, input);
+      },
+    }),
+  );
 }

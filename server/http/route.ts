@@ -11,6 +11,7 @@ import { getSessionUser, type SessionUser } from "@/server/auth/session";
 import { getDb, type Db } from "@/server/db";
 import { logger } from "@/server/logger";
 import { captureError } from "@/server/sentry";
+import { ServiceError, type Actor, type Service } from "@/server/services/service";
 import { metaFromHeaders } from "./request-meta";
 
 /** Who may call a route: anyone, a signed-in role, or a bearer token (open when the token is not configured). */
@@ -33,6 +34,8 @@ export type RouteContext<P, Q, B> = {
   meta: RequestMeta;
   db: Db;
   commit: Committer["commit"];
+  /** Runs a service as this route's caller (the user, or the integration the token names). */
+  call<I, T>(service: Service<I, T>, input: I): Promise<T>;
 };
 
 export const ROUTE_BRAND = Symbol.for("opsdeck.route");
@@ -210,6 +213,12 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         : (undefined as B);
 
       committer = auditedCommitter(db, actor, meta, def.name);
+      let serviceCommitted = false;
+      const serviceActor: Actor | null = user
+        ? { kind: "user", id: user.id, email: user.email, role: user.role }
+        : typeof def.auth === "object"
+          ? { kind: "integration", name: actor.name }
+          : null;
       const result = await def.handler({
         req,
         params,
@@ -219,14 +228,20 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         meta,
         db,
         commit: committer.commit,
+        async call(service, input) {
+          if (!serviceActor) throw new HttpError(401, "Sign in first.");
+          const out = await service({ actor: serviceActor, db, meta }, input);
+          serviceCommitted = true;
+          return out;
+        },
       });
-      if (mutating && !def.unaudited && !committer?.committed) {
+      if (mutating && !def.unaudited && !committer?.committed && !serviceCommitted) {
         throw new Error(`${def.name} finished without recording its audit entry`);
       }
       if (result instanceof Response) return result;
       return Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } });
     } catch (err) {
-      if (err instanceof HttpError) {
+      if (err instanceof HttpError || err instanceof ServiceError) {
         return jsonError(
           err.status,
           err.message,
