@@ -4,39 +4,18 @@ import { getDb } from "@/server/db";
 import { jobCountsByKindAndStatus } from "@/server/queries/jobs";
 import { monitorStatusCounts } from "@/server/queries/uptime";
 import { alertCounts, notificationCounts } from "@/server/queries/alerts";
+import { engineUp } from "@/server/queries/health";
 import { getRuntime } from "@/server/runtime";
 import { APP_VERSION } from "@/lib/version";
 
-const state = globalThis as unknown as {
-  __opsdeckMetrics?: boolean;
-  __opsdeckLateness?: client.Histogram;
-  __opsdeckAlertEval?: client.Histogram;
-};
-
-/** How long one evaluation of every alert rule takes. */
-export function alertEvaluationHistogram(): client.Histogram {
-  state.__opsdeckAlertEval ??= new client.Histogram({
-    name: "opsdeck_alert_evaluation_seconds",
-    help: "Time to evaluate every alert rule once.",
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-  });
-  return state.__opsdeckAlertEval;
-}
-
-/** How late each monitor check started against its schedule. */
-export function latenessHistogram(): client.Histogram {
-  state.__opsdeckLateness ??= new client.Histogram({
-    name: "opsdeck_monitor_check_lateness_seconds",
-    help: "How late monitor checks start against their schedule.",
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  });
-  return state.__opsdeckLateness;
-}
+const state = globalThis as unknown as { __opsdeckMetrics?: boolean };
 
 /**
- * Registers Opsdeck's own metrics on prom-client's default registry, once per
+ * Registers the HTTP thread's metrics on prom-client's default registry, once per
  * process. The HTTP histogram lives in the HTTP server (scripts/server.ts) and
  * shares this registry, because prom-client is loaded from node_modules by both.
+ * The engine thread has a registry of its own (server/engine/metrics.ts): check
+ * lateness, alert evaluation, the scheduler lease and the jobs it runs.
  */
 export function ensureMetrics(): client.Registry {
   if (state.__opsdeckMetrics) return client.register;
@@ -64,14 +43,21 @@ export function ensureMetrics(): client.Registry {
   });
 
   new client.Gauge({
-    name: "opsdeck_scheduler_leader",
-    help: "1 when this process holds the scheduler lease.",
+    name: "opsdeck_engine_up",
+    help: "1 while the engine thread runs and reports; 0 while it is down or restarting.",
     collect() {
-      this.set(getRuntime()?.scheduler.isLeader ? 1 : 0);
+      this.set(engineUp(getRuntime()?.engine.status()) ? 1 : 0);
     },
   });
 
-  latenessHistogram();
+  new client.Counter({
+    name: "opsdeck_engine_restarts_total",
+    help: "Times the engine thread died and was started again since the process started.",
+    collect() {
+      this.reset();
+      this.inc(getRuntime()?.engine.status().restarts ?? 0);
+    },
+  });
 
   new client.Gauge({
     name: "opsdeck_monitors",
@@ -82,8 +68,6 @@ export function ensureMetrics(): client.Registry {
       for (const r of monitorStatusCounts(getDb())) this.set({ status: r.status }, r.n);
     },
   });
-
-  alertEvaluationHistogram();
 
   new client.Gauge({
     name: "opsdeck_alerts",
@@ -106,12 +90,15 @@ export function ensureMetrics(): client.Registry {
     },
   });
 
-  new client.Gauge({
-    name: "opsdeck_jobs_running_here",
-    help: "Jobs this process is running now.",
-    collect() {
-      this.set(getRuntime()?.runner.activeCount ?? 0);
-    },
-  });
   return client.register;
+}
+
+/** Everything /api/metrics serves: this thread's registry, then the engine thread's. */
+export async function metricsText(): Promise<{ text: string; contentType: string }> {
+  const registry = ensureMetrics();
+  const [own, engine] = await Promise.all([
+    registry.metrics(),
+    getRuntime()?.engine.metrics() ?? Promise.resolve(""),
+  ]);
+  return { text: engine ? `${own}\n${engine}` : own, contentType: registry.contentType };
 }

@@ -6,25 +6,15 @@ import { getSessionSecret } from "@/server/auth/secret";
 import { getConfig } from "@/server/config";
 import { ConfigError, type LoadedConfig } from "@/server/config/load";
 import { closeDb, DataDirError, getDb } from "@/server/db";
+import { EngineHost } from "@/server/engine/host";
+// Registered here too: the HTTP thread enqueues jobs, and enqueueing checks their parameters.
 import "@/server/jobs/kinds";
-import { JobRunner, newRunnerId } from "@/server/jobs/runner";
 import { logger } from "@/server/logger";
-import { Scheduler, type Schedule } from "@/server/scheduler";
-import { alertEvaluationHistogram, latenessHistogram } from "@/server/metrics";
-import { AlertEngine } from "@/server/alerts/engine";
-import { hasDigestRoutes } from "@/server/alerts/digest";
-import { closeTransports } from "@/server/alerts/channels/email";
-import { MonitorEngine } from "@/server/monitors/engine";
-import { CheckRecorder } from "@/server/monitors/recorder";
-import { recoverInterruptedBackups } from "@/server/backups/recover";
-import { recoverInterruptedDeploys } from "@/server/deployments/recover";
 
 export type Runtime = {
   startedAt: Date;
-  runner: JobRunner;
-  scheduler: Scheduler;
-  monitors: MonitorEngine;
-  alerts: AlertEngine;
+  /** The engine thread: checks, alerts, the scheduler and the job runner. */
+  engine: EngineHost;
   shutdown(timeoutMs: number): Promise<void>;
   close(): void;
 };
@@ -35,67 +25,9 @@ export function getRuntime(): Runtime | undefined {
   return state.__opsdeckRuntime;
 }
 
-/** Every scheduled job, from the config. */
-export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
-  return [
-    { name: "maintenance", cron: config.housekeeping.schedule, kind: "db.maintenance", params: {} },
-    { name: "uptime-retention", cron: "0 4 * * *", kind: "uptime.retention", params: {} },
-    ...(config.services.some((s) =>
-      Object.values(s.environments).some((e) => e.deploy?.provider === "railway"),
-    )
-      ? [
-          {
-            name: "deploy-sync",
-            cron: "* * * * *",
-            kind: "deploy.sync",
-            params: {},
-            runWhenNew: true,
-          },
-        ]
-      : []),
-    ...(hasDigestRoutes(config)
-      ? [
-          {
-            name: "alerts-digest",
-            cron: config.alerts.digest.schedule,
-            kind: "alerts.digest",
-            params: {},
-          },
-        ]
-      : []),
-    ...config.backups.flatMap((b): Schedule[] =>
-      b.source.type === "external"
-        ? []
-        : [
-            {
-              name: `backup:${b.id}`,
-              cron: b.schedule,
-              kind: "backup.run",
-              params: { backup: b.id, kind: "scheduled" },
-              lockKey: `backup:${b.id}`,
-              runWhenNew: true,
-            },
-            ...(b.restoreDrill
-              ? [
-                  {
-                    name: `drill:${b.id}`,
-                    cron: b.restoreDrill,
-                    kind: "backup.drill",
-                    params: { backup: b.id },
-                    lockKey: `backup:${b.id}`,
-                  },
-                ]
-              : []),
-          ],
-    ),
-  ];
-}
-
-/** Applies a (re)loaded config to the running parts. */
-export function applyConfig(runtime: Runtime, config: LoadedConfig["config"]): void {
-  runtime.scheduler.setSchedules(schedulesFrom(config));
-  runtime.monitors.setMonitors(config.monitors, config.maintenanceWindows);
-  runtime.alerts.setConfig(config);
+/** Tests that start the engine thread themselves install it as the running one. */
+export function setRuntimeForTests(runtime: Runtime | undefined): void {
+  state.__opsdeckRuntime = runtime;
 }
 
 /** boot(), and on any failure exit: serving pages without a database or jobs would only hide the problem. */
@@ -119,8 +51,9 @@ function fatal(message: string): never {
 
 /**
  * Start-up, in order: config (a bad file stops here with its problems listed),
- * data directory and migrations, session key, first admin, then the job runner
- * (which first marks jobs of a dead process interrupted) and the scheduler.
+ * data directory and migrations, session key, first admin, then the engine thread
+ * (which first cleans up after a crash, then starts the job runner, the scheduler,
+ * checks and alerting). This thread serves pages and APIs.
  */
 export async function boot(): Promise<Runtime> {
   if (state.__opsdeckRuntime) return state.__opsdeckRuntime;
@@ -141,36 +74,12 @@ export async function boot(): Promise<Runtime> {
   getSessionSecret();
   await ensureFirstAdmin(db);
 
-  const id = newRunnerId();
-  const runner = new JobRunner(db, { concurrency: env.OPSDECK_JOB_CONCURRENCY, runnerId: id });
-  const scheduler = new Scheduler(db, id);
-  const onError = (err: unknown) => logger.error({ error: err }, "uptime monitoring failed");
-  const alertEval = alertEvaluationHistogram();
-  const alerts = new AlertEngine(db, loaded.config, {
-    isLeader: () => scheduler.isLeader,
-    onEvaluated: (seconds) => alertEval.observe(seconds),
-  });
-  const recorder = new CheckRecorder(db, { onError });
-  const lateness = latenessHistogram();
-  const monitors = new MonitorEngine(db, recorder, {
-    isLeader: () => scheduler.isLeader,
-    onLateness: (ms) => lateness.observe(ms / 1000),
-    onError,
-  });
-  // Clean up after a crash before any job can start: orphaned jobs first, then their
-  // backups and half-written files (a new backup's files must not be swept away).
-  runner.recoverOrphans();
-  const interrupted = await recoverInterruptedBackups(db, loaded.config.backups);
-  const deploys = recoverInterruptedDeploys(db);
-  if (deploys > 0)
-    logger.warn({ context: { deployments: deploys } }, "marked interrupted rollbacks unknown");
-  if (interrupted > 0)
-    logger.warn({ context: { backups: interrupted } }, "marked interrupted backups failed");
-  runner.start();
-  scheduler.start();
-  recorder.start();
-  monitors.start();
-  alerts.start();
+  let engine: EngineHost;
+  try {
+    engine = await EngineHost.start({ db, config: getConfig });
+  } catch (err) {
+    fatal(`The engine thread did not start: ${(err as Error).message}`);
+  }
   if (env.NODE_ENV === "production" && !secureCookies()) {
     logger.warn("OPSDECK_URL is not https: session cookies are sent without the Secure flag");
   }
@@ -187,24 +96,12 @@ export async function boot(): Promise<Runtime> {
 
   const runtime: Runtime = {
     startedAt: new Date(),
-    runner,
-    scheduler,
-    monitors,
-    alerts,
-    async shutdown(timeoutMs) {
-      await monitors.stop();
-      recorder.stop();
-      await alerts.stop();
-      closeTransports();
-      scheduler.stop();
-      const { finished, interrupted } = await runner.stop(timeoutMs);
-      logger.info({ context: { finished, interrupted } }, "job runner stopped");
-    },
+    engine,
+    shutdown: (timeoutMs) => engine.shutdown(timeoutMs),
     close() {
       closeDb();
     },
   };
-  applyConfig(runtime, loaded.config);
   state.__opsdeckRuntime = runtime;
   return runtime;
 }

@@ -23,7 +23,13 @@ export class ConfigError extends Error {
   }
 }
 
-export type LoadedConfig = { file: string; config: OpsdeckConfig; loadedAt: Date };
+export type LoadedConfig = {
+  file: string;
+  config: OpsdeckConfig;
+  loadedAt: Date;
+  /** The text it was parsed from, for the engine thread to parse too (absent in tests). */
+  source?: string;
+};
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -55,7 +61,12 @@ export function loadConfigFile(
           : `cannot be read (${code ?? String(err)})`;
     throw new ConfigError(abs, [{ path: "(file)", message }]);
   }
-  return { file: abs, config: parseConfigText(text, abs, lookup), loadedAt: new Date() };
+  return {
+    file: abs,
+    config: parseConfigText(text, abs, lookup),
+    loadedAt: new Date(),
+    source: text,
+  };
 }
 
 export function parseConfigText(

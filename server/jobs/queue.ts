@@ -1,4 +1,5 @@
 import "server-only";
+import { BroadcastChannel } from "node:worker_threads";
 import { and, eq, inArray } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
 import { jobs, type Job } from "@/server/db/schema";
@@ -67,15 +68,26 @@ export function enqueueJob(db: DbOrTx, input: EnqueueInput): EnqueueResult {
   }
 }
 
-const wake = globalThis as unknown as { __opsdeckWakeRunners?: Set<() => void> };
+// A BroadcastChannel reaches every thread of the process: the HTTP thread enqueues,
+// the engine thread's runner wakes up. (Another process finds the job at its next poll.)
+const JOBS_QUEUED = "opsdeck:jobs-queued";
+let announcer: BroadcastChannel | undefined;
 
-/** Runners in this process subscribe; enqueueing pokes them so a job starts without waiting for a poll. */
+/** Runners subscribe; enqueueing pokes them so a job starts without waiting for a poll. */
 export function onJobQueued(fn: () => void): () => void {
-  (wake.__opsdeckWakeRunners ??= new Set()).add(fn);
-  return () => wake.__opsdeckWakeRunners?.delete(fn);
+  const channel = new BroadcastChannel(JOBS_QUEUED);
+  channel.onmessage = () => fn();
+  channel.unref();
+  return () => channel.close();
 }
 
 function wakeRunners(): void {
   // After the caller's transaction commits, not inside it.
-  setImmediate(() => wake.__opsdeckWakeRunners?.forEach((fn) => fn()));
+  setImmediate(() => {
+    if (!announcer) {
+      announcer = new BroadcastChannel(JOBS_QUEUED);
+      announcer.unref();
+    }
+    announcer.postMessage(null);
+  });
 }

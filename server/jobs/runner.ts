@@ -52,6 +52,8 @@ export class JobRunner {
   private heartbeat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private polling = false;
+  /** When this runner last heartbeated (epoch ms); 0 before start. /api/health watches it. */
+  lastBeatAt = 0;
   private readonly opts: Required<Omit<RunnerOptions, "runnerId">>;
 
   constructor(
@@ -64,6 +66,7 @@ export class JobRunner {
 
   start(): void {
     liveRunners.add(this.id);
+    this.lastBeatAt = Date.now();
     this.recoverOrphans();
     this.accepting = true;
     this.unsubscribe = onJobQueued(() => void this.poll());
@@ -224,6 +227,7 @@ export class JobRunner {
       this.db.update(jobs).set({ heartbeatAt: new Date() }).where(inArray(jobs.id, ids)).run();
     }
     this.reapStale();
+    this.lastBeatAt = Date.now();
   }
 
   private reapStale(): void {

@@ -28,7 +28,9 @@ export default async function SystemSettingsPage() {
     ["Error tracking (Sentry)", env.SENTRY_DSN ? "on" : "off (SENTRY_DSN not set)"],
     [
       "Scheduler",
-      runtime?.scheduler.isLeader ? "this process (leader)" : "another process or none",
+      runtime?.engine.status().snapshot?.leader
+        ? "this process (leader)"
+        : "another process or none",
     ],
     ...(isAdmin
       ? ([

@@ -1,7 +1,7 @@
 // GET /api/metrics — Opsdeck's own Prometheus metrics (bearer OPSDECK_METRICS_TOKEN when set)
 import { env } from "@/env";
 import { apiRoute } from "@/server/http/route";
-import { ensureMetrics } from "@/server/metrics";
+import { metricsText } from "@/server/metrics";
 
 export const dynamic = "force-dynamic";
 
@@ -9,9 +9,9 @@ export const GET = apiRoute({
   name: "metrics",
   auth: { bearer: () => env.OPSDECK_METRICS_TOKEN, openWhenUnset: true, actor: "metrics-scraper" },
   handler: async () => {
-    const registry = ensureMetrics();
-    return new Response(await registry.metrics(), {
-      headers: { "content-type": registry.contentType, "cache-control": "no-store" },
+    const { text, contentType } = await metricsText();
+    return new Response(text, {
+      headers: { "content-type": contentType, "cache-control": "no-store" },
     });
   },
 });

@@ -1,0 +1,220 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { loadEnvConfig } from "@next/env";
+import { eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { readEnvVar } from "@/env";
+import { crashEngineThread, openGate } from "@/test/engine-thread";
+import { makeUser } from "@/test/callers";
+import { installConfig } from "@/server/config";
+import { loadConfigFile } from "@/server/config/load";
+import { openDatabase, type Db } from "@/server/db";
+import { jobs, leases } from "@/server/db/schema";
+import { enqueueJob } from "@/server/jobs/queue";
+import { selfHealth } from "@/server/queries/health";
+import { setRuntimeForTests } from "@/server/runtime";
+import { SCHEDULER_LEASE } from "@/server/scheduler";
+import { reloadConfig } from "@/server/services/config/reload";
+import { EngineHost } from "./host";
+
+// The engine thread reads the same environment (SHARE_ENV): its data directory and
+// config are this test's. Set before env.ts is first imported, in this thread too.
+const paths = await vi.hoisted(async () => {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-engine-"));
+  process.env.OPSDECK_DATA_DIR = path.join(dir, "data");
+  process.env.OPSDECK_CONFIG = path.join(dir, "opsdeck.yaml");
+  return { dir, data: path.join(dir, "data"), config: path.join(dir, "opsdeck.yaml") };
+});
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const ENTRY = path.join(process.cwd(), "test", "engine-thread.ts");
+const WAIT = { timeout: 30_000, interval: 50 };
+
+const CONFIG = `
+environments:
+  - { id: production, name: Production }
+services:
+  - id: backend
+    name: Backend
+    environments:
+      production: { url: "http://127.0.0.1:1" }
+`;
+
+let db: Db;
+let host: EngineHost | undefined;
+
+function start(options: Partial<Parameters<typeof EngineHost.start>[0]> = {}) {
+  installConfig(loadConfigFile(paths.config, readEnvVar));
+  return EngineHost.start({
+    db,
+    config: () => loadConfigFile(paths.config, readEnvVar),
+    entry: ENTRY,
+    // Only a wake-up from enqueueJob can make the runner look before an hour is up.
+    options: { runner: { pollMs: 3_600_000, heartbeatMs: 200 } },
+    restartDelayMs: () => 100,
+    ...options,
+  });
+}
+
+const job = (id: number) => db.select().from(jobs).where(eq(jobs.id, id)).get()!;
+const enqueue = (kind: string) =>
+  enqueueJob(db, { kind, params: {}, requestedBy: { id: null, name: "test" } }).job.id;
+const health = () => selfHealth(db, host && { engine: host });
+
+beforeEach(() => {
+  fs.rmSync(paths.data, { recursive: true, force: true });
+  fs.writeFileSync(paths.config, CONFIG);
+  db = openDatabase(paths.data);
+});
+
+afterEach(async () => {
+  await host?.shutdown(1000);
+  host = undefined;
+  setRuntimeForTests(undefined);
+  db.$client.close();
+});
+
+describe("the engine thread", () => {
+  it("starts, takes the scheduler lease, and reports its status and metrics", async () => {
+    host = await start();
+    expect(host.status().state).toBe("running");
+    await expect.poll(() => host!.status().snapshot?.leader, WAIT).toBe(true);
+    const holder = host.status().snapshot!.holder;
+    expect(db.select().from(leases).where(eq(leases.name, SCHEDULER_LEASE)).get()?.holder).toBe(
+      holder,
+    );
+    expect(health().checks.runner).toEqual({ status: "ok" });
+    expect(health().checks.scheduler).toMatchObject({ status: "ok", role: "leader" });
+    const metrics = await host.metrics();
+    expect(metrics).toMatch(/^opsdeck_scheduler_leader 1$/m);
+    expect(metrics).toContain("opsdeck_monitor_check_lateness_seconds_bucket");
+    expect(metrics).toContain("opsdeck_alert_evaluation_seconds");
+  });
+
+  it("runs a job queued in this thread at once, without waiting for its poll", async () => {
+    host = await start();
+    const id = enqueue("audit.verify");
+    await expect.poll(() => job(id).status, WAIT).toBe("succeeded");
+    expect(job(id).runner).toBe(host.status().snapshot!.holder);
+  });
+
+  it("stops gracefully: a running job finishes, the lease is released, the thread exits", async () => {
+    host = await start();
+    await expect.poll(() => host!.status().snapshot?.leader, WAIT).toBe(true);
+    const id = enqueue("test.gate");
+    await expect.poll(() => job(id).status, WAIT).toBe("running");
+
+    const stopped = host.shutdown(30_000);
+    expect(host.status().state).toBe("stopping");
+    // Checks and scheduling stop first; the job is still given its time.
+    await expect
+      .poll(() => db.select().from(leases).where(eq(leases.name, SCHEDULER_LEASE)).get(), WAIT)
+      .toBeUndefined();
+    expect(job(id).status).toBe("running");
+    openGate(id);
+    await stopped;
+
+    expect(job(id)).toMatchObject({ status: "succeeded", result: { opened: true } });
+    expect(host.status().state).toBe("stopped");
+  });
+
+  it("marks a job that outlives the grace period interrupted", async () => {
+    host = await start();
+    const id = enqueue("test.gate");
+    await expect.poll(() => job(id).status, WAIT).toBe("running");
+    await host.shutdown(100);
+    expect(job(id)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^interrupted/),
+    });
+  });
+
+  it("is reported down when it dies, then started again, cleaning up after the dead one", async () => {
+    host = await start({ restartDelayMs: () => 1_000 });
+    await expect.poll(() => host!.status().snapshot?.leader, WAIT).toBe(true);
+    const first = host.status().snapshot!.holder;
+    const id = enqueue("test.gate");
+    await expect.poll(() => job(id).status, WAIT).toBe("running");
+
+    crashEngineThread();
+    await expect.poll(() => health().checks.runner?.status, WAIT).toBe("down");
+    expect(health()).toMatchObject({ status: "down" });
+    expect(health().checks.runner?.message).toBe("the engine thread is restarting");
+
+    await expect.poll(() => health().checks.runner, WAIT).toEqual({ status: "ok", restarts: 1 });
+    // The new thread took over the lease at once and marked the dead thread's job interrupted.
+    await expect.poll(() => host!.status().snapshot?.leader, WAIT).toBe(true);
+    expect(host.status().snapshot!.holder).not.toBe(first);
+    expect(job(id)).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^interrupted/),
+    });
+    await expect.poll(async () => /opsdeck_scheduler_leader 1/.test(await host!.metrics()), WAIT);
+  });
+
+  it("fails to start with the engine's own reason, and nothing is left running", async () => {
+    // What the thread is handed does not parse there (the HTTP thread's copy did).
+    const loaded = {
+      ...loadConfigFile(paths.config, readEnvVar),
+      source: `${CONFIG}surprise: 1\n`,
+    };
+    await expect(EngineHost.start({ db, config: () => loaded, entry: ENTRY })).rejects.toThrow(
+      /unknown key "surprise"/,
+    );
+    expect(db.select().from(leases).all()).toEqual([]);
+  });
+});
+
+describe("config reload with the engine thread", () => {
+  const servers: http.Server[] = [];
+  const listen = async () => {
+    const hits = { n: 0 };
+    const server = http.createServer((_req, res) => {
+      hits.n++;
+      res.end("ok");
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return { hits, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` };
+  };
+  afterEach(() => {
+    for (const s of servers.splice(0)) s.close();
+    vi.restoreAllMocks();
+  });
+
+  it("a monitor URL changed in .env is checked at the new address after a reload", async () => {
+    const [before, after] = [await listen(), await listen()];
+    fs.writeFileSync(path.join(paths.dir, ".env"), `PROBE_URL=${before.url}\n`);
+    loadEnvConfig(paths.dir, false, { info: () => undefined, error: () => undefined }, true);
+    fs.writeFileSync(
+      paths.config,
+      `${CONFIG}monitors:
+  - { id: probe, service: backend, environment: production, type: http, url: "\${PROBE_URL}", interval: 10s }
+`,
+    );
+    host = await start();
+    setRuntimeForTests({
+      startedAt: new Date(),
+      engine: host,
+      shutdown: async () => {},
+      close() {},
+    });
+    await expect.poll(() => before.hits.n, WAIT).toBeGreaterThan(0);
+
+    fs.writeFileSync(path.join(paths.dir, ".env"), `PROBE_URL=${after.url}\n`);
+    const user = await makeUser(db, "admin");
+    vi.spyOn(process, "cwd").mockReturnValue(paths.dir);
+    await reloadConfig(
+      { actor: { kind: "user", id: user.id, email: user.email, role: "admin" }, db },
+      {},
+    );
+    vi.restoreAllMocks();
+
+    await expect.poll(() => after.hits.n, WAIT).toBeGreaterThan(0);
+  });
+});
