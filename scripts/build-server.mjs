@@ -1,30 +1,12 @@
-// Compiles the HTTP server (scripts/server.ts) and the engine thread (server/engine/main.ts)
-// for `npm start`, so production runs plain node. Packages stay in node_modules.
+// Compiles the HTTP server (scripts/server.ts) and the engine threads' entry
+// (server/engine/main.ts) for `npm start`, so production runs plain node.
 import { build } from "esbuild";
+import { bundleEngine, nodeBundle } from "./engine-bundle.mjs";
 
-/** `server-only` guards Next's bundles; in the engine thread it is an empty module. */
-const serverOnly = {
-  name: "server-only",
-  setup(b) {
-    b.onResolve({ filter: /^server-only$/ }, () => ({ path: "server-only", namespace: "empty" }));
-    b.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "" }));
-  },
-};
-
-const common = {
-  bundle: true,
-  packages: "external",
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: "linked",
-  logLevel: "warning",
-};
-
-await build({ ...common, entryPoints: ["scripts/server.ts"], outfile: ".next/opsdeck-server.mjs" });
 await build({
-  ...common,
-  entryPoints: ["server/engine/main.ts"],
-  outfile: ".next/opsdeck-engine.mjs",
-  plugins: [serverOnly],
+  ...nodeBundle,
+  sourcemap: "linked",
+  entryPoints: ["scripts/server.ts"],
+  outfile: ".next/opsdeck-server.mjs",
 });
+await bundleEngine({ entry: "server/engine/main.ts", outfile: ".next/opsdeck-engine.mjs" });

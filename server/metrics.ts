@@ -4,18 +4,20 @@ import { getDb } from "@/server/db";
 import { jobCountsByKindAndStatus } from "@/server/queries/jobs";
 import { monitorStatusCounts } from "@/server/queries/uptime";
 import { alertCounts, notificationCounts } from "@/server/queries/alerts";
-import { engineUp } from "@/server/queries/health";
+import type { ThreadRole } from "@/server/engine/protocol";
+import { threadUp } from "@/server/queries/health";
 import { getRuntime } from "@/server/runtime";
 import { APP_VERSION } from "@/lib/version";
 
 const state = globalThis as unknown as { __opsdeckMetrics?: boolean };
+const THREADS: ThreadRole[] = ["engine", "jobs"];
 
 /**
  * Registers the HTTP thread's metrics on prom-client's default registry, once per
  * process. The HTTP histogram lives in the HTTP server (scripts/server.ts) and
  * shares this registry, because prom-client is loaded from node_modules by both.
- * The engine thread has a registry of its own (server/engine/metrics.ts): check
- * lateness, alert evaluation, the scheduler lease and the jobs it runs.
+ * The engine threads have registries of their own (server/engine/metrics.ts): check
+ * lateness, alert evaluation and the scheduler lease; the jobs running.
  */
 export function ensureMetrics(): client.Registry {
   if (state.__opsdeckMetrics) return client.register;
@@ -43,19 +45,23 @@ export function ensureMetrics(): client.Registry {
   });
 
   new client.Gauge({
-    name: "opsdeck_engine_up",
-    help: "1 while the engine thread runs and reports; 0 while it is down or restarting.",
+    name: "opsdeck_engine_thread_up",
+    help: "1 while the thread runs and reports (engine: checks and alerts; jobs: the job runner).",
+    labelNames: ["thread"] as const,
     collect() {
-      this.set(engineUp(getRuntime()?.engine.status()) ? 1 : 0);
+      const status = getRuntime()?.engine.status();
+      for (const thread of THREADS) this.set({ thread }, threadUp(status?.[thread]) ? 1 : 0);
     },
   });
 
   new client.Counter({
-    name: "opsdeck_engine_restarts_total",
-    help: "Times the engine thread died and was started again since the process started.",
+    name: "opsdeck_engine_thread_restarts_total",
+    help: "Times the thread died and was started again since the process started.",
+    labelNames: ["thread"] as const,
     collect() {
+      const status = getRuntime()?.engine.status();
       this.reset();
-      this.inc(getRuntime()?.engine.status().restarts ?? 0);
+      for (const thread of THREADS) this.inc({ thread }, status?.[thread].restarts ?? 0);
     },
   });
 
@@ -93,7 +99,7 @@ export function ensureMetrics(): client.Registry {
   return client.register;
 }
 
-/** Everything /api/metrics serves: this thread's registry, then the engine thread's. */
+/** Everything /api/metrics serves: this thread's registry, then the engine threads'. */
 export async function metricsText(): Promise<{ text: string; contentType: string }> {
   const registry = ensureMetrics();
   const [own, engine] = await Promise.all([

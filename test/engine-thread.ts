@@ -1,5 +1,5 @@
-// The engine thread as the host tests run it: server/engine/main.ts plus a job kind the
-// test opens and closes from its own thread, and a way to crash the thread for real.
+// The engine threads as the host tests run them: server/engine/main.ts plus a job kind the
+// test opens and closes from its own thread, and a way to crash a thread for real.
 // The test thread imports this module too (without starting anything), so that
 // enqueueJob knows the kind's parameters there.
 import { BroadcastChannel, workerData } from "node:worker_threads";
@@ -36,20 +36,23 @@ export function openGate(jobId: number): void {
   channel.close();
 }
 
-/** Makes the engine thread throw an uncaught exception, as a bug in it would. */
-export function crashEngineThread(): void {
+/** Makes one engine thread throw an uncaught exception, as a bug in it would. */
+export function crashThread(role: "engine" | "jobs"): void {
   const channel = new BroadcastChannel(CRASH);
-  channel.postMessage("crash");
+  channel.postMessage(role);
   channel.close();
 }
 
-// In the engine thread (the host passes its holder id), not in the test's own thread.
-if ((workerData as { holder?: string } | null)?.holder) {
+// In an engine thread (the host passes its role), not in the test's own thread.
+const role = (workerData as { role?: string } | null)?.role;
+if (role) {
   const crash = new BroadcastChannel(CRASH);
   crash.unref();
-  crash.onmessage = () =>
+  crash.onmessage = (event) => {
+    if ((event as { data?: unknown }).data !== role) return;
     setImmediate(() => {
-      throw new Error("engine bug (test)");
+      throw new Error(`${role} thread bug (test)`);
     });
+  };
   void import("@/server/engine/main");
 }

@@ -1,7 +1,8 @@
 import "server-only";
 // next's own .env loader (a dependency of next, at next's version); it must stay external
 // (next.config.ts) so this is the copy that remembers the environment Next started with.
-import { loadEnvConfig } from "@next/env";
+// A CommonJS bundle whose exports Node cannot list: imported whole.
+import nextEnv from "@next/env";
 import { env } from "@/env";
 import { logger } from "@/server/logger";
 
@@ -15,7 +16,7 @@ import { logger } from "@/server/logger";
  */
 export function reloadEnvFiles(dir = process.cwd()): string[] {
   const changed: string[] = [];
-  loadEnvConfig(
+  nextEnv.loadEnvConfig(
     dir,
     env.NODE_ENV === "development",
     {

@@ -5,7 +5,7 @@ import { loadEnvConfig } from "@next/env";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readEnvVar } from "@/env";
-import { crashEngineThread, openGate } from "@/test/engine-thread";
+import { crashThread, openGate } from "@/test/engine-thread";
 import { makeUser } from "@/test/callers";
 import { installConfig } from "@/server/config";
 import { loadConfigFile } from "@/server/config/load";
@@ -61,6 +61,7 @@ function start(options: Partial<Parameters<typeof EngineHost.start>[0]> = {}) {
   });
 }
 
+const lease = () => db.select().from(leases).where(eq(leases.name, SCHEDULER_LEASE)).get();
 const job = (id: number) => db.select().from(jobs).where(eq(jobs.id, id)).get()!;
 const enqueue = (kind: string) =>
   enqueueJob(db, { kind, params: {}, requestedBy: { id: null, name: "test" } }).job.id;
@@ -79,51 +80,53 @@ afterEach(async () => {
   db.$client.close();
 });
 
-describe("the engine thread", () => {
-  it("starts, takes the scheduler lease, and reports its status and metrics", async () => {
+describe("the engine threads", () => {
+  it("start, take the scheduler lease, report their status and serve their metrics; a queued job runs at once", async () => {
     host = await start();
-    expect(host.status().state).toBe("running");
-    await expect.poll(() => host!.status().snapshot?.leader, WAIT).toBe(true);
-    const holder = host.status().snapshot!.holder;
-    expect(db.select().from(leases).where(eq(leases.name, SCHEDULER_LEASE)).get()?.holder).toBe(
-      holder,
-    );
-    expect(health().checks.runner).toEqual({ status: "ok" });
-    expect(health().checks.scheduler).toMatchObject({ status: "ok", role: "leader" });
+    expect(host.status().engine.state).toBe("running");
+    expect(host.status().jobs.state).toBe("running");
+    await expect.poll(() => host!.status().engine.snapshot?.leader, WAIT).toBe(true);
+    expect(lease()?.holder).toBe(host.status().engine.snapshot!.holder);
+    expect(health()).toMatchObject({
+      status: "ok",
+      checks: {
+        engine: { status: "ok" },
+        runner: { status: "ok" },
+        scheduler: { status: "ok", role: "leader" },
+      },
+    });
     const metrics = await host.metrics();
     expect(metrics).toMatch(/^opsdeck_scheduler_leader 1$/m);
+    expect(metrics).toMatch(/^opsdeck_jobs_running_here 0$/m);
     expect(metrics).toContain("opsdeck_monitor_check_lateness_seconds_bucket");
     expect(metrics).toContain("opsdeck_alert_evaluation_seconds");
-  });
 
-  it("runs a job queued in this thread at once, without waiting for its poll", async () => {
-    host = await start();
+    // The runner polls once an hour here: only enqueueJob's wake-up can start this job.
     const id = enqueue("audit.verify");
     await expect.poll(() => job(id).status, WAIT).toBe("succeeded");
-    expect(job(id).runner).toBe(host.status().snapshot!.holder);
+    expect(job(id).runner).toBe(host.status().jobs.snapshot!.holder);
   });
 
-  it("stops gracefully: a running job finishes, the lease is released, the thread exits", async () => {
+  it("stop gracefully: the lease is released, a running job finishes, both threads exit", async () => {
     host = await start();
-    await expect.poll(() => host!.status().snapshot?.leader, WAIT).toBe(true);
+    await expect.poll(() => host!.status().engine.snapshot?.leader, WAIT).toBe(true);
     const id = enqueue("test.gate");
     await expect.poll(() => job(id).status, WAIT).toBe("running");
 
     const stopped = host.shutdown(30_000);
-    expect(host.status().state).toBe("stopping");
-    // Checks and scheduling stop first; the job is still given its time.
-    await expect
-      .poll(() => db.select().from(leases).where(eq(leases.name, SCHEDULER_LEASE)).get(), WAIT)
-      .toBeUndefined();
+    expect(host.status().jobs.state).toBe("stopping");
+    // Checks and scheduling stop at once; the job is given its time.
+    await expect.poll(() => lease(), WAIT).toBeUndefined();
+    await expect.poll(() => host!.status().engine.state, WAIT).toBe("stopped");
     expect(job(id).status).toBe("running");
     openGate(id);
     await stopped;
 
     expect(job(id)).toMatchObject({ status: "succeeded", result: { opened: true } });
-    expect(host.status().state).toBe("stopped");
+    expect(host.status().jobs.state).toBe("stopped");
   });
 
-  it("marks a job that outlives the grace period interrupted", async () => {
+  it("mark a job that outlives the grace period interrupted", async () => {
     host = await start();
     const id = enqueue("test.gate");
     await expect.poll(() => job(id).status, WAIT).toBe("running");
@@ -134,31 +137,44 @@ describe("the engine thread", () => {
     });
   });
 
-  it("is reported down when it dies, then started again, cleaning up after the dead one", async () => {
+  it("a dead jobs thread is reported down, started again, and its running job marked interrupted", async () => {
     host = await start({ restartDelayMs: () => 1_000 });
-    await expect.poll(() => host!.status().snapshot?.leader, WAIT).toBe(true);
-    const first = host.status().snapshot!.holder;
     const id = enqueue("test.gate");
     await expect.poll(() => job(id).status, WAIT).toBe("running");
 
-    crashEngineThread();
+    crashThread("jobs");
     await expect.poll(() => health().checks.runner?.status, WAIT).toBe("down");
-    expect(health()).toMatchObject({ status: "down" });
-    expect(health().checks.runner?.message).toBe("the engine thread is restarting");
+    expect(health().status).toBe("down");
+    expect(health().checks.runner?.message).toBe("the jobs thread is restarting");
+    // Checks and alerts go on meanwhile.
+    expect(health().checks.engine).toEqual({ status: "ok" });
 
     await expect.poll(() => health().checks.runner, WAIT).toEqual({ status: "ok", restarts: 1 });
-    // The new thread took over the lease at once and marked the dead thread's job interrupted.
-    await expect.poll(() => host!.status().snapshot?.leader, WAIT).toBe(true);
-    expect(host.status().snapshot!.holder).not.toBe(first);
     expect(job(id)).toMatchObject({
       status: "failed",
       error: expect.stringMatching(/^interrupted/),
     });
-    await expect.poll(async () => /opsdeck_scheduler_leader 1/.test(await host!.metrics()), WAIT);
   });
 
-  it("fails to start with the engine's own reason, and nothing is left running", async () => {
-    // What the thread is handed does not parse there (the HTTP thread's copy did).
+  it("a dead engine thread is reported down and started again, and its successor takes the lease at once", async () => {
+    host = await start({ restartDelayMs: () => 1_000 });
+    await expect.poll(() => host!.status().engine.snapshot?.leader, WAIT).toBe(true);
+    const first = host.status().engine.snapshot!.holder;
+
+    crashThread("engine");
+    await expect.poll(() => health().checks.engine?.status, WAIT).toBe("down");
+    expect(health().checks.engine?.message).toBe("the engine thread is restarting");
+    expect(health().checks.runner).toEqual({ status: "ok" });
+
+    await expect.poll(() => health().checks.engine, WAIT).toEqual({ status: "ok", restarts: 1 });
+    await expect.poll(() => host!.status().engine.snapshot?.leader, WAIT).toBe(true);
+    expect(host.status().engine.snapshot!.holder).not.toBe(first);
+    expect(lease()?.holder).toBe(host.status().engine.snapshot!.holder);
+    expect(await host.metrics()).toMatch(/^opsdeck_scheduler_leader 1$/m);
+  });
+
+  it("fail to start with the thread's own reason, and nothing is left running", async () => {
+    // What the threads are handed does not parse there (the HTTP thread's copy did).
     const loaded = {
       ...loadConfigFile(paths.config, readEnvVar),
       source: `${CONFIG}surprise: 1\n`,
@@ -170,7 +186,7 @@ describe("the engine thread", () => {
   });
 });
 
-describe("config reload with the engine thread", () => {
+describe("config reload with the engine threads", () => {
   const servers: http.Server[] = [];
   const listen = async () => {
     const hits = { n: 0 };

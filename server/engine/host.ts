@@ -1,7 +1,7 @@
 import "server-only";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { SHARE_ENV, Worker } from "node:worker_threads";
 import { env } from "@/env";
 import type { LoadedConfig } from "@/server/config/load";
@@ -11,21 +11,35 @@ import { newRunnerId } from "@/server/jobs/runner";
 import { logger } from "@/server/logger";
 import { SCHEDULER_LEASE } from "@/server/scheduler";
 import { captureError } from "@/server/sentry";
-import type { EngineOptions, EngineSnapshot } from "./engine";
-import type { EngineWorkerData, FromEngine, SerializedError, ToEngine } from "./protocol";
+import type {
+  EngineOptions,
+  EngineSnapshot,
+  EngineWorkerData,
+  FromEngine,
+  JobsSnapshot,
+  SerializedError,
+  ThreadRole,
+  ThreadSnapshot,
+  ToEngine,
+} from "./protocol";
 
 export type EngineThreadState = "starting" | "running" | "restarting" | "stopping" | "stopped";
 
-export type EngineStatus = {
+export type ThreadStatus<S extends ThreadSnapshot = ThreadSnapshot> = {
   state: EngineThreadState;
-  /** When the current engine thread was started. */
+  /** When the current thread was started. */
   startedAt: Date | undefined;
   /** How many times the thread died and was started again. */
   restarts: number;
   /** When it last died; undefined if it never has. */
   lastExitAt: Date | undefined;
   /** The thread's latest report on itself (every second while it runs). */
-  snapshot: EngineSnapshot | undefined;
+  snapshot: S | undefined;
+};
+
+export type EngineStatus = {
+  engine: ThreadStatus<EngineSnapshot>;
+  jobs: ThreadStatus<JobsSnapshot>;
 };
 
 export type EngineHostOptions = {
@@ -34,7 +48,7 @@ export type EngineHostOptions = {
   /** The running config; a thread started again gets its current text. */
   config: () => LoadedConfig;
   options?: EngineOptions;
-  /** A module to run instead of server/engine/main.ts (tests; from source only). */
+  /** A source module to run instead of server/engine/main.ts (tests; bundled like it). */
   entry?: string;
   /** Milliseconds to wait before the n-th restart in a row (n from 1). */
   restartDelayMs?: (attempt: number) => number;
@@ -48,24 +62,43 @@ export function restartDelay(attempt: number): number {
 /** A thread that ran this long before dying starts its backoff from the beginning. */
 const HEALTHY_RUN_MS = 60_000;
 
-/** The built engine in production; in development and tests the TypeScript source through tsx. */
-function engineModule(entry: string | undefined): {
-  file: string;
-  execArgv: string[];
-  entry?: string;
-} {
-  const root = process.cwd();
+const bundles = new Map<string, string>();
+
+/**
+ * The module a thread runs: the bundle `npm run build` made, in production; in
+ * development and tests the same kind of bundle, made now from the source (esbuild,
+ * about a second, once per process), so every mode runs what production runs.
+ */
+function engineModule(entry: string | undefined): string {
   if (env.NODE_ENV === "production" && !entry) {
-    const file = path.join(root, ".next", "opsdeck-engine.mjs");
+    const file = path.join(process.cwd(), ".next", "opsdeck-engine.mjs");
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first.`);
-    return { file, execArgv: [] };
+    return file;
   }
-  return {
-    file: path.join(root, "server", "engine", "dev-entry.mjs"),
-    // As for the tsx scripts: `server-only` resolves to its empty server build.
-    execArgv: ["--conditions=react-server"],
-    entry: pathToFileURL(entry ?? path.join(root, "server", "engine", "main.ts")).href,
-  };
+  // Development and tests only; turbopackIgnore keeps Next's file tracing out of it.
+  const root = path.join(/*turbopackIgnore: true*/ process.cwd());
+  const source = entry ?? path.join(/*turbopackIgnore: true*/ root, "server", "engine", "main.ts");
+  let file = bundles.get(source);
+  if (!file) {
+    const name = path
+      .relative(root, source)
+      .replace(/\.ts$/, "")
+      .replace(/[^\w]+/g, "-");
+    file = path.join(
+      /*turbopackIgnore: true*/ root,
+      "node_modules",
+      ".cache",
+      "opsdeck",
+      `${name}.mjs`,
+    );
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const bundler = path.join(/*turbopackIgnore: true*/ root, "scripts", "engine-bundle.mjs");
+    execFileSync(process.execPath, [bundler, source, file], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    bundles.set(source, file);
+  }
+  return file;
 }
 
 function revive(e: SerializedError): Error {
@@ -82,16 +115,15 @@ type Request = ToEngine extends infer T
   : never;
 
 /**
- * Runs the engine (server/engine/main.ts) in a worker thread and speaks to it for the
- * HTTP thread: its status for /api/health and the Settings page, its metrics for
- * /api/metrics, config reloads, and the graceful stop. A thread that dies is logged,
- * reported, and started again after a backoff; the new one cleans up after the old
- * one (orphaned jobs, the scheduler lease) before it starts work.
+ * Runs one engine thread (server/engine/main.ts in the given role) and speaks to it for
+ * the HTTP thread: its status, its metrics, config reloads and the graceful stop. A
+ * thread that dies is logged, reported, and started again after a backoff; the new one
+ * cleans up after the old one (orphaned jobs, the scheduler lease) before it works.
  */
-export class EngineHost {
+class ThreadHost<S extends ThreadSnapshot> {
   private worker: Worker | undefined;
   private state: EngineThreadState = "starting";
-  private snapshot: EngineSnapshot | undefined;
+  private snapshot: S | undefined;
   private startedAt: Date | undefined;
   private lastExitAt: Date | undefined;
   private restarts = 0;
@@ -102,16 +134,12 @@ export class EngineHost {
   private nextRequestId = 1;
   private readonly pending = new Map<number, (reply: FromEngine | undefined) => void>();
 
-  private constructor(private readonly opts: EngineHostOptions) {}
+  constructor(
+    private readonly role: ThreadRole,
+    private readonly opts: EngineHostOptions,
+  ) {}
 
-  /** Starts the engine thread; resolves once it has cleaned up and started, rejects if it cannot. */
-  static async start(opts: EngineHostOptions): Promise<EngineHost> {
-    const host = new EngineHost(opts);
-    await host.spawn();
-    return host;
-  }
-
-  status(): EngineStatus {
+  status(): ThreadStatus<S> {
     return {
       state: this.state,
       startedAt: this.startedAt,
@@ -121,17 +149,13 @@ export class EngineHost {
     };
   }
 
-  /** The engine thread's metrics in the Prometheus text format; "" when it cannot answer. */
+  /** The thread's metrics in the Prometheus text format; "" when it cannot answer. */
   async metrics(timeoutMs = 2000): Promise<string> {
     const reply = await this.request({ type: "metrics" }, timeoutMs);
     return reply?.type === "metrics" ? reply.text : "";
   }
 
-  /**
-   * Hands a config read by readConfig() to the engine thread, which parses the same text
-   * and applies it; rejects if it refuses. A thread that is not running gets the running
-   * config when it starts.
-   */
+  /** Hands the config text to the thread, which parses and applies it; rejects if it refuses. */
   async applyConfig(loaded: LoadedConfig): Promise<void> {
     if (!loaded.source) throw new Error("this config has no source text to hand over");
     if (this.state !== "running") return;
@@ -139,14 +163,12 @@ export class EngineHost {
       { type: "config", file: loaded.file, source: loaded.source },
       30_000,
     );
-    if (reply?.type !== "config") throw new Error("the engine thread did not apply the config");
-    if (!reply.ok) throw new Error(`the engine thread refused the config: ${reply.message}`);
+    if (reply?.type !== "config")
+      throw new Error(`the ${this.role} thread did not apply the config`);
+    if (!reply.ok) throw new Error(`the ${this.role} thread refused the config: ${reply.message}`);
   }
 
-  /**
-   * Graceful stop: the thread stops checking and alerting, releases the lease, gives
-   * running jobs `timeoutMs` to finish (then marks them interrupted) and exits.
-   */
+  /** Asks the thread to stop as its parts stop (see Engine.stop, Jobs.stop) and waits for it to exit. */
   async shutdown(timeoutMs: number): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
@@ -159,7 +181,7 @@ export class EngineHost {
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     worker.postMessage({ type: "shutdown", timeoutMs } satisfies ToEngine);
     const hardStop = setTimeout(() => {
-      logger.error("the engine thread did not stop in time; terminating it");
+      logger.error(`the ${this.role} thread did not stop in time; terminating it`);
       void worker.terminate();
     }, timeoutMs + 10_000);
     await exited;
@@ -182,22 +204,24 @@ export class EngineHost {
     });
   }
 
-  private spawn(): Promise<void> {
+  /** Starts the thread; resolves once it has cleaned up and started, rejects if it cannot. */
+  spawn(): Promise<void> {
     const holder = newRunnerId();
-    const code = engineModule(this.opts.entry);
+    const file = engineModule(this.opts.entry);
     const loaded = this.opts.config();
     const workerData: EngineWorkerData = {
+      role: this.role,
       holder,
       config: loaded.source ? { file: loaded.file, source: loaded.source } : null,
       options: this.opts.options,
-      entry: code.entry,
     };
     // SHARE_ENV: one environment for both threads, so a .env re-read on reload reaches both.
-    const worker = new Worker(code.file, {
+    // Not a module for Next to bundle: a file made by scripts/engine-bundle.mjs.
+    const worker = new Worker(/* turbopackIgnore: true */ file, {
       workerData,
       env: SHARE_ENV,
-      execArgv: code.execArgv,
-      name: "opsdeck-engine",
+      execArgv: [],
+      name: `opsdeck-${this.role}`,
     });
     this.worker = worker;
     this.startedAt = new Date();
@@ -210,11 +234,11 @@ export class EngineHost {
             ready = true;
             this.everReady = true;
             this.state = this.stopping ? "stopping" : "running";
-            this.snapshot = message.snapshot;
+            this.snapshot = message.snapshot as S;
             resolve();
             return;
           case "status":
-            this.snapshot = message.snapshot;
+            this.snapshot = message.snapshot as S;
             return;
           case "metrics":
           case "config":
@@ -232,13 +256,14 @@ export class EngineHost {
       });
       worker.on("error", (err) => {
         failure ??= err.message;
-        logger.fatal({ error: err, context: { holder } }, "the engine thread crashed");
-        captureError(err, { thread: "engine" });
+        logger.fatal({ error: err, context: { holder } }, `the ${this.role} thread crashed`);
+        captureError(err, { thread: this.role });
       });
       worker.on("exit", (code) => {
         if (this.worker === worker) this.worker = undefined;
         for (const settle of [...this.pending.values()]) settle(undefined);
-        if (!ready) reject(new Error(failure ?? `the engine thread exited with code ${code}`));
+        if (!ready)
+          reject(new Error(failure ?? `the ${this.role} thread exited with code ${code}`));
         this.exited(holder, code);
       });
     });
@@ -252,19 +277,25 @@ export class EngineHost {
       return;
     }
     this.lastExitAt = new Date();
-    try {
-      // Its successor has another holder id: let it take the lease now, not in 30 s.
-      releaseLease(this.opts.db, SCHEDULER_LEASE, holder);
-    } catch (err) {
-      logger.error({ error: err }, "could not release the dead engine thread's lease");
+    if (this.role === "engine") {
+      try {
+        // Its successor has another holder id: let it take the lease now, not in 30 s.
+        releaseLease(this.opts.db, SCHEDULER_LEASE, holder);
+      } catch (err) {
+        logger.error({ error: err }, "could not release the dead engine thread's lease");
+      }
     }
     const ranMs = Date.now() - (this.startedAt?.getTime() ?? 0);
     this.failuresInARow = ranMs >= HEALTHY_RUN_MS ? 1 : this.failuresInARow + 1;
     const delay = (this.opts.restartDelayMs ?? restartDelay)(this.failuresInARow);
     this.state = "restarting";
     logger.fatal(
-      { context: { exitCode: code, restartInMs: delay, restarts: this.restarts } },
-      "the engine thread stopped: no checks, alerts or jobs run until it is started again",
+      {
+        context: { thread: this.role, exitCode: code, restartInMs: delay, restarts: this.restarts },
+      },
+      this.role === "engine"
+        ? "the engine thread stopped: no checks or alerts run until it is started again"
+        : "the jobs thread stopped: no jobs run until it is started again",
     );
     this.restartTimer = setTimeout(() => {
       this.restarts++;
@@ -272,5 +303,58 @@ export class EngineHost {
       this.spawn().catch(() => undefined);
     }, delay);
     this.restartTimer.unref();
+  }
+}
+
+/**
+ * The engine as the HTTP thread sees it: its two worker threads, the engine thread
+ * (scheduler, checks, alerts) and the jobs thread (the job runner), started and
+ * stopped together, each restarted on its own if it dies.
+ */
+export class EngineHost {
+  private constructor(
+    private readonly engine: ThreadHost<EngineSnapshot>,
+    private readonly jobs: ThreadHost<JobsSnapshot>,
+  ) {}
+
+  /** Starts both threads; rejects (with nothing left running) if either cannot start. */
+  static async start(opts: EngineHostOptions): Promise<EngineHost> {
+    const engine = new ThreadHost<EngineSnapshot>("engine", opts);
+    const jobs = new ThreadHost<JobsSnapshot>("jobs", opts);
+    const started = await Promise.allSettled([engine.spawn(), jobs.spawn()]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) {
+      await Promise.all([engine.shutdown(1000), jobs.shutdown(1000)]);
+      throw failed.reason;
+    }
+    return new EngineHost(engine, jobs);
+  }
+
+  status(): EngineStatus {
+    return { engine: this.engine.status(), jobs: this.jobs.status() };
+  }
+
+  /** Both threads' metrics in the Prometheus text format (a thread that cannot answer adds nothing). */
+  async metrics(): Promise<string> {
+    const texts = await Promise.all([this.engine.metrics(), this.jobs.metrics()]);
+    return texts.filter(Boolean).join("\n");
+  }
+
+  /**
+   * Hands a config from readConfig() to both threads, which parse the same text and
+   * apply it; rejects if one refuses. A thread that is not running gets the running
+   * config when it starts.
+   */
+  async applyConfig(loaded: LoadedConfig): Promise<void> {
+    await Promise.all([this.engine.applyConfig(loaded), this.jobs.applyConfig(loaded)]);
+  }
+
+  /**
+   * Graceful stop: the engine thread stops checking and alerting and releases the lease;
+   * the jobs thread claims nothing more and gives running jobs `timeoutMs` to finish
+   * (then marks them interrupted); both exit.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    await Promise.all([this.engine.shutdown(timeoutMs), this.jobs.shutdown(timeoutMs)]);
   }
 }

@@ -1,8 +1,8 @@
-// The engine thread's entry: started by server/engine/host.ts in a worker thread
-// (bundled to .next/opsdeck-engine.mjs for production; from source through
-// server/engine/dev-entry.mjs in development and tests). It opens its own database
-// connection and runs everything that must keep time: checks, alerts, the scheduler
-// and the job runner. It talks to the HTTP thread only through messages.
+// The entry of both engine threads, started by server/engine/host.ts in worker threads
+// as a bundle (scripts/engine-bundle.mjs: .next/opsdeck-engine.mjs in production, made
+// from the source in development and tests). Each opens its own database connection;
+// the engine thread keeps time (scheduler, checks, alerts), the jobs thread runs jobs.
+// They talk to the HTTP thread only through messages.
 import "server-only";
 import { parentPort, workerData } from "node:worker_threads";
 import { getConfig, installConfigSource } from "@/server/config";
@@ -10,8 +10,16 @@ import { closeDb, getDb } from "@/server/db";
 import { logger } from "@/server/logger";
 import { forwardErrorsTo } from "@/server/sentry";
 import { Engine } from "./engine";
-import { engineMetricsText, registerEngineGauges } from "./metrics";
-import { serializeError, type EngineWorkerData, type FromEngine, type ToEngine } from "./protocol";
+import { Jobs } from "./jobs";
+import { engineMetricsText } from "./metrics";
+import {
+  serializeError,
+  type EngineWorkerData,
+  type FromEngine,
+  type ThreadParts,
+  type ThreadSnapshot,
+  type ToEngine,
+} from "./protocol";
 
 const STATUS_INTERVAL_MS = 1000;
 
@@ -21,26 +29,25 @@ async function main(): Promise<void> {
   const data = workerData as EngineWorkerData;
   const post = (message: FromEngine) => port.postMessage(message);
   // Sentry is set up in the HTTP thread (instrumentation.ts); errors are reported there.
-  forwardErrorsTo((err, context) => post({ type: "error", error: serializeError(err), context }));
+  forwardErrorsTo((err, context) =>
+    post({ type: "error", error: serializeError(err), context: { thread: data.role, ...context } }),
+  );
 
-  let engine: Engine;
+  let parts: ThreadParts<ThreadSnapshot>;
   try {
     const loaded = data.config
       ? installConfigSource(data.config.file, data.config.source)
       : getConfig();
-    engine = new Engine(getDb(), loaded.config, data.holder, data.options);
-    registerEngineGauges({
-      isLeader: () => engine.scheduler.isLeader,
-      runningJobs: () => engine.runner.activeCount,
-    });
-    await engine.start();
+    const Parts = data.role === "engine" ? Engine : Jobs;
+    parts = new Parts(getDb(), loaded.config, data.holder, data.options);
+    await parts.start();
   } catch (err) {
     post({ type: "fatal", message: err instanceof Error ? err.message : String(err) });
     process.exit(1);
   }
 
   const status = setInterval(
-    () => post({ type: "status", snapshot: engine.snapshot() }),
+    () => post({ type: "status", snapshot: parts.snapshot() }),
     STATUS_INTERVAL_MS,
   );
   status.unref();
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
       case "config":
         try {
           const loaded = installConfigSource(message.file, message.source);
-          engine.applyConfig(loaded.config);
+          parts.applyConfig(loaded.config);
           post({ type: "config", id: message.id, ok: true });
         } catch (err) {
           post({
@@ -72,10 +79,12 @@ async function main(): Promise<void> {
         if (stopping) return;
         stopping = true;
         clearInterval(status);
-        void engine
+        void parts
           .stop(message.timeoutMs)
-          .then(({ finished, interrupted }) => post({ type: "stopped", finished, interrupted }))
-          .catch((err) => logger.error({ error: err }, "engine shutdown failed"))
+          .then(() => post({ type: "stopped" }))
+          .catch((err) =>
+            logger.error({ error: err, context: { thread: data.role } }, "stop failed"),
+          )
           .finally(() => {
             closeDb();
             process.exit(0);
@@ -83,8 +92,7 @@ async function main(): Promise<void> {
         return;
     }
   });
-  post({ type: "ready", snapshot: engine.snapshot() });
-  logger.debug({ context: { holder: data.holder } }, "engine thread started");
+  post({ type: "ready", snapshot: parts.snapshot() });
 }
 
 void main();

@@ -1,12 +1,13 @@
 import "server-only";
 import client from "prom-client";
 
-// The engine thread has its own prom-client registry (each thread loads its own copy of
-// the module); the HTTP thread asks for its text and appends it to /api/metrics.
+// Each engine thread has its own prom-client registry (each thread loads its own copy of
+// the module); the HTTP thread asks both for their text and appends it to /api/metrics.
 const state = globalThis as unknown as {
   __opsdeckLateness?: client.Histogram;
   __opsdeckAlertEval?: client.Histogram;
   __opsdeckEngineGauges?: boolean;
+  __opsdeckJobsGauges?: boolean;
 };
 
 /** How long one evaluation of every alert rule takes. */
@@ -29,11 +30,8 @@ export function latenessHistogram(): client.Histogram {
   return state.__opsdeckLateness;
 }
 
-/** The engine's own gauges, read from the running parts at scrape time. Once per thread. */
-export function registerEngineGauges(source: {
-  isLeader: () => boolean;
-  runningJobs: () => number;
-}): void {
+/** The engine thread's gauges, read at scrape time. Once per thread. */
+export function registerEngineGauges(source: { isLeader: () => boolean }): void {
   if (state.__opsdeckEngineGauges) return;
   state.__opsdeckEngineGauges = true;
   new client.Gauge({
@@ -43,6 +41,12 @@ export function registerEngineGauges(source: {
       this.set(source.isLeader() ? 1 : 0);
     },
   });
+}
+
+/** The jobs thread's gauges, read at scrape time. Once per thread. */
+export function registerJobsGauges(source: { runningJobs: () => number }): void {
+  if (state.__opsdeckJobsGauges) return;
+  state.__opsdeckJobsGauges = true;
   new client.Gauge({
     name: "opsdeck_jobs_running_here",
     help: "Jobs this process is running now.",

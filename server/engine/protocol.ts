@@ -1,15 +1,51 @@
 import "server-only";
-import type { EngineOptions, EngineSnapshot } from "./engine";
+import type { OpsdeckConfig } from "@/server/config/schema";
+import type { RunnerOptions } from "@/server/jobs/runner";
 
-/** What the HTTP thread hands the engine thread when it starts it. */
+/**
+ * The engine runs in two worker threads: "engine" keeps time (the scheduler and its
+ * lease, uptime checks, alerting), "jobs" runs the job runner. Next's thread serves.
+ */
+export type ThreadRole = "engine" | "jobs";
+
+/** Knobs the tests turn; production uses the defaults. */
+export type EngineOptions = {
+  runner?: Pick<RunnerOptions, "pollMs" | "heartbeatMs" | "staleMs">;
+  schedulerTickMs?: number;
+};
+
+type Snapshot = {
+  /** When it was taken (epoch ms). */
+  at: number;
+  /** The scheduler-lease holder / runner id of this thread (`host:pid:random`). */
+  holder: string;
+};
+/** What a thread reports about itself every second. */
+export type EngineSnapshot = Snapshot & { role: "engine"; leader: boolean; monitors: number };
+export type JobsSnapshot = Snapshot & {
+  role: "jobs";
+  runningJobs: number;
+  /** The job runner's last heartbeat (epoch ms). */
+  runnerBeatAt: number;
+  runnerHeartbeatMs: number;
+};
+export type ThreadSnapshot = EngineSnapshot | JobsSnapshot;
+
+/** What runs in one thread: started once, given each new config, stopped once. */
+export interface ThreadParts<S extends ThreadSnapshot> {
+  start(): Promise<void>;
+  applyConfig(config: OpsdeckConfig): void;
+  snapshot(): S;
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/** What the HTTP thread hands a thread when it starts it. */
 export type EngineWorkerData = {
-  /** Runner id and scheduler-lease holder of this incarnation (`host:pid:random`). */
+  role: ThreadRole;
   holder: string;
   /** The config text the HTTP thread validated, parsed again there with the same environment. */
   config: { file: string; source: string } | null;
   options?: EngineOptions;
-  /** The module the dev/test bootstrap loads (server/engine/main.ts, or a test's wrapper). */
-  entry?: string;
 };
 
 /** HTTP thread → engine thread. Requests with an `id` get one reply with the same id. */
@@ -22,14 +58,14 @@ export type SerializedError = { name: string; message: string; stack?: string };
 
 /** Engine thread → HTTP thread. */
 export type FromEngine =
-  | { type: "ready"; snapshot: EngineSnapshot }
+  | { type: "ready"; snapshot: ThreadSnapshot }
   | { type: "fatal"; message: string }
-  | { type: "status"; snapshot: EngineSnapshot }
+  | { type: "status"; snapshot: ThreadSnapshot }
   | { type: "metrics"; id: number; text: string }
   | { type: "config"; id: number; ok: true }
   | { type: "config"; id: number; ok: false; message: string }
   | { type: "error"; error: SerializedError; context?: Record<string, unknown> }
-  | { type: "stopped"; finished: number; interrupted: number };
+  | { type: "stopped" };
 
 export function serializeError(err: unknown): SerializedError {
   return err instanceof Error

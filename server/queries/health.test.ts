@@ -1,77 +1,123 @@
 import { describe, expect, it } from "vitest";
 import { freshDb } from "@/test/db";
-import type { EngineSnapshot } from "@/server/engine/engine";
-import type { EngineStatus } from "@/server/engine/host";
+import type { EngineStatus, ThreadStatus } from "@/server/engine/host";
+import type { EngineSnapshot, JobsSnapshot } from "@/server/engine/protocol";
 import { acquireLease } from "@/server/jobs/lease";
 import { SCHEDULER_LEASE } from "@/server/scheduler";
 import { selfHealth } from "./health";
 
 const NOW = Date.now();
 
-function engine(status: Partial<EngineStatus>, snapshot: Partial<EngineSnapshot> = {}) {
-  const full: EngineStatus = {
+function thread<S>(snapshot: S, status: Partial<ThreadStatus> = {}) {
+  return {
     state: "running",
     startedAt: new Date(NOW - 60_000),
     restarts: 0,
     lastExitAt: undefined,
-    snapshot: {
-      at: NOW - 500,
-      holder: "host:1:abcd",
-      leader: true,
-      runningJobs: 0,
-      runnerBeatAt: NOW - 2_000,
-      runnerHeartbeatMs: 5_000,
-      monitors: 3,
-      ...snapshot,
-    },
+    snapshot,
     ...status,
-  };
-  return { engine: { status: () => full } };
+  } as ThreadStatus & { snapshot: S };
+}
+
+function engine(
+  change: {
+    engine?: Partial<ThreadStatus>;
+    jobs?: Partial<ThreadStatus>;
+    engineSnapshot?: Partial<EngineSnapshot>;
+    jobsSnapshot?: Partial<JobsSnapshot>;
+  } = {},
+) {
+  const status = {
+    engine: thread(
+      {
+        role: "engine",
+        at: NOW - 500,
+        holder: "h:1:a",
+        leader: true,
+        monitors: 3,
+        ...change.engineSnapshot,
+      },
+      change.engine,
+    ),
+    jobs: thread(
+      {
+        role: "jobs",
+        at: NOW - 500,
+        holder: "h:1:b",
+        runningJobs: 0,
+        runnerBeatAt: NOW - 2_000,
+        runnerHeartbeatMs: 5_000,
+        ...change.jobsSnapshot,
+      },
+      change.jobs,
+    ),
+  } as EngineStatus;
+  return { engine: { status: () => status } };
 }
 
 function health(runtime: ReturnType<typeof engine> | undefined) {
   const db = freshDb();
-  acquireLease(db, SCHEDULER_LEASE, "host:1:abcd", 30_000, NOW);
+  acquireLease(db, SCHEDULER_LEASE, "h:1:a", 30_000, NOW);
   return selfHealth(db, runtime, NOW);
 }
 
-describe("Opsdeck's own health: the runner check", () => {
-  it("is ok while the engine thread reports and its runner heartbeats", () => {
-    expect(health(engine({}))).toMatchObject({
+describe("Opsdeck's own health: the engine threads", () => {
+  it("is ok while both threads report and the job runner heartbeats", () => {
+    expect(health(engine())).toMatchObject({
       status: "ok",
-      checks: { runner: { status: "ok" }, scheduler: { status: "ok", role: "leader" } },
+      checks: {
+        engine: { status: "ok" },
+        runner: { status: "ok" },
+        scheduler: { status: "ok", role: "leader" },
+      },
     });
   });
 
-  it("is down while the engine thread is dead and restarting", () => {
-    expect(health(engine({ state: "restarting", restarts: 2, snapshot: undefined }))).toMatchObject(
-      {
-        status: "down",
-        checks: {
-          runner: { status: "down", restarts: 2, message: "the engine thread is restarting" },
-        },
-      },
+  it("is down while the jobs thread is dead and restarting", () => {
+    const report = health(
+      engine({ jobs: { state: "restarting", restarts: 2, snapshot: undefined } }),
     );
+    expect(report.status).toBe("down");
+    expect(report.checks.runner).toEqual({
+      status: "down",
+      restarts: 2,
+      message: "the jobs thread is restarting",
+    });
   });
 
-  it("is down before the engine thread started", () => {
+  it("is down while the engine thread (checks, alerts) is dead", () => {
+    const report = health(
+      engine({ engine: { state: "restarting", restarts: 1, snapshot: undefined } }),
+    );
+    expect(report.status).toBe("down");
+    expect(report.checks.engine).toEqual({
+      status: "down",
+      restarts: 1,
+      message: "the engine thread is restarting",
+    });
+  });
+
+  it("is down before the engine threads started", () => {
     expect(health(undefined)).toMatchObject({
       status: "down",
-      checks: { runner: { status: "down", message: "the engine thread has not started" } },
+      checks: {
+        engine: { status: "down", message: "the engine thread has not started" },
+        runner: { status: "down", message: "the jobs thread has not started" },
+      },
     });
   });
 
-  it("is down when the engine thread stops answering (a blocked event loop)", () => {
-    expect(health(engine({}, { at: NOW - 15_000 })).checks.runner).toEqual({
+  it("is down when a thread stops answering (a blocked event loop)", () => {
+    expect(health(engine({ engineSnapshot: { at: NOW - 15_000 } })).checks.engine).toEqual({
       status: "down",
       message: "the engine thread has not answered for 15 s",
     });
   });
 
   it("is down when the job runner no longer heartbeats", () => {
-    expect(health(engine({}, { runnerBeatAt: NOW - 20_000 })).checks.runner).toEqual({
+    expect(health(engine({ jobsSnapshot: { runnerBeatAt: NOW - 20_000 } })).checks.runner).toEqual({
       status: "down",
-      message: "the job runner last heartbeated 20 s ago",
+      message: "the job runner has not heartbeated for 20 s",
     });
   });
 });

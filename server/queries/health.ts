@@ -3,7 +3,8 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { leaseHolder } from "@/server/jobs/lease";
 import { SCHEDULER_LEASE } from "@/server/scheduler";
-import type { EngineStatus } from "@/server/engine/host";
+import type { EngineStatus, ThreadStatus } from "@/server/engine/host";
+import type { ThreadRole } from "@/server/engine/protocol";
 import type { Runtime } from "@/server/runtime";
 import { staleQueuedCount } from "./jobs";
 
@@ -16,51 +17,56 @@ export type HealthReport = {
 const worst = (a: CheckStatus, b: CheckStatus): CheckStatus =>
   a === "down" || b === "down" ? "down" : a === "degraded" || b === "degraded" ? "degraded" : "ok";
 
-/** The engine thread reports every second; a report older than this means it is stuck. */
-const ENGINE_SILENT_MS = 10_000;
+/** Each engine thread reports every second; a report older than this means it is stuck. */
+const THREAD_SILENT_MS = 10_000;
 /** Heartbeats the job runner may miss before it counts as stopped. */
 const MISSED_BEATS = 3;
 
-/** Whether the engine thread runs and reports. */
-export function engineUp(engine: EngineStatus | undefined, now = Date.now()): boolean {
+type Check = HealthReport["checks"][string];
+
+/** Whether an engine thread runs and reports. */
+export function threadUp(thread: ThreadStatus | undefined, now = Date.now()): boolean {
   return (
-    engine?.state === "running" && !!engine.snapshot && now - engine.snapshot.at < ENGINE_SILENT_MS
+    thread?.state === "running" && !!thread.snapshot && now - thread.snapshot.at < THREAD_SILENT_MS
   );
 }
 
-/** The engine thread is alive and answering, and its job runner heartbeats. */
-function runnerCheck(
-  engine: EngineStatus | undefined,
-  now: number,
-): HealthReport["checks"][string] {
-  const restarts = engine?.restarts ? { restarts: engine.restarts } : {};
-  if (!engine) return { status: "down", message: "the engine thread has not started" };
-  if (engine.state !== "running")
-    return { status: "down", ...restarts, message: `the engine thread is ${engine.state}` };
-  const snapshot = engine.snapshot;
-  if (!engineUp(engine, now) || !snapshot) {
-    const silent = Math.round((now - (snapshot?.at ?? 0)) / 1000);
+/** A thread that is not running, or not answering, is down: nothing it does gets done. */
+function threadCheck(role: ThreadRole, thread: ThreadStatus | undefined, now: number): Check {
+  const restarts = thread?.restarts ? { restarts: thread.restarts } : {};
+  if (!thread) return { status: "down", message: `the ${role} thread has not started` };
+  if (thread.state !== "running")
+    return { status: "down", ...restarts, message: `the ${role} thread is ${thread.state}` };
+  if (!threadUp(thread, now)) {
+    const silent = Math.round((now - (thread.snapshot?.at ?? 0)) / 1000);
     return {
       status: "down",
       ...restarts,
-      message: `the engine thread has not answered for ${silent} s`,
-    };
-  }
-  const sinceBeat = now - snapshot.runnerBeatAt;
-  if (sinceBeat > MISSED_BEATS * snapshot.runnerHeartbeatMs) {
-    return {
-      status: "down",
-      ...restarts,
-      message: `the job runner last heartbeated ${Math.round(sinceBeat / 1000)} s ago`,
+      message: `the ${role} thread has not answered for ${silent} s`,
     };
   }
   return { status: "ok", ...restarts };
 }
 
+/** The jobs thread answers and its runner heartbeats. */
+function runnerCheck(jobs: EngineStatus["jobs"] | undefined, now: number): Check {
+  const check = threadCheck("jobs", jobs, now);
+  const snapshot = jobs?.snapshot;
+  if (check.status !== "ok" || !snapshot) return check;
+  // As of the thread's last report (itself at most a few seconds old, checked above).
+  const sinceBeat = snapshot.at - snapshot.runnerBeatAt;
+  if (sinceBeat <= MISSED_BEATS * snapshot.runnerHeartbeatMs) return check;
+  return {
+    ...check,
+    status: "down",
+    message: `the job runner has not heartbeated for ${Math.round(sinceBeat / 1000)} s`,
+  };
+}
+
 /**
  * Opsdeck's own health: the database answers, some process schedules, queued jobs get
- * picked up, notifications go out, and this process's engine thread runs and its job
- * runner heartbeats (a dead engine means no checks, alerts or jobs: down).
+ * picked up, notifications go out, and this process's engine threads run: the engine
+ * thread (checks, alerts) answers, the jobs thread answers and its runner heartbeats.
  */
 export function selfHealth(
   db: Db,
@@ -78,7 +84,7 @@ export function selfHealth(
   }
   const holder = leaseHolder(db, SCHEDULER_LEASE);
   checks.scheduler = holder
-    ? { status: "ok", role: engine?.snapshot?.leader ? "leader" : "standby" }
+    ? { status: "ok", role: engine?.engine.snapshot?.leader ? "leader" : "standby" }
     : { status: "degraded", role: "none", message: "no process holds the scheduler lease" };
   const waiting = staleQueuedCount(db, 10 * 60_000);
   checks.jobs = waiting > 0 ? { status: "degraded", waitingOver10m: waiting } : { status: "ok" };
@@ -90,7 +96,9 @@ export function selfHealth(
     undelivered.n > 0
       ? { status: "degraded", undeliveredOver10m: undelivered.n }
       : { status: "ok" };
-  checks.runner = runnerCheck(engine, now);
+  // Checks and alerts (the engine thread), jobs (the jobs thread): a dead one is down.
+  checks.engine = threadCheck("engine", engine?.engine, now);
+  checks.runner = runnerCheck(engine?.jobs, now);
   const status = Object.values(checks).reduce<CheckStatus>((s, c) => worst(s, c.status), "ok");
   return { status, checks };
 }

@@ -28,7 +28,7 @@ export default async function SystemSettingsPage() {
     ["Error tracking (Sentry)", env.SENTRY_DSN ? "on" : "off (SENTRY_DSN not set)"],
     [
       "Scheduler",
-      runtime?.engine.status().snapshot?.leader
+      runtime?.engine.status().engine.snapshot?.leader
         ? "this process (leader)"
         : "another process or none",
     ],
