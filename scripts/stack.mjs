@@ -19,6 +19,8 @@ const SOURCES = [
   "next.config.ts",
   "package.json",
   "scripts/server.ts",
+  "scripts/build-server.mjs",
+  "scripts/engine-bundle.mjs",
 ];
 
 /** @param {string} p @returns {number} newest modification time under p */

@@ -3,6 +3,8 @@ import { closeTransports } from "@/server/alerts/channels/email";
 import { AlertEngine } from "@/server/alerts/engine";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
+// The scheduler enqueues these kinds, and enqueueing checks their parameters.
+import "@/server/jobs/kinds";
 import { logger } from "@/server/logger";
 import { MonitorEngine } from "@/server/monitors/engine";
 import { CheckRecorder } from "@/server/monitors/recorder";

@@ -3,8 +3,9 @@ import http from "node:http";
 import path from "node:path";
 import { loadEnvConfig } from "@next/env";
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { readEnvVar } from "@/env";
+import { bundleEngine } from "@/scripts/engine-bundle.mjs";
 import { crashThread, openGate } from "@/test/engine-thread";
 import { makeUser } from "@/test/callers";
 import { installConfig } from "@/server/config";
@@ -32,7 +33,20 @@ const paths = await vi.hoisted(async () => {
 
 vi.setConfig({ testTimeout: 60_000 });
 
-const ENTRY = path.join(process.cwd(), "test", "engine-thread.ts");
+// The threads run a bundle, as in production: of test/engine-thread.ts, which wraps main.ts.
+// Inside the project, so that its packages resolve from node_modules.
+const ENTRY = path.join(
+  process.cwd(),
+  "node_modules",
+  ".cache",
+  "opsdeck",
+  `test-engine-thread-${process.pid}.mjs`,
+);
+beforeAll(
+  () => bundleEngine({ entry: "test/engine-thread.ts", outfile: ENTRY, sourcemap: "inline" }),
+  120_000,
+);
+afterAll(() => fs.rmSync(ENTRY, { force: true }));
 const WAIT = { timeout: 30_000, interval: 50 };
 
 const CONFIG = `

@@ -1,5 +1,4 @@
 import "server-only";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { SHARE_ENV, Worker } from "node:worker_threads";
@@ -48,7 +47,7 @@ export type EngineHostOptions = {
   /** The running config; a thread started again gets its current text. */
   config: () => LoadedConfig;
   options?: EngineOptions;
-  /** A source module to run instead of server/engine/main.ts (tests; bundled like it). */
+  /** A bundle to run instead of the built engine (tests: a wrapper of main.ts, bundled alike). */
   entry?: string;
   /** Milliseconds to wait before the n-th restart in a row (n from 1). */
   restartDelayMs?: (attempt: number) => number;
@@ -62,41 +61,20 @@ export function restartDelay(attempt: number): number {
 /** A thread that ran this long before dying starts its backoff from the beginning. */
 const HEALTHY_RUN_MS = 60_000;
 
-const bundles = new Map<string, string>();
-
 /**
- * The module a thread runs: the bundle `npm run build` made, in production; in
- * development and tests the same kind of bundle, made now from the source (esbuild,
- * about a second, once per process), so every mode runs what production runs.
+ * The module the threads run, a bundle of server/engine/main.ts (scripts/engine-bundle.mjs):
+ * made by `npm run build` for production, by `npm run dev` before it starts the server.
  */
 function engineModule(entry: string | undefined): string {
-  if (env.NODE_ENV === "production" && !entry) {
-    const file = path.join(process.cwd(), ".next", "opsdeck-engine.mjs");
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first.`);
-    return file;
-  }
-  // Development and tests only; turbopackIgnore keeps Next's file tracing out of it.
-  const root = path.join(/*turbopackIgnore: true*/ process.cwd());
-  const source = entry ?? path.join(/*turbopackIgnore: true*/ root, "server", "engine", "main.ts");
-  let file = bundles.get(source);
-  if (!file) {
-    const name = path
-      .relative(root, source)
-      .replace(/\.ts$/, "")
-      .replace(/[^\w]+/g, "-");
-    file = path.join(
-      /*turbopackIgnore: true*/ root,
-      "node_modules",
-      ".cache",
-      "opsdeck",
-      `${name}.mjs`,
+  if (entry) return entry;
+  const file =
+    env.NODE_ENV === "production"
+      ? path.join(process.cwd(), ".next", "opsdeck-engine.mjs")
+      : path.join(process.cwd(), "node_modules", ".cache", "opsdeck", "engine.mjs");
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `${file} is missing: run \`${env.NODE_ENV === "production" ? "npm run build" : "npm run dev"}\`, which makes it.`,
     );
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const bundler = path.join(/*turbopackIgnore: true*/ root, "scripts", "engine-bundle.mjs");
-    execFileSync(process.execPath, [bundler, source, file], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    bundles.set(source, file);
   }
   return file;
 }
@@ -108,6 +86,7 @@ function revive(e: SerializedError): Error {
   return err;
 }
 
+/** A message that expects a reply, before it is given its id. */
 type Request = ToEngine extends infer T
   ? T extends { id: number }
     ? Omit<T, "id">
@@ -178,6 +157,7 @@ class ThreadHost<S extends ThreadSnapshot> {
       return;
     }
     this.state = "stopping";
+    logger.debug({ context: { thread: this.role } }, "stopping the thread");
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     worker.postMessage({ type: "shutdown", timeoutMs } satisfies ToEngine);
     const hardStop = setTimeout(() => {
@@ -207,24 +187,33 @@ class ThreadHost<S extends ThreadSnapshot> {
   /** Starts the thread; resolves once it has cleaned up and started, rejects if it cannot. */
   spawn(): Promise<void> {
     const holder = newRunnerId();
-    const file = engineModule(this.opts.entry);
-    const loaded = this.opts.config();
-    const workerData: EngineWorkerData = {
-      role: this.role,
-      holder,
-      config: loaded.source ? { file: loaded.file, source: loaded.source } : null,
-      options: this.opts.options,
-    };
-    // SHARE_ENV: one environment for both threads, so a .env re-read on reload reaches both.
-    // Not a module for Next to bundle: a file made by scripts/engine-bundle.mjs.
-    const worker = new Worker(/* turbopackIgnore: true */ file, {
-      workerData,
-      env: SHARE_ENV,
-      execArgv: [],
-      name: `opsdeck-${this.role}`,
-    });
-    this.worker = worker;
     this.startedAt = new Date();
+    let worker: Worker;
+    try {
+      const file = engineModule(this.opts.entry);
+      const loaded = this.opts.config();
+      const workerData: EngineWorkerData = {
+        role: this.role,
+        holder,
+        config: loaded.source ? { file: loaded.file, source: loaded.source } : null,
+        options: this.opts.options,
+      };
+      // SHARE_ENV: one environment for both threads, so a .env re-read on reload reaches both.
+      // Reflect.construct, not `new Worker(file)`: Next's bundler takes that for a worker
+      // module to bundle and, the path being computed, tries every file in the project.
+      worker = Reflect.construct(Worker, [
+        file,
+        { workerData, env: SHARE_ENV, execArgv: [], name: `opsdeck-${this.role}` },
+      ]) as Worker;
+    } catch (err) {
+      // Not even created (no bundle, a bad bundle): a restart tries again later.
+      if (this.everReady) {
+        logger.error({ error: err }, `could not start the ${this.role} thread`);
+        this.exited(holder, -1);
+      }
+      return Promise.reject(err);
+    }
+    this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
       let failure: string | undefined;
@@ -299,7 +288,7 @@ class ThreadHost<S extends ThreadSnapshot> {
     );
     this.restartTimer = setTimeout(() => {
       this.restarts++;
-      // A thread that fails to start exits too, which schedules the next attempt.
+      // A thread that fails to start exits (or is not created), which schedules the next attempt.
       this.spawn().catch(() => undefined);
     }, delay);
     this.restartTimer.unref();
