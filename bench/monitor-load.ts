@@ -7,23 +7,27 @@
 // 5 s), the check lateness histogram from /api/metrics and the checks stored. Needs an
 // existing `npm run build`. Prints figures; asserts nothing. --cpu-prof <dir> also
 // writes a V8 CPU profile of the server there (on exit).
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { benchConfigYaml, monitorId, parseFlags } from "./generate-history";
 import {
+  askTarget,
   cpuSeconds,
+  forkTarget,
+  histogramFrom,
+  histogramQuantile,
   logTail,
   processTree,
   requireBuild,
-  ROOT,
   round1,
   rssBytes,
   startOpsdeck,
   stopChild,
   stopOpsdeck,
+  type Histogram,
   type Opsdeck,
 } from "./server-process";
 
@@ -39,69 +43,12 @@ const LATENESS = "opsdeck_monitor_check_lateness_seconds";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sleepUntil = (t: number) => sleep(Math.max(0, t - performance.now()));
 
-type Scrape = { buckets: [number, number][]; sum: number; count: number; processCpu: number };
+type Scrape = Histogram & { processCpu: number };
 
 async function scrape(url: string): Promise<Scrape> {
   const text = await (await fetch(`${url}/api/metrics`)).text();
-  const buckets: [number, number][] = [];
-  let sum = 0;
-  let count = 0;
-  let processCpu = 0;
-  for (const line of text.split("\n")) {
-    const b = new RegExp(`^${LATENESS}_bucket\\{le="([^"]+)"\\} (\\S+)`).exec(line);
-    if (b) buckets.push([b[1] === "+Inf" ? Infinity : Number(b[1]), Number(b[2])]);
-    else if (line.startsWith(`${LATENESS}_sum `)) sum = Number(line.split(" ")[1]);
-    else if (line.startsWith(`${LATENESS}_count `)) count = Number(line.split(" ")[1]);
-    else if (line.startsWith("process_cpu_seconds_total ")) processCpu = Number(line.split(" ")[1]);
-  }
-  buckets.sort((a, b) => a[0] - b[0]);
-  return { buckets, sum, count, processCpu };
-}
-
-/** Like PromQL's histogram_quantile over cumulative buckets; seconds, or null when empty. */
-export function histogramQuantile(q: number, buckets: [number, number][]): number | null {
-  const total = buckets.at(-1)?.[1] ?? 0;
-  if (total === 0) return null;
-  const rank = q * total;
-  let prevLe = 0;
-  let prevCum = 0;
-  for (const [le, cum] of buckets) {
-    if (cum >= rank) {
-      // In the open-ended bucket Prometheus answers with the highest finite bound.
-      if (le === Infinity) return prevLe;
-      return prevLe + (le - prevLe) * ((rank - prevCum) / Math.max(1e-9, cum - prevCum));
-    }
-    prevLe = le;
-    prevCum = cum;
-  }
-  return prevLe;
-}
-
-function forkTarget(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(
-    path.join(ROOT, "bench", "target-server.mjs"),
-    ["--max-seconds", String(SECONDS + 600)],
-    { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] },
-  );
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`target server exited (${code})`)));
-    child.on("message", (m: { type?: string; port?: number }) => {
-      if (m.type === "ready" && m.port) resolve({ child, port: m.port });
-    });
-  });
-}
-
-function targetRequests(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const onMessage = (m: { type?: string; requests?: number }) => {
-      if (m.type !== "stats") return;
-      child.off("message", onMessage);
-      resolve(m.requests ?? 0);
-    };
-    child.on("message", onMessage);
-    child.send({ type: "stats" });
-  });
+  const cpu = /^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1];
+  return { ...histogramFrom(text, LATENESS), processCpu: Number(cpu ?? 0) };
 }
 
 const treeCpu = (pid: number) => processTree(pid).reduce((s, p) => s + cpuSeconds(p), 0);
@@ -123,7 +70,7 @@ async function main() {
   };
   process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
   try {
-    const t = await forkTarget();
+    const t = await forkTarget(SECONDS + 600);
     target = t.child;
     const config = path.join(tmp, "opsdeck.load.yaml");
     fs.writeFileSync(
@@ -167,7 +114,7 @@ async function main() {
       mono: performance.now(),
       cpu: treeCpu(pid),
       metrics: await scrape(server.url),
-      requests: await targetRequests(target),
+      requests: (await askTarget<{ requests: number }>(target, "stats")).requests,
     };
     // A whole number of check intervals: the engine spreads first checks over only 5 s,
     // so checks come in bursts, and a partial interval would over- or under-count.
@@ -178,7 +125,7 @@ async function main() {
       mono: performance.now(),
       cpu: treeCpu(pid),
       metrics: await scrape(server.url),
-      requests: await targetRequests(target),
+      requests: (await askTarget<{ requests: number }>(target, "stats")).requests,
     };
     await sleepUntil(t0 + SECONDS * 1000);
     clearInterval(sampler);

@@ -1,21 +1,22 @@
 // Shared by the uptime benchmarks: start the production build of Opsdeck as a child
 // process on 127.0.0.1, sign in like a browser, read a process's CPU time and memory
 // from /proc, and stop it again.
-import { spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const SERVER_BUNDLE = path.join(ROOT, ".next", "opsdeck-server.mjs");
+export const serverBundle = (root: string) => path.join(root, ".next", "opsdeck-server.mjs");
+export const SERVER_BUNDLE = serverBundle(ROOT);
 export const ADMIN = { email: "bench@opsdeck.test", password: "bench-admin-password" };
 
 /** The benchmarks measure the build as it is; building is the caller's job. */
-export function requireBuild(): void {
-  if (!fs.existsSync(SERVER_BUNDLE)) {
+export function requireBuild(root = ROOT): void {
+  if (!fs.existsSync(serverBundle(root))) {
     console.error(
-      `${path.relative(ROOT, SERVER_BUNDLE)} is missing: run \`npm run build\` first (this benchmark measures an existing production build).`,
+      `${serverBundle(root)} is missing: run \`npm run build\` there first (this benchmark measures an existing production build).`,
     );
     process.exit(1);
   }
@@ -52,7 +53,10 @@ export async function startOpsdeck(opts: {
   logLevel?: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Another checkout's production build (e.g. an older commit, to compare); this one by default. */
+  root?: string;
 }): Promise<Opsdeck> {
+  const root = opts.root ?? ROOT;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string | undefined> = {};
@@ -72,8 +76,8 @@ export async function startOpsdeck(opts: {
     LOG_LEVEL: opts.logLevel ?? "warn",
   });
   const log = fs.openSync(opts.logFile, "a");
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), SERVER_BUNDLE], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), serverBundle(root)], {
+    cwd: root,
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", log, log],
   });
@@ -206,3 +210,87 @@ export function percentile(sortedAsc: number[], q: number): number {
 }
 
 export const round1 = (v: number) => Math.round(v * 10) / 10;
+
+export type Histogram = { buckets: [number, number][]; sum: number; count: number };
+
+/**
+ * One Prometheus histogram from a /metrics text: cumulative buckets (upper bound, count),
+ * sum and count, over the series whose labels contain `labels` (e.g. `route="/"`).
+ */
+export function histogramFrom(text: string, name: string, labels = ""): Histogram {
+  const byLe = new Map<number, number>();
+  let sum = 0;
+  let count = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name) || !line.includes(labels)) continue;
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    const le = /^[a-z_]+_bucket\{.*le="([^"]+)"/.exec(line)?.[1];
+    if (le !== undefined && line.startsWith(`${name}_bucket`)) {
+      const bound = le === "+Inf" ? Infinity : Number(le);
+      byLe.set(bound, (byLe.get(bound) ?? 0) + value);
+    } else if (line.startsWith(`${name}_sum`)) sum += value;
+    else if (line.startsWith(`${name}_count`)) count += value;
+  }
+  const buckets = [...byLe].sort((a, b) => a[0] - b[0]);
+  return { buckets, sum, count };
+}
+
+/** What a histogram counted between two scrapes. */
+export function histogramDelta(start: Histogram, end: Histogram): Histogram {
+  return {
+    buckets: end.buckets.map(([le, n]) => [
+      le,
+      n - (start.buckets.find(([l]) => l === le)?.[1] ?? 0),
+    ]),
+    sum: end.sum - start.sum,
+    count: end.count - start.count,
+  };
+}
+
+/** Like PromQL's histogram_quantile over cumulative buckets; seconds, or null when empty. */
+export function histogramQuantile(q: number, buckets: [number, number][]): number | null {
+  const total = buckets.at(-1)?.[1] ?? 0;
+  if (total === 0) return null;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCum = 0;
+  for (const [le, cum] of buckets) {
+    if (cum >= rank) {
+      // In the open-ended bucket Prometheus answers with the highest finite bound.
+      if (le === Infinity) return prevLe;
+      return prevLe + (le - prevLe) * ((rank - prevCum) / Math.max(1e-9, cum - prevCum));
+    }
+    prevLe = le;
+    prevCum = cum;
+  }
+  return prevLe;
+}
+
+/** Starts bench/target-server.mjs (its own process, so its CPU is not Opsdeck's). */
+export function forkTarget(maxSeconds: number): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(
+    path.join(ROOT, "bench", "target-server.mjs"),
+    ["--max-seconds", String(maxSeconds)],
+    { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] },
+  );
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`target server exited (${code})`)));
+    child.on("message", (m: { type?: string; port?: number }) => {
+      if (m.type === "ready" && m.port) resolve({ child, port: m.port });
+    });
+  });
+}
+
+/** One question to the target server over IPC: "stats" or "arrivals". */
+export function askTarget<T>(child: ChildProcess, type: "stats" | "arrivals"): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { type?: string }) => {
+      if (m.type !== type) return;
+      child.off("message", onMessage);
+      resolve(m as T);
+    };
+    child.on("message", onMessage);
+    child.send({ type });
+  });
+}
