@@ -1,5 +1,18 @@
 import "server-only";
-import { and, asc, desc, eq, gt, gte, like, lt, lte, or, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  lt,
+  lte,
+  or,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from "drizzle-orm";
 import type { AuditFilter } from "@/lib/schemas/audit";
 import type { Db } from "@/server/db";
 import { auditLog } from "@/server/db/schema";
@@ -8,19 +21,22 @@ export const AUDIT_PAGE_SIZE = 50;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** LIKE with `\` declared as its escape: SQLite has no default, so `\_` would match a backslash. */
+const likeLiteral = (column: AnyColumn, pattern: string): SQL =>
+  sql`${column} like ${pattern} escape '\\'`;
+
 /**
  * One page of the audit log, newest first, by keyset on id (`before` for older,
  * `after` for newer), so every page costs the same however long the log is.
  */
 export function auditPage(db: Db, filter: Partial<AuditFilter>) {
   const where: (SQL | undefined)[] = [];
-  if (filter.actor)
-    where.push(like(auditLog.actorName, `%${escapeLike(filter.actor.toLowerCase())}%`));
+  if (filter.actor) where.push(likeLiteral(auditLog.actorName, `%${escapeLike(filter.actor)}%`));
   if (filter.action) {
     where.push(
       or(
         eq(auditLog.action, filter.action),
-        like(auditLog.action, `${escapeLike(filter.action)}.%`),
+        likeLiteral(auditLog.action, `${escapeLike(filter.action)}.%`),
       ),
     );
   }
