@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { recordAudit } from "@/server/audit/write";
 import type { Db } from "@/server/db";
 import { freshDb } from "@/test/db";
-import { auditPage } from "./audit";
+import { auditActions, auditPage } from "./audit";
 
 const meta = { ip: "192.0.2.1", userAgent: "vitest", requestId: null };
 
@@ -49,5 +49,22 @@ describe("audit page actor filter", () => {
     expect(auditPage(db, { action: "users.reset_password" }).rows.map((r) => r.action)).toEqual([
       "users.reset_password",
     ]);
+  });
+});
+
+describe("audit action suggestions", () => {
+  it("lists each action once, in order", () => {
+    const db = freshDb();
+    for (const action of [
+      "users.create",
+      "auth.login",
+      "users.create",
+      "jobs.start",
+      "auth.login",
+    ]) {
+      recordAudit(db, { id: 1, name: "ada@example.com", role: "admin" }, meta, { action });
+    }
+    expect(auditActions(db)).toEqual(["auth.login", "jobs.start", "users.create"]);
+    expect(auditActions(freshDb())).toEqual([]);
   });
 });

@@ -8,7 +8,12 @@ import { hasRole } from "@/lib/roles";
 import { auditFilterSchema } from "@/lib/schemas/audit";
 import { requirePageUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
-import { auditActions, auditPage } from "@/server/queries/audit";
+import {
+  AUDIT_MAX_PAGE_SIZE,
+  AUDIT_PAGE_SIZE,
+  auditActions,
+  auditPage,
+} from "@/server/queries/audit";
 import { Table } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -30,7 +35,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 
   const keep = Object.fromEntries(
     Object.entries(raw).filter(
-      ([k, v]) => v && ["actor", "action", "outcome", "from", "to"].includes(k),
+      ([k, v]) => v && ["actor", "action", "outcome", "from", "to", "limit"].includes(k),
     ),
   ) as Record<string, string>;
   const link = (extra: Record<string, string>) =>
@@ -106,6 +111,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
           />
         </label>
+        <label className="text-sm">
+          <span className="block text-slate-600">Rows</span>
+          <select
+            name="limit"
+            defaultValue={keep.limit ?? String(AUDIT_PAGE_SIZE)}
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+          >
+            {[25, 50, 100, AUDIT_MAX_PAGE_SIZE].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
         <button
           type="submit"
           className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white"
@@ -123,12 +142,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </p>
       ) : null}
       <Table
-        columns={["When", "Who", "Action", "Target", "Outcome", "From", "Details"]}
+        columns={["#", "When", "Who", "Action", "Target", "Outcome", "From", "Details"]}
         testId="audit-table"
         empty={page.rows.length === 0 ? "No audit entries match." : undefined}
       >
         {page.rows.map((row) => (
           <tr key={row.id} className="border-t border-slate-100 align-top">
+            <td className="px-3 py-2 font-mono text-xs text-slate-500">{row.id}</td>
             <td className="whitespace-nowrap px-3 py-2">
               <Time value={row.at} />
             </td>
