@@ -15,7 +15,7 @@ import {
 } from "drizzle-orm";
 import type { AuditFilter } from "@/lib/schemas/audit";
 import type { Db } from "@/server/db";
-import { auditLog } from "@/server/db/schema";
+import { auditCheckpoints, auditLog } from "@/server/db/schema";
 
 export const AUDIT_PAGE_SIZE = 50;
 /** The most rows one page holds, whatever the URL asks for. */
@@ -88,4 +88,22 @@ export function auditActions(db: Db): string[] {
       )
       .all() as { action: string }[]
   ).map((r) => r.action);
+}
+
+/** The newest checkpoint and the archive cut, for the page's note on what was verified and what was archived. */
+export function auditChainSummary(db: Db) {
+  const newest = db
+    .select({ rowId: auditCheckpoints.rowId, at: auditCheckpoints.at, kind: auditCheckpoints.kind })
+    .from(auditCheckpoints)
+    .orderBy(desc(auditCheckpoints.rowId), desc(auditCheckpoints.id))
+    .limit(1)
+    .get();
+  const archived = db
+    .select({ rowId: auditCheckpoints.rowId, at: auditCheckpoints.at })
+    .from(auditCheckpoints)
+    .where(eq(auditCheckpoints.kind, "archive"))
+    .orderBy(desc(auditCheckpoints.rowId))
+    .limit(1)
+    .get();
+  return { newest: newest ?? null, archived: archived ?? null };
 }

@@ -12,6 +12,7 @@ import {
   AUDIT_MAX_PAGE_SIZE,
   AUDIT_PAGE_SIZE,
   auditActions,
+  auditChainSummary,
   auditPage,
 } from "@/server/queries/audit";
 import { Table } from "@/components/ui/table";
@@ -32,6 +33,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const db = getDb();
   const page = auditPage(db, filter);
   const actions = auditActions(db);
+  const chain = auditChainSummary(db);
 
   const keep = Object.fromEntries(
     Object.entries(raw).filter(
@@ -45,13 +47,29 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Audit log"
-        description="Every sign-in and every change: who, what, when and from which address. Rows are hash-chained; tampering breaks the chain."
+        description="Every sign-in and every change: who, what, when and from which address. Each row is chained to the one before with a keyed hash (HMAC) and the chain is checkpointed daily: an edited, removed or cut-off row fails verification."
         actions={
           hasRole(user.role, "admin") ? (
             <StartJobButton kind="audit.verify" label="Verify chain" />
           ) : null
         }
       />
+      <p className="mb-4 text-sm text-slate-600" data-testid="audit-chain-summary">
+        {chain.newest ? (
+          <>
+            Newest checkpoint: row {chain.newest.rowId}, <Time value={chain.newest.at} />.
+          </>
+        ) : (
+          "No checkpoint yet: the daily maintenance writes the first."
+        )}
+        {chain.archived ? (
+          <>
+            {" "}
+            Rows up to {chain.archived.rowId} were archived <Time value={chain.archived.at} />{" "}
+            (Settings → Admin actions); the list starts after them.
+          </>
+        ) : null}
+      </p>
       <form
         className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
         method="get"
