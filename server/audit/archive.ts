@@ -10,11 +10,11 @@ import { desc, eq } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { auditCheckpoints } from "@/server/db/schema";
 import {
-  chainKey,
   checkpointFromJson,
   checkpointToJson,
   checkpointValid,
   describeCheckpoint,
+  ensureAuditKey,
   signCheckpoint,
   type Checkpoint,
 } from "./checkpoint";
@@ -129,7 +129,7 @@ export async function exportArchive(
   },
 ): Promise<ExportedArchive> {
   const { firstId, lastId } = opts;
-  const key = db.transaction((tx) => chainKey(tx), { behavior: "immediate" });
+  const key = ensureAuditKey(db);
   const keyed = keyedCheckpoint(db);
   const cut = archiveCut(db);
   if (firstId !== (cut?.rowId ?? 0) + 1) {
@@ -211,10 +211,11 @@ export async function exportArchive(
   }
 
   try {
+    fs.rmSync(tmp, { force: true });
     await pipeline(
       Readable.from(lines()),
       zlib.createGzip(),
-      fs.createWriteStream(tmp, { mode: 0o600, flags: "w" }),
+      fs.createWriteStream(tmp, { mode: 0o600, flags: "wx" }),
     );
     const fd = fs.openSync(tmp, "r+");
     try {

@@ -166,7 +166,9 @@ export function saveCheckpointFile(dir: string, c: Checkpoint): void {
   }
   const file = path.join(dir, CHECKPOINT_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, "w", 0o600);
+  // "wx" after removing any leftover: never write through a link someone left in its place.
+  fs.rmSync(tmp, { force: true });
+  const fd = fs.openSync(tmp, "wx", 0o600);
   try {
     fs.writeSync(fd, `${JSON.stringify(next, null, 2)}\n`);
     fs.fsyncSync(fd);
@@ -241,6 +243,15 @@ export function chainKey(db: DbOrTx): AuditKey {
   insertCheckpoint(db, cp);
   saveCheckpointFile(dir, cp);
   return key;
+}
+
+/**
+ * At start-up: keys the chain if it is not yet (sealing an older SHA-256 chain at once,
+ * rather than at the first change), and fails with an AuditKeyError when the key is
+ * missing or wrong, so that is said before anyone tries to sign in.
+ */
+export function ensureAuditKey(db: Db): AuditKey {
+  return db.transaction((tx) => chainKey(tx), { behavior: "immediate" });
 }
 
 /**
