@@ -1,6 +1,6 @@
 import "server-only";
 import { env } from "@/env";
-import { ensureAuditKey } from "@/server/audit/checkpoint";
+import { AuditCheckpointError, ensureAuditKey } from "@/server/audit/checkpoint";
 import { AuditKeyError } from "@/server/audit/key";
 import { ensureFirstAdmin } from "@/server/auth/bootstrap";
 import { secureCookies } from "@/server/auth/options";
@@ -156,7 +156,7 @@ export async function boot(): Promise<Runtime> {
   try {
     ensureAuditKey(db);
   } catch (err) {
-    if (err instanceof AuditKeyError) fatal(err.message);
+    if (err instanceof AuditKeyError || err instanceof AuditCheckpointError) fatal(err.message);
     throw err;
   }
   await ensureFirstAdmin(db);

@@ -4,7 +4,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/server/db";
 import { freshDb } from "@/test/db";
-import { CHECKPOINT_FILE, listCheckpoints, writeCheckpoint } from "./checkpoint";
+import {
+  AuditCheckpointError,
+  CHECKPOINT_FILE,
+  ensureAuditKey,
+  listCheckpoints,
+  writeCheckpoint,
+} from "./checkpoint";
 import { canonicalJson } from "./hash";
 import { AUDIT_KEY_FILE, AuditKeyError } from "./key";
 import { verifyAuditChain } from "./verify";
@@ -242,6 +248,43 @@ describe("moving an existing SHA-256 chain to the key", () => {
     // Opsdeck keeps writing; the boundary comes back from the file, not from the forged rows.
     append(db, 1);
     expect(listCheckpoints(db)).toMatchObject([{ kind: "keyed", rowId: 0 }]);
+    expect(verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: 1 });
+  });
+
+  it("refuses to extend a database older than the keyed boundary, such as a restored old backup", () => {
+    const db = freshDb();
+    legacyRows(db, 8);
+    append(db, 1);
+    const sqlite = attacker(db);
+    sqlite.prepare("delete from audit_checkpoints").run();
+    sqlite.prepare("delete from audit_log where id > 5").run();
+    expect(() => append(db, 1)).toThrow(AuditCheckpointError);
+    expect(() => append(db, 1)).toThrow(
+      /ends at row 5, before row 8 .*move audit-checkpoint.json aside/s,
+    );
+    expect(db.$client.prepare("select count(*) n from audit_log").get()).toEqual({ n: 5 });
+  });
+
+  it("makes a missing checkpoint file again with the keyed checkpoint, so it still guards the boundary", () => {
+    const db = freshDb();
+    append(db, 4);
+    writeCheckpoint(db, "verified");
+    const file = path.join(dirOf(db), CHECKPOINT_FILE);
+    fs.rmSync(file);
+    expect(verifyAuditChain(db)).toMatchObject({
+      ok: true,
+      warnings: [expect.stringMatching(/no audit-checkpoint.json/)],
+    });
+    ensureAuditKey(db);
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toMatchObject({
+      keyed: { kind: "keyed", rowId: 0 },
+      latest: { kind: "verified", rowId: 4 },
+    });
+
+    const sqlite = attacker(db);
+    sqlite.prepare("delete from audit_checkpoints").run();
+    rehash(db, 1);
+    append(db, 1);
     expect(verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: 1 });
   });
 });

@@ -9,6 +9,14 @@ import { logger } from "@/server/logger";
 import { canonicalJson, GENESIS_HASH } from "./hash";
 import { assertKeyMatches, loadAuditKey, type AuditKey } from "./key";
 
+/** The checkpoints outside the database do not fit this database: writing on would break the chain. */
+export class AuditCheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuditCheckpointError";
+  }
+}
+
 /** Beside the database: the keyed checkpoint and the newest one, where a database writer cannot reach them. */
 export const CHECKPOINT_FILE = "audit-checkpoint.json";
 
@@ -152,12 +160,25 @@ const further = (a: Checkpoint, b: Checkpoint | undefined) =>
   !b || a.rowId > b.rowId || (a.rowId === b.rowId && a.at > b.at);
 
 /** Records `c` in the file (atomically: a temp file renamed over it), keeping the furthest checkpoint as `latest`. */
-export function saveCheckpointFile(dir: string, c: Checkpoint): void {
+function keyedCheckpoint(db: DbOrTx): Checkpoint | undefined {
+  return db
+    .select()
+    .from(auditCheckpoints)
+    .where(eq(auditCheckpoints.kind, "keyed"))
+    .orderBy(asc(auditCheckpoints.id))
+    .limit(1)
+    .get();
+}
+
+export function saveCheckpointFile(db: DbOrTx, c: Checkpoint): void {
+  const dir = databaseDir(db);
   const current = readCheckpointFile(dir) ?? {};
   const next = {
     format: "opsdeck-audit-checkpoints",
     version: 1,
-    keyed: current.keyed ?? (c.kind === "keyed" ? c : undefined),
+    // A file made anew (it was moved aside, or the database came from elsewhere) gets the
+    // keyed checkpoint from the database, so it can guard the boundary again.
+    keyed: current.keyed ?? (c.kind === "keyed" ? c : keyedCheckpoint(db)),
     latest: further(c, current.latest) ? c : current.latest,
   };
   for (const field of ["keyed", "latest"] as const) {
@@ -203,17 +224,12 @@ export function chainHead(db: DbOrTx): { rowId: number; rowHash: string } {
  * to it are the SHA-256 chain of an older Opsdeck, vouched for from then on, never
  * rewritten. If that checkpoint has gone from the database but the file beside it still
  * has it, it is put back from there, so deleting checkpoints cannot make forged rows
- * pass as old ones.
+ * pass as old ones. A database older than that checkpoint (a restored backup, or a
+ * swapped-in copy) is refused: new rows would land where the file says old ones are.
  */
 export function chainKey(db: DbOrTx): AuditKey {
   const dir = databaseDir(db);
-  const keyed = db
-    .select()
-    .from(auditCheckpoints)
-    .where(eq(auditCheckpoints.kind, "keyed"))
-    .orderBy(asc(auditCheckpoints.id))
-    .limit(1)
-    .get();
+  const keyed = keyedCheckpoint(db);
   if (keyed) {
     const key = loadAuditKey(dir, { create: false });
     assertKeyMatches(key, keyed.keyId);
@@ -223,35 +239,51 @@ export function chainKey(db: DbOrTx): AuditKey {
   if (file?.keyed) {
     const key = loadAuditKey(dir, { create: false });
     assertKeyMatches(key, file.keyed.keyId);
-    const restore = [file.keyed, file.latest].filter(
-      (c, i, all): c is Checkpoint =>
-        !!c && checkpointValid(key, c) && all.findIndex((o) => o?.signature === c.signature) === i,
-    );
-    if (!restore.some((c) => c.kind === "keyed"))
-      throw new Error(
-        `The keyed checkpoint in ${path.join(dir, CHECKPOINT_FILE)} is not signed by the audit key.`,
+    const where = path.join(dir, CHECKPOINT_FILE);
+    if (!checkpointValid(key, file.keyed))
+      throw new AuditCheckpointError(
+        `The keyed checkpoint in ${where} is not signed by the audit key.`,
       );
-    for (const c of restore) insertCheckpoint(db, c);
+    const head = chainHead(db);
+    if (file.keyed.rowId > head.rowId) {
+      // Extending this log would put new HMAC rows where the boundary says SHA-256 rows are.
+      throw new AuditCheckpointError(
+        `The audit log in this database ends at row ${head.rowId}, before row ${file.keyed.rowId} where ${where} ` +
+          `says its keyed chain starts: the database is older than the checkpoint file. If you restored an ` +
+          `earlier backup of Opsdeck's database, move ${CHECKPOINT_FILE} aside (keep it) and start again.`,
+      );
+    }
+    insertCheckpoint(db, file.keyed);
     logger.error(
-      { context: { restored: restore.length } },
-      "audit checkpoints were missing from the database and were restored from the checkpoint file: run the audit verification",
+      "the keyed audit checkpoint was missing from the database and was restored from the checkpoint file: run the audit verification",
     );
     return key;
   }
   const key = loadAuditKey(dir, { create: true });
   const cp = signCheckpoint(key, { kind: "keyed", ...chainHead(db) });
   insertCheckpoint(db, cp);
-  saveCheckpointFile(dir, cp);
+  saveCheckpointFile(db, cp);
   return key;
 }
 
 /**
  * At start-up: keys the chain if it is not yet (sealing an older SHA-256 chain at once,
- * rather than at the first change), and fails with an AuditKeyError when the key is
- * missing or wrong, so that is said before anyone tries to sign in.
+ * rather than at the first change), makes the checkpoint file again if it is missing,
+ * and fails with an AuditKeyError when the key is missing or wrong, so that is said
+ * before anyone tries to sign in.
  */
 export function ensureAuditKey(db: Db): AuditKey {
-  return db.transaction((tx) => chainKey(tx), { behavior: "immediate" });
+  const key = db.transaction((tx) => chainKey(tx), { behavior: "immediate" });
+  if (!readCheckpointFile(databaseDir(db))) {
+    const newest = db
+      .select()
+      .from(auditCheckpoints)
+      .orderBy(desc(auditCheckpoints.rowId), desc(auditCheckpoints.id))
+      .limit(1)
+      .get();
+    if (newest) saveCheckpointFile(db, newest);
+  }
+  return key;
 }
 
 /**
@@ -273,6 +305,6 @@ export function writeCheckpoint(
     },
     { behavior: "immediate" },
   );
-  saveCheckpointFile(databaseDir(db), cp);
+  saveCheckpointFile(db, cp);
   return cp;
 }

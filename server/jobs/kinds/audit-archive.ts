@@ -98,7 +98,7 @@ export const auditArchiveJob = defineJobKind({
       },
       { behavior: "immediate" },
     );
-    saveCheckpointFile(databaseDir(ctx.db), exported.checkpoint);
+    saveCheckpointFile(ctx.db, exported.checkpoint);
 
     const pruned = await pruneArchived(ctx.db, {
       signal: ctx.signal,
