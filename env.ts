@@ -27,6 +27,7 @@ export const env = createEnv({
       .optional(),
     OPSDECK_ADMIN_NAME: z.string().min(1).max(100).optional(),
     OPSDECK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    OPSDECK_AUDIT_KEY: z.string().min(32, "must be at least 32 characters").optional(),
     OPSDECK_FORCE_HTTPS: bool.default(false),
     OPSDECK_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     OPSDECK_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),

@@ -101,3 +101,20 @@ test("with no users and no admin variables, a first admin is created and its pas
   const second = await run(env, /Opsdeck listening/);
   expect(second.stdout).not.toContain("created the first admin");
 });
+
+test("a keyed audit log whose key is missing stops start-up with a plain message", async () => {
+  const dataDir = tmp();
+  const env = { OPSDECK_CONFIG: path.resolve("opsdeck.example.yaml"), OPSDECK_DATA_DIR: dataDir };
+  await run(env, /Opsdeck listening/);
+  expect(fs.existsSync(path.join(dataDir, "audit-key"))).toBe(true);
+  expect(fs.existsSync(path.join(dataDir, "audit-checkpoint.json"))).toBe(true);
+
+  fs.renameSync(path.join(dataDir, "audit-key"), path.join(dataDir, "audit-key.moved"));
+  const { code, stdout, stderr } = await run(env, /Opsdeck listening/);
+  expect(code).toBe(1);
+  expect(stderr).toContain("The audit key is missing");
+  expect(stderr).toContain("OPSDECK_AUDIT_KEY");
+  expect(stdout).not.toContain("Opsdeck listening");
+  expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(fs.existsSync(path.join(dataDir, "audit-key"))).toBe(false);
+});

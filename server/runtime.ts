@@ -1,5 +1,7 @@
 import "server-only";
 import { env } from "@/env";
+import { AuditCheckpointError, ensureAuditKey } from "@/server/audit/checkpoint";
+import { AuditKeyError } from "@/server/audit/key";
 import { ensureFirstAdmin } from "@/server/auth/bootstrap";
 import { secureCookies } from "@/server/auth/options";
 import { getSessionSecret } from "@/server/auth/secret";
@@ -40,6 +42,18 @@ export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
   return [
     { name: "maintenance", cron: config.housekeeping.schedule, kind: "db.maintenance", params: {} },
     { name: "uptime-retention", cron: "0 4 * * *", kind: "uptime.retention", params: {} },
+    ...(config.housekeeping.auditArchive.schedule
+      ? [
+          {
+            name: "audit-archive",
+            cron: config.housekeeping.auditArchive.schedule,
+            kind: "audit.archive",
+            params: {},
+            // The lock of a by-hand archive too: never two at once.
+            lockKey: "audit.archive",
+          },
+        ]
+      : []),
     ...(config.services.some((s) =>
       Object.values(s.environments).some((e) => e.deploy?.provider === "railway"),
     )
@@ -119,7 +133,7 @@ function fatal(message: string): never {
 
 /**
  * Start-up, in order: config (a bad file stops here with its problems listed),
- * data directory and migrations, session key, first admin, then the job runner
+ * data directory and migrations, session key, audit key, first admin, then the job runner
  * (which first marks jobs of a dead process interrupted) and the scheduler.
  */
 export async function boot(): Promise<Runtime> {
@@ -139,6 +153,12 @@ export async function boot(): Promise<Runtime> {
     fatal(`Cannot open the database in ${env.OPSDECK_DATA_DIR}: ${(err as Error).message}`);
   }
   getSessionSecret();
+  try {
+    ensureAuditKey(db);
+  } catch (err) {
+    if (err instanceof AuditKeyError || err instanceof AuditCheckpointError) fatal(err.message);
+    throw err;
+  }
   await ensureFirstAdmin(db);
 
   const id = newRunnerId();

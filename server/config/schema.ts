@@ -354,8 +354,18 @@ const configBase = z.strictObject({
   housekeeping: z
     .strictObject({
       schedule: cron.default("30 3 * * *"),
+      /** Export old audit rows to NDJSON with a signed checkpoint, then prune them. */
+      auditArchive: z
+        .strictObject({
+          olderThanDays: z.number().int().min(1).max(36_500).default(365),
+          /** Where archives go; default `$OPSDECK_DATA_DIR/audit-archive`. */
+          folder: z.string().min(1).max(4096).optional(),
+          /** When to archive on its own; without it, only by hand. */
+          schedule: cron.optional(),
+        })
+        .default({ olderThanDays: 365 }),
     })
-    .default({ schedule: "30 3 * * *" }),
+    .default({ schedule: "30 3 * * *", auditArchive: { olderThanDays: 365 } }),
 });
 
 export const configSchema = configBase.superRefine((config, ctx) => {

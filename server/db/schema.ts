@@ -76,6 +76,31 @@ export const auditLog = sqliteTable(
   ],
 );
 
+export const AUDIT_CHECKPOINT_KINDS = ["keyed", "verified", "archive"] as const;
+
+/**
+ * Signed records of the audit chain's head (row id and hash) at a moment: "keyed" marks
+ * where the HMAC chain starts (rows up to it are the old SHA-256 chain), "verified" is
+ * written after a verification passed, "archive" where archived rows were cut off.
+ * Append-only (triggers in the migration); the newest is also kept outside the database.
+ */
+export const auditCheckpoints = sqliteTable(
+  "audit_checkpoints",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: AUDIT_CHECKPOINT_KINDS }).notNull(),
+    rowId: integer("row_id").notNull(),
+    rowHash: text("row_hash").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    keyId: text("key_id").notNull(),
+    signature: text("signature").notNull(),
+  },
+  (t) => [
+    index("audit_checkpoints_kind_idx").on(t.kind, t.rowId),
+    index("audit_checkpoints_row_idx").on(t.rowId),
+  ],
+);
+
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -140,6 +165,7 @@ export const scheduleRuns = sqliteTable("schedule_runs", {
 
 export type User = typeof users.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type JobLog = typeof jobLogs.$inferSelect;
 

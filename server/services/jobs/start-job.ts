@@ -15,12 +15,16 @@ export const startJob = defineService({
         action: "jobs.start",
         targetType: "job",
         targetId: r.jobId,
-        details: { kind: input.kind, created: r.created },
+        details: {
+          kind: input.kind,
+          created: r.created,
+          ...(input.archive ? { archive: input.archive } : {}),
+        },
       }),
       (tx) => {
         const { job, created } = enqueueJob(tx, {
           kind: input.kind,
-          params: {},
+          params: input.kind === "audit.archive" ? (input.archive ?? {}) : {},
           requestedBy: ctx.requester,
           lockKey: input.kind,
           idempotencyKey: input.requestKey
