@@ -26,14 +26,15 @@ export default defineConfig({
   testMatch: /.*\.(spec|setup)\.ts$/,
   outputDir: "test-results",
   forbidOnly: CI,
-  retries: CI ? 1 : 0,
+  // A rerun would hide a flaky test; a failure keeps its trace instead.
+  retries: 0,
   workers: 2,
   timeout: 30_000,
   expect: { timeout: 10_000 },
   reporter: CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   use: {
     baseURL: BASE_URL,
-    trace: "on-first-retry",
+    trace: "retain-on-failure",
     launchOptions: {
       executablePath: chromium,
       args: [
