@@ -8,7 +8,7 @@ const time = z.iso.datetime({
   error: "expected an ISO 8601 time such as 2026-11-27T10:00:00Z",
 });
 
-/** What CI sends to POST /api/ingest/deployments (DESIGN.md). */
+/** What CI sends to POST /api/ingest/deployments (docs/integrations/ci.md). */
 export const deploymentReport = z.strictObject({
   service: slug,
   environment: slug,

@@ -71,7 +71,7 @@ const monitorCommon = {
   service: id,
   environment: id,
   description: z.string().max(500).optional(),
-  /** How often to check; the action plan's UptimeRobot tier was 5m, Opsdeck defaults to 1m. */
+  /** How often to check: 1m by default, five times as often as UptimeRobot's free tier. */
   interval: duration({ min: 10_000, max: 86_400_000 }).default(60_000),
   /** Extra failed checks, each after retryInterval, before the monitor is marked down. */
   retries: z.number().int().min(0).max(10).default(1),
