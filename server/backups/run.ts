@@ -9,7 +9,7 @@ import type { Db } from "@/server/db";
 import { backups, type Backup } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
 import { runCommand } from "./command";
-import { compressVerified, publish, removeQuietly, utcStamp } from "./files";
+import { backupFileName, compressVerified, publish, removeQuietly } from "./files";
 import { backupsToDelete } from "./retention";
 import { sqliteBackup, sqliteCheck } from "./sqlite-worker";
 
@@ -53,7 +53,7 @@ function finish(db: Db, id: number, values: Partial<Backup>): void {
  * One backup of `job`. The file is written under a temporary name, compressed while it
  * streams, fsynced, checked (the database copy passes PRAGMA integrity_check; the gzip
  * decompresses to exactly what was written), and only then renamed to
- * `{job}_{UTC timestamp}.db.gz`. A file that fails its check is moved to `failed/` and
+ * `{job}_{UTC timestamp}-{record id}.db.gz`. A file that fails its check is moved to `failed/` and
  * never offered for restore. Any failure leaves no file under a final name.
  */
 export async function takeBackup(
@@ -77,7 +77,7 @@ export async function takeBackup(
     .returning()
     .get();
   const extension = job.source.type === "sqlite" ? ".db" : job.source.extension;
-  const name = `${job.id}_${opts.kind === "safety" ? "pre-restore_" : ""}${utcStamp(started)}${extension}.gz`;
+  const name = backupFileName(job.id, started, record.id, extension, opts.kind === "safety");
   let dirs: ReturnType<typeof backupDirs> | undefined;
   let raw = "";
   let part = "";
