@@ -7,7 +7,7 @@ import { backups, type Backup } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
 import { runCommand } from "./command";
 import { decompressChecked, removeQuietly } from "./files";
-import { backupDirs, takeBackup } from "./run";
+import { prepareDirs, takeBackup, workFile } from "./run";
 import { sqliteCheck, sqliteRestore } from "./sqlite-worker";
 
 export type RestoreOutcome = {
@@ -64,10 +64,10 @@ export async function restoreBackup(
   if (backup.status !== "verified" || !backup.verified)
     throw new Error(`backup #${backup.id} is not a verified backup`);
   const live = path.resolve(job.source.path);
-  const dirs = backupDirs(job);
-  const incoming = path.join(dirs.tmp, `restore-${backup.id}-${Date.now()}.db`);
+  const incoming = workFile(job, ctx.jobId, `restore-${backup.id}-${Date.now()}.db`);
   const previous = `${incoming}.previous`;
   try {
+    await prepareDirs(job);
     ctx.progress(5, "checking the backup");
     const tables = await unpackVerified(ctx, backup, incoming);
     ctx.log("info", `Backup #${backup.id} is sound: ${Object.keys(tables).length} tables.`);
@@ -112,10 +112,10 @@ export async function restoreBackup(
  * checked, and its row counts compared with those recorded when it was taken.
  */
 export async function drillBackup(ctx: JobContext<unknown>, job: BackupJobConfig, backup: Backup) {
-  const dirs = backupDirs(job);
-  const scratch = path.join(dirs.tmp, `drill-${backup.id}-${Date.now()}.db`);
+  const scratch = workFile(job, ctx.jobId, `drill-${backup.id}-${Date.now()}.db`);
   const at = new Date();
   try {
+    await prepareDirs(job);
     const tables = await unpackVerified(ctx, backup, scratch);
     const expected = backup.tables ?? {};
     const differences = Object.keys({ ...expected, ...tables }).filter(

@@ -26,7 +26,21 @@ export function backupDirs(job: BackupJobConfig) {
   };
 }
 
-async function prepareDirs(job: BackupJobConfig) {
+/**
+ * A work file of job `jobId` in the destination's temporary directory. The job id in
+ * the name is what start-up clean-up reads: it removes only files of jobs not running.
+ */
+export function workFile(job: BackupJobConfig, jobId: number, name: string): string {
+  return path.join(backupDirs(job).tmp, `job-${jobId}.${name}`);
+}
+
+/** The job a work file belongs to, from its name (null for a name this version did not write). */
+export function workFileJob(name: string): number | null {
+  const m = /^job-(\d+)\./.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+export async function prepareDirs(job: BackupJobConfig) {
   const dirs = backupDirs(job);
   for (const dir of Object.values(dirs)) {
     try {
@@ -83,8 +97,8 @@ export async function takeBackup(
   let part = "";
   try {
     dirs = await prepareDirs(job);
-    raw = path.join(dirs.tmp, `${name}.raw`);
-    part = path.join(dirs.tmp, `${name}.part`);
+    raw = workFile(job, ctx.jobId, `${name}.raw`);
+    part = workFile(job, ctx.jobId, `${name}.part`);
     const final = path.join(opts.into === "safety" ? dirs.safety : dirs.root, name);
     let tables: Record<string, number> | null = null;
     let compressed;
