@@ -11,3 +11,7 @@ export const startJobInput = z.strictObject({
     .regex(/^[A-Za-z0-9-]{8,64}$/, "Invalid request key")
     .optional(),
 });
+
+export const cancelJobInput = z.strictObject({
+  jobId: z.number({ error: "Choose a job" }).int().positive("Choose a job"),
+});

@@ -204,7 +204,9 @@ export async function takeBackup(
     );
     return { ...record, ...done };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // Stopped on purpose (canceled, shut down): the record says why, not "aborted".
+    const why = ctx.signal.aborted ? (ctx.signal.reason as unknown) : err;
+    const message = why instanceof Error ? why.message : String(why);
     const current = ctx.db
       .select({ status: backups.status })
       .from(backups)

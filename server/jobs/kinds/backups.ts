@@ -6,6 +6,7 @@ import { applyRetention, takeBackup } from "@/server/backups/run";
 import { drillBackup, restoreBackup } from "@/server/backups/restore";
 import { getConfig } from "@/server/config";
 import { backups, jobs } from "@/server/db/schema";
+import { JobCanceled } from "../abort";
 import { defineJobKind, type JobContext } from "../registry";
 
 function backupJob(id: string) {
@@ -65,7 +66,8 @@ export const backupRestoreJob = defineJobKind({
       return outcome;
     } catch (err) {
       recordAudit(ctx.db, actor, meta, {
-        action: "backups.restore_failed",
+        // A canceled restore put the database back as it was: not a failure to look into.
+        action: err instanceof JobCanceled ? "backups.restore_canceled" : "backups.restore_failed",
         outcome: "failure",
         targetType: "backup",
         targetId: backup.id,
