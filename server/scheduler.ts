@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { scheduleRuns } from "@/server/db/schema";
 import { holdsLease, releaseLease, takeLease, type LeaseToken } from "@/server/jobs/lease";
-import { enqueueJob } from "@/server/jobs/queue";
+import { enqueueJob, LockHeldError } from "@/server/jobs/queue";
 import { logger } from "@/server/logger";
 
 export type Schedule = {
@@ -35,6 +35,8 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private leader = false;
   private token: LeaseToken | null = null;
+  /** Schedules whose slot waits for another job's lock (logged once per wait). */
+  private readonly waiting = new Set<string>();
 
   constructor(
     private readonly db: Db,
@@ -114,18 +116,30 @@ export class Scheduler {
     }
     if (!slot || (last && slot.getTime() <= last.lastSlotAt.getTime())) return false;
     const missed = !last || cron.nextRun(last.lastSlotAt)?.getTime() !== slot.getTime();
+    let blockedBy: number | undefined;
     const queued = this.db.transaction(
       (tx) => {
         // The token is checked in the same IMMEDIATE transaction as the writes: nobody
         // can take the lease over between the check and the commit.
         if (!holdsLease(tx, SCHEDULER_LEASE, token, now)) return false;
-        const { job } = enqueueJob(tx, {
-          kind: def.kind,
-          params: def.params,
-          requestedBy: { id: null, name: `schedule:${def.name}` },
-          idempotencyKey: `schedule:${def.name}:${slot.toISOString()}`,
-          lockKey: def.lockKey ?? `schedule:${def.name}`,
-        });
+        let job;
+        try {
+          ({ job } = enqueueJob(tx, {
+            kind: def.kind,
+            params: def.params,
+            requestedBy: { id: null, name: `schedule:${def.name}` },
+            idempotencyKey: `schedule:${def.name}:${slot.toISOString()}`,
+            lockKey: def.lockKey ?? `schedule:${def.name}`,
+            // A job of the same kind already running (a manual backup) covers the slot.
+            answeredBy: (held) => held.kind === def.kind,
+          }));
+        } catch (err) {
+          // Another kind holds the lock (a restore during a backup slot): the slot stays
+          // due and runs once that job has finished.
+          if (!(err instanceof LockHeldError)) throw err;
+          blockedBy = err.held.id;
+          return false;
+        }
         tx.insert(scheduleRuns)
           .values({ name: def.name, lastSlotAt: slot, lastJobId: job.id })
           .onConflictDoUpdate({
@@ -137,6 +151,16 @@ export class Scheduler {
       },
       { behavior: "immediate" },
     );
+    if (blockedBy !== undefined) {
+      if (!this.waiting.has(def.name))
+        logger.info(
+          { context: { schedule: def.name, slot: slot.toISOString(), heldBy: blockedBy } },
+          "scheduled job waits for another job holding its lock",
+        );
+      this.waiting.add(def.name);
+      return false;
+    }
+    this.waiting.delete(def.name);
     if (!queued) {
       logger.warn(
         { context: { schedule: def.name, holder: this.holder } },

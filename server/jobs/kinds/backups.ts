@@ -28,6 +28,7 @@ export const backupRunJob = defineJobKind({
   kind: "backup.run",
   title: "Back up",
   params: z.strictObject({ backup: z.string(), kind: z.enum(["scheduled", "manual"]) }),
+  describe: (p) => `${p.kind} backup of ${p.backup}`,
   async run(ctx) {
     const job = backupJob(ctx.params.backup);
     const done = await takeBackup(ctx, job, {
@@ -49,6 +50,7 @@ export const backupRestoreJob = defineJobKind({
   kind: "backup.restore",
   title: "Restore a backup",
   params: z.strictObject({ backupId: z.number().int().positive() }),
+  describe: (p) => `backup #${p.backupId}`,
   async run(ctx) {
     const backup = ctx.db.select().from(backups).where(eq(backups.id, ctx.params.backupId)).get();
     if (!backup) throw new Error(`no backup #${ctx.params.backupId}`);
@@ -86,6 +88,7 @@ export const backupDrillJob = defineJobKind({
   kind: "backup.drill",
   title: "Restore drill",
   params: z.strictObject({ backup: z.string() }),
+  describe: (p) => `newest backup of ${p.backup}`,
   async run(ctx) {
     const job = backupJob(ctx.params.backup);
     const newest = ctx.db

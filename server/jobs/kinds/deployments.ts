@@ -16,6 +16,14 @@ export const deployActionJob = defineJobKind({
     action: z.enum(["rollback", "redeploy"]),
     deploymentId: z.number().int().positive(),
   }),
+  describe(p, db) {
+    const target = db
+      .select({ version: deployments.version })
+      .from(deployments)
+      .where(eq(deployments.id, p.deploymentId))
+      .get();
+    return `${p.action} to ${target?.version ?? `deployment #${p.deploymentId}`}`;
+  },
   async run(ctx) {
     const target = ctx.db
       .select()
