@@ -2,6 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { restoreBackupInput } from "@/lib/schemas/backups";
 import { getConfig } from "@/server/config";
+import { isSelfBackup } from "@/server/config/self-backup";
 import { backups } from "@/server/db/schema";
 import { enqueueOrRefuse } from "@/server/jobs/lock-conflict";
 import { requestKey } from "@/server/jobs/queue";
@@ -20,6 +21,11 @@ export const restoreBackup = defineService({
   run(ctx, input) {
     const backup = ctx.db.select().from(backups).where(eq(backups.id, input.backupId)).get();
     if (!backup) throw new ServiceError(404, `No backup #${input.backupId}.`);
+    if (isSelfBackup(backup.jobId))
+      throw new ServiceError(
+        409,
+        "Opsdeck's own database cannot be restored while Opsdeck runs on it: stop Opsdeck, then run `npm run restore-self -- <file>` (runbook: Operating Opsdeck itself).",
+      );
     const { config } = getConfig();
     const job = config.backups.find((b) => b.id === backup.jobId);
     if (!job || job.source.type !== "sqlite")
