@@ -22,6 +22,7 @@ import {
 import { sqliteBackup, sqliteCheck } from "../server/backups/sqlite-worker";
 import { defaultSelfBackupDir } from "../server/config/self-backup";
 import { openDatabase } from "../server/db";
+import { pidAlive } from "../server/jobs/runner";
 
 /** Tables every Opsdeck database has: a file without them is some other database. */
 const OPSDECK_TABLES = ["users", "audit_log", "jobs", "leases", "backups"];
@@ -38,15 +39,6 @@ class Stop extends Error {
 
 function fail(message: string, code = 1): never {
   throw new Stop(message, code);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 type Current = { running: string | null; sha256: string | null; unreadable: string | null };

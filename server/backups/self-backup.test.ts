@@ -12,6 +12,7 @@ import { auditLog, backups, jobs, leases, users } from "@/server/db/schema";
 import { enqueueJob } from "@/server/jobs/queue";
 import { JobRunner } from "@/server/jobs/runner";
 import "@/server/jobs/kinds";
+import { until } from "@/test/until";
 
 const MINIMAL = `environments: [{ id: production, name: Production }]\n`;
 const parse = (extra = "") => parseConfigText(MINIMAL + extra, "test.yaml", () => undefined);
@@ -100,14 +101,8 @@ describe("backing up and restoring Opsdeck's own database", () => {
       params: { backup: "opsdeck", kind: "manual" },
       requestedBy: { id: null, name: "test" },
     });
-    const started = Date.now();
-    while (
-      db.select().from(jobs).where(eq(jobs.id, job.id)).get()!.status === "queued" ||
-      db.select().from(jobs).where(eq(jobs.id, job.id)).get()!.status === "running"
-    ) {
-      if (Date.now() - started > 30_000) throw new Error("the backup did not finish");
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const status = () => db.select().from(jobs).where(eq(jobs.id, job.id)).get()!.status;
+    await until(() => status() !== "queued" && status() !== "running", "the backup", 60_000);
     expect(db.select().from(jobs).where(eq(jobs.id, job.id)).get()).toMatchObject({
       status: "succeeded",
     });

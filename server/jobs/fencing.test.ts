@@ -4,6 +4,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { until } from "@/test/until";
 import { openDatabase, type Db } from "@/server/db";
 import { jobLogs, jobs } from "@/server/db/schema";
 import { holdsLease, takeLease, releaseLease } from "./lease";
@@ -35,14 +36,6 @@ afterEach(async () => {
   for (const r of runners.splice(0)) await r.stop(100);
   puppets.clear();
 });
-
-async function until(check: () => boolean, what: string, ms = 5000) {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const who = { id: null, name: "test" };
 const row = (db: Db, id: number) => db.select().from(jobs).where(eq(jobs.id, id)).get()!;

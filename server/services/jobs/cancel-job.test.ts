@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { makeUser } from "@/test/callers";
 import { freshDb } from "@/test/db";
+import { until } from "@/test/until";
 import { getConfig, setConfigForTests } from "@/server/config";
 import type { BackupJobConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
@@ -62,14 +63,6 @@ function startRunner() {
   runners.push(r);
   r.start();
   return r;
-}
-
-async function until(check: () => boolean, what: string, ms = 15_000) {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const row = (id: number) => db.select().from(jobs).where(eq(jobs.id, id)).get()!;
