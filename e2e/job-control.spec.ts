@@ -8,6 +8,8 @@ import { BASE_URL, storageState } from "./stack";
 // These tests hold the "slow-dump" backup running (e2e/fixtures/slow-dump.mjs waits while
 // this flag exists), so they take turns.
 test.describe.configure({ mode: "serial" });
+// Each starts a backup, opens pages as two people and waits for a cancel: slow on a busy machine.
+test.slow();
 const FLAG = path.join(os.tmpdir(), "opsdeck-e2e-slow-dump");
 test.beforeEach(() => fs.writeFileSync(FLAG, ""));
 test.afterEach(() => fs.rmSync(FLAG, { force: true }));
