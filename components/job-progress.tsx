@@ -25,7 +25,7 @@ export function JobProgress({
 }) {
   const [job, setJob] = useState<JobView>();
   const [log, setLog] = useState<JobLogView[]>([]);
-  const [lost, setLost] = useState(false);
+  const [lost, setLost] = useState<false | "retrying" | "closed">(false);
   const finished = useRef(onFinished);
   useEffect(() => {
     finished.current = onFinished;
@@ -45,7 +45,9 @@ export function JobProgress({
       source.close();
       finished.current?.(JSON.parse((e as MessageEvent).data).status);
     });
-    source.onerror = () => setLost(true);
+    // A refused stream (429: too many live views in this session) is not retried.
+    source.onerror = () =>
+      setLost(source.readyState === EventSource.CLOSED ? "closed" : "retrying");
     return () => source.close();
   }, [jobId]);
 
@@ -105,7 +107,11 @@ export function JobProgress({
       ) : null}
       {logHidden ? <p className="mt-2 text-xs text-slate-500">{logHidden}</p> : null}
       {lost && !(job && isFinished(job.status)) ? (
-        <div className="mt-1 text-xs text-amber-700">Connection lost; retrying…</div>
+        <div className="mt-1 text-xs text-amber-700">
+          {lost === "closed"
+            ? "Live updates stopped (too many live job views open?); close another, then reload."
+            : "Connection lost; retrying…"}
+        </div>
       ) : null}
       <ol
         className={`mt-2 space-y-0.5 overflow-y-auto font-mono text-xs text-slate-700 ${compact ? "max-h-32" : "max-h-96"}`}
