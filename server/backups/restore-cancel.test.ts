@@ -124,3 +124,26 @@ describe("canceling a restore", () => {
     });
   });
 });
+
+describe("canceling a backup", () => {
+  it("canceled before its command starts: the command never runs", async () => {
+    const marker = path.join(dir, "ran");
+    const config = job(path.join(dir, "unused.db"), {
+      source: {
+        type: "command",
+        command: ["sh", "-c", `touch '${marker}'; echo dump`],
+        timeout: 60_000,
+        extension: ".sql",
+      },
+    } as Partial<BackupJobConfig>);
+    const abort = new AbortController();
+    abort.abort(new JobCanceled("ada@example.com"));
+    const ctx = { ...jobContext(db, "backup.run"), signal: abort.signal };
+    await expect(takeBackup(ctx, config, { kind: "manual", requestedBy: "ada" })).rejects.toThrow();
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(db.select().from(backups).get()).toMatchObject({
+      status: "failed",
+      error: "canceled by ada@example.com",
+    });
+  });
+});

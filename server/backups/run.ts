@@ -96,6 +96,7 @@ export async function takeBackup(
   let raw = "";
   let part = "";
   try {
+    ctx.signal.throwIfAborted();
     dirs = await prepareDirs(job);
     raw = workFile(job, ctx.jobId, `${name}.raw`);
     part = workFile(job, ctx.jobId, `${name}.part`);
@@ -152,6 +153,8 @@ export async function takeBackup(
       // Stop the command too when writing its output fails (disk full, say).
       const stop = new AbortController();
       const relay = () => stop.abort();
+      // Canceled before this point: never start the command (a later abort fires the relay).
+      ctx.signal.throwIfAborted();
       ctx.signal.addEventListener("abort", relay, { once: true });
       const run = runCommand(job.source.command, job.source.timeout, stop.signal);
       let result, exit;

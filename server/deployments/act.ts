@@ -71,6 +71,8 @@ export async function runDeployAction(
   );
   ctx.progress(5, `${action} to ${target.version}`);
 
+  // Canceled while queued for the provider: nothing has been asked of the platform yet.
+  ctx.signal.throwIfAborted();
   const started = new Date();
   // Recorded at once, so the timeline shows the rollback while it runs.
   const record = ctx.db.transaction(
