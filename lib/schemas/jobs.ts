@@ -33,3 +33,7 @@ export const startJobInput = z
     message: "Only the audit archive takes archive settings",
     path: ["archive"],
   });
+
+export const cancelJobInput = z.strictObject({
+  jobId: z.number({ error: "Choose a job" }).int().positive("Choose a job"),
+});

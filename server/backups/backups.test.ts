@@ -106,7 +106,7 @@ describe("backups", () => {
       verified: true,
       tables: { events: 5000, counter: 1 },
     });
-    expect(path.basename(done.file!)).toMatch(/^navi-db_\d{8}T\d{6}Z\.db\.gz$/);
+    expect(path.basename(done.file!)).toMatch(/^navi-db_\d{8}T\d{6}Z-\d+\.db\.gz$/);
     expect(sha(done.file!)).toBe(done.sha256);
     expect(done.rawBytes! / done.sizeBytes!).toBeGreaterThan(5);
     expect(fs.readdirSync(backupDirs(job).tmp)).toEqual([]);

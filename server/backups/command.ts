@@ -36,7 +36,8 @@ export function runCommand(argv: string[], timeoutMs: number, signal?: AbortSign
     timedOut = true;
     kill();
   }, timeoutMs);
-  signal?.addEventListener("abort", kill, { once: true });
+  if (signal?.aborted) kill();
+  else signal?.addEventListener("abort", kill, { once: true });
   const done = new Promise<{
     code: number | null;
     signal: NodeJS.Signals | null;

@@ -4,6 +4,12 @@ import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
 import { cron, duration, httpUrl, id, port, secretString } from "./schema-parts";
+import {
+  defaultSelfBackupDir,
+  isSelfBackup,
+  SELF_BACKUP_ID,
+  selfDatabaseFile,
+} from "./self-backup";
 
 const environment = z.strictObject({
   id,
@@ -218,6 +224,34 @@ const backupSource = z.discriminatedUnion(
   { error: 'expected source.type to be one of "sqlite", "command", "external"' },
 );
 
+const retention = (days: number) =>
+  z
+    .strictObject({
+      days: z.number().int().min(1).max(3650).default(days),
+      /** Grandfather-father-son: also keep the newest backup of each of the last N days / weeks / months. */
+      keepDaily: z.number().int().min(0).max(3650).default(0),
+      keepWeekly: z.number().int().min(0).max(520).default(0),
+      keepMonthly: z.number().int().min(0).max(240).default(0),
+    })
+    .default({ days, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 });
+
+/** Opsdeck's own database: backed up by a built-in job unless turned off. */
+const selfBackup = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Cron in UTC. */
+    schedule: cron.default("0 3 * * *"),
+    /** A directory; default `<OPSDECK_DATA_DIR>/backups`. */
+    path: z.string().min(1).max(4096).optional(),
+    retention: retention(14),
+    restoreDrill: cron.optional(),
+  })
+  .default({
+    enabled: true,
+    schedule: "0 3 * * *",
+    retention: { days: 14, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
+  });
+
 const backupJob = z
   .strictObject({
     id,
@@ -232,15 +266,7 @@ const backupJob = z
     schedule: cron.default("0 2 * * *"),
     /** How late past its schedule the newest backup may be before it shows red. */
     grace: duration({ min: 60_000, max: 7 * 86_400_000 }).default(3_600_000),
-    retention: z
-      .strictObject({
-        days: z.number().int().min(1).max(3650).default(30),
-        /** Grandfather-father-son: also keep the newest backup of each of the last N days / weeks / months. */
-        keepDaily: z.number().int().min(0).max(3650).default(0),
-        keepWeekly: z.number().int().min(0).max(520).default(0),
-        keepMonthly: z.number().int().min(0).max(240).default(0),
-      })
-      .default({ days: 30, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 }),
+    retention: retention(30),
     /** Cron in UTC for restore drills of the newest backup (sqlite sources). */
     restoreDrill: cron.optional(),
     /** Commands run around a restore (e.g. turning maintenance mode on and off). */
@@ -333,6 +359,7 @@ const configBase = z.strictObject({
     .default({ sessionMaxAgeHours: 12 }),
   monitors: z.array(monitorSchema).default([]),
   backups: z.array(backupJob).default([]),
+  selfBackup,
   integrations: z.array(integration).default([]),
   maintenanceWindows: z.array(maintenanceWindow).default([]),
   uptime: z
@@ -368,7 +395,7 @@ const configBase = z.strictObject({
     .default({ schedule: "30 3 * * *", auditArchive: { olderThanDays: 365 } }),
 });
 
-export const configSchema = configBase.superRefine((config, ctx) => {
+const referencedConfig = configBase.superRefine((config, ctx) => {
   const { issue, unique, known } = referenceChecks(ctx);
   checkAlertReferences(config, ctx);
   const envIds = config.environments.map((e) => e.id);
@@ -410,6 +437,47 @@ export const configSchema = configBase.superRefine((config, ctx) => {
   });
 });
 
+/** The config as the rest of Opsdeck sees it: references checked, Opsdeck's own backup job added. */
+export const configSchema = referencedConfig
+  .superRefine((config, ctx) => {
+    if (!config.selfBackup.enabled) return;
+    config.backups.forEach((b, i) => {
+      if (isSelfBackup(b.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", i, "id"],
+          message: `"${SELF_BACKUP_ID}" is Opsdeck's own backup job (selfBackup); choose another id`,
+        });
+    });
+  })
+  .transform((config) =>
+    config.selfBackup.enabled
+      ? { ...config, backups: [...config.backups, selfBackupJob(config)] }
+      : config,
+  );
+
+/**
+ * The built-in job for Opsdeck's own database: the same verified online backup as any
+ * sqlite job, listed with the others. Its service and environment are "opsdeck", which
+ * name no configured ones: it is restored with Opsdeck stopped (`npm run restore-self`).
+ */
+function selfBackupJob(config: z.output<typeof configBase>): z.output<typeof backupJob> {
+  const s = config.selfBackup;
+  return {
+    id: SELF_BACKUP_ID,
+    name: "Opsdeck's own database",
+    service: SELF_BACKUP_ID,
+    environment: SELF_BACKUP_ID,
+    source: { type: "sqlite", path: selfDatabaseFile() },
+    destination: { type: "local", path: s.path ?? defaultSelfBackupDir() },
+    schedule: s.schedule,
+    grace: 3_600_000,
+    retention: s.retention,
+    restoreDrill: s.restoreDrill,
+    hooks: {},
+  };
+}
+
 /** The three checks every cross-reference in the file needs, reporting into `ctx`. */
 function referenceChecks(ctx: z.RefinementCtx) {
   const issue = (path: (string | number)[], message: string) =>
@@ -448,7 +516,10 @@ function checkAlertReferences(config: z.output<typeof configBase>, ctx: z.Refine
     monitors: config.monitors.map((m) => m.id),
     services: config.services.map((s) => s.id),
     environments: config.environments.map((e) => e.id),
-    backups: config.backups.map((b) => b.id),
+    backups: [
+      ...config.backups.map((b) => b.id),
+      ...(config.selfBackup.enabled ? [SELF_BACKUP_ID] : []),
+    ],
   };
   const channelIds = alerts.channels.map((c) => c.id);
   const policyIds = oncall.escalationPolicies.map((p) => p.id);

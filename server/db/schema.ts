@@ -120,8 +120,14 @@ export const jobs = sqliteTable(
     idempotencyKey: text("idempotency_key"),
     // Only one queued or running job may hold a lock key (partial unique index below).
     lockKey: text("lock_key"),
+    // The fencing token of a running job is (runner, epoch): the epoch goes up at every
+    // claim, and every progress, log and finish write of the runner names both.
     runner: text("runner"),
+    epoch: integer("epoch").notNull().default(0),
     heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
+    /** Set by "Cancel" on a running job; its runner stops it at the next safe point. */
+    cancelRequestedAt: integer("cancel_requested_at", { mode: "timestamp_ms" }),
+    cancelRequestedBy: text("cancel_requested_by"),
     createdAt: createdAt(),
     startedAt: integer("started_at", { mode: "timestamp_ms" }),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
@@ -153,6 +159,9 @@ export const jobLogs = sqliteTable(
 export const leases = sqliteTable("leases", {
   name: text("name").primaryKey(),
   holder: text("holder").notNull(),
+  // Goes up at every new tenure (another holder, or the same one after expiry): with the
+  // holder, the fencing token the holder's writes are checked against.
+  epoch: integer("epoch").notNull().default(1),
   expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   acquiredAt: integer("acquired_at", { mode: "timestamp_ms" }).notNull(),
 });

@@ -44,17 +44,26 @@ export function commandProvider(config: CommandConfig): DeployProvider {
             .on("line", (line) => ctx.log(level, line.slice(0, 2000)));
         }
         let timedOut = false;
+        let exited = false;
+        // TERM, then KILL for a program that ignores it: a canceled deploy must stop.
+        const stop = () => {
+          child.kill("SIGTERM");
+          setTimeout(() => {
+            if (!exited) child.kill("SIGKILL");
+          }, 5_000).unref();
+        };
         const timer = setTimeout(() => {
           timedOut = true;
-          child.kill("SIGTERM");
-          setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+          stop();
         }, timeout);
-        const abort = () => child.kill("SIGTERM");
-        ctx.signal.addEventListener("abort", abort, { once: true });
+        const abort = () => stop();
+        if (ctx.signal.aborted) stop();
+        else ctx.signal.addEventListener("abort", abort, { once: true });
         child.on("error", (err) => {
           clearTimeout(timer);
           reject(new Error(`cannot run ${argv[0]}: ${err.message}`));
         });
+        child.on("exit", () => (exited = true));
         child.on("close", (code, signal) => {
           clearTimeout(timer);
           ctx.signal.removeEventListener("abort", abort);
