@@ -4,6 +4,7 @@ import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
 import { cron, duration, httpUrl, id, port, secretString } from "./schema-parts";
+import { checkTokens } from "./token-checks";
 
 const environment = z.strictObject({
   id,
@@ -319,6 +320,9 @@ const integration = z.strictObject({
   id,
   name: z.string().min(1).max(80).optional(),
   token: secretString,
+  /** What the token may report: none listed means every service (or environment). */
+  services: z.array(id).default([]),
+  environments: z.array(id).default([]),
 });
 
 const configBase = z.strictObject({
@@ -369,6 +373,11 @@ export const configSchema = configBase.superRefine((config, ctx) => {
   unique("services", serviceIds, "service");
   unique("monitors", monitorIds, "monitor");
   unique("backups", backupIds, "backup");
+  unique(
+    "integrations",
+    config.integrations.map((i) => i.id),
+    "integration",
+  );
   for (const [key, list] of [
     ["monitors", config.monitors],
     ["backups", config.backups],
@@ -377,9 +386,15 @@ export const configSchema = configBase.superRefine((config, ctx) => {
       known([key, i, "service"], item.service, serviceIds, "service");
       known([key, i, "environment"], item.environment, envIds, "environment");
     });
-  const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
-  if (new Set(tokens).size !== tokens.length)
-    issue(["monitors"], "two heartbeat monitors share a token");
+  checkTokens(config, ctx);
+  config.integrations.forEach((integration, i) => {
+    integration.services.forEach((ref, j) =>
+      known(["integrations", i, "services", j], ref, serviceIds, "service"),
+    );
+    integration.environments.forEach((ref, j) =>
+      known(["integrations", i, "environments", j], ref, envIds, "environment"),
+    );
+  });
   config.backups.forEach((b, i) => {
     if (b.source.type !== "external") return;
     const heartbeat = b.source.heartbeat;

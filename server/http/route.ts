@@ -1,5 +1,4 @@
 import "server-only";
-import { timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
 import type { ActionIssue } from "@/lib/action-result";
 import { hasRole, type Role } from "@/lib/roles";
@@ -11,8 +10,14 @@ import { getSessionUser, type SessionUser } from "@/server/auth/session";
 import { getDb, type Db } from "@/server/db";
 import { logger } from "@/server/logger";
 import { captureError } from "@/server/sentry";
-import { ServiceError, type Actor, type Service } from "@/server/services/service";
+import {
+  ServiceError,
+  type Actor,
+  type IntegrationScope,
+  type Service,
+} from "@/server/services/service";
 import { metaFromHeaders } from "./request-meta";
+import { sameToken } from "./token";
 
 /** Who may call a route: anyone, a signed-in role, or a bearer token (open when the token is not configured). */
 export type RouteAuth =
@@ -20,7 +25,8 @@ export type RouteAuth =
   | Role
   | {
       /** One token, or several (one per integration, each naming its actor in the audit log). */
-      bearer: () => string | undefined | { actor: string; token: string }[];
+      bearer: () =>
+        string | undefined | { actor: string; token: string; scope?: IntegrationScope }[];
       openWhenUnset: boolean;
       actor: string;
     };
@@ -70,12 +76,6 @@ export function jsonError(
     { error, ...extra },
     { status, headers: { "cache-control": "no-store", ...headers } },
   );
-}
-
-function tokenMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Browsers send Origin on every cross-site POST; a session mutation must come from our own pages. */
@@ -163,6 +163,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
     try {
       const db = getDb();
       let actor = { id: null as number | null, name: "anonymous", role: null as string | null };
+      let scope: IntegrationScope | undefined;
       if (typeof def.auth === "string" && def.auth !== "public") {
         user = await getSessionUser();
         if (!user) throw new HttpError(401, "Sign in first.");
@@ -195,13 +196,14 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         if (accepted.length > 0 || !def.auth.openWhenUnset) {
           const header = req.headers.get("authorization") ?? "";
           const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-          const match = given ? accepted.find((a) => tokenMatches(given, a.token)) : undefined;
+          const match = given ? accepted.find((a) => sameToken(given, a.token)) : undefined;
           if (!match) {
             throw new HttpError(401, "A valid bearer token is required.", undefined, {
               "www-authenticate": 'Bearer realm="opsdeck"',
             });
           }
           actor = { id: null, name: match.actor, role: null };
+          scope = match.scope;
         }
       }
 
@@ -217,7 +219,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       const serviceActor: Actor | null = user
         ? { kind: "user", id: user.id, email: user.email, role: user.role }
         : typeof def.auth === "object"
-          ? { kind: "integration", name: actor.name }
+          ? { kind: "integration", name: actor.name, scope }
           : null;
       const result = await def.handler({
         req,
