@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
-import { cron, duration, httpUrl, id, port, secretString } from "./schema-parts";
+import { cron, duration, httpUrl, id, port, rate, secretString } from "./schema-parts";
 import { checkTokens } from "./token-checks";
 
 const environment = z.strictObject({
@@ -325,6 +325,12 @@ const integration = z.strictObject({
   environments: z.array(id).default([]),
 });
 
+const INGEST_DEFAULTS = {
+  perAddress: { requests: 600, perMs: 60_000 },
+  perIntegration: { requests: 120, perMs: 60_000 },
+  failedAuth: { requests: 10, perMs: 60_000 },
+};
+
 const configBase = z.strictObject({
   title: z.string().min(1).max(80).default("Opsdeck"),
   environments: z.array(environment).min(1, "expected at least one environment"),
@@ -338,6 +344,14 @@ const configBase = z.strictObject({
   monitors: z.array(monitorSchema).default([]),
   backups: z.array(backupJob).default([]),
   integrations: z.array(integration).default([]),
+  /** Budgets of the ingest endpoints (/api/ingest/*): past them, 429 with Retry-After. */
+  ingest: z
+    .strictObject({
+      perAddress: rate.default(INGEST_DEFAULTS.perAddress),
+      perIntegration: rate.default(INGEST_DEFAULTS.perIntegration),
+      failedAuth: rate.default(INGEST_DEFAULTS.failedAuth),
+    })
+    .default(INGEST_DEFAULTS),
   maintenanceWindows: z.array(maintenanceWindow).default([]),
   uptime: z
     .strictObject({

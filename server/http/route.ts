@@ -17,6 +17,12 @@ import {
   type Service,
 } from "@/server/services/service";
 import { metaFromHeaders } from "./request-meta";
+import {
+  DEFAULT_FAILED_AUTH,
+  requestGuard,
+  TooManyRequests,
+  type RouteLimits,
+} from "./route-limits";
 import { sameToken } from "./token";
 
 /** Who may call a route: anyone, a signed-in role, or a bearer token (open when the token is not configured). */
@@ -42,6 +48,13 @@ export type RouteContext<P, Q, B> = {
   commit: Committer["commit"];
   /** Runs a service as this route's caller (the user, or the integration the token names). */
   call<I, T>(service: Service<I, T>, input: I): Promise<T>;
+  /**
+   * For a token the handler checks itself (a heartbeat's ping URL): a wrong one counts
+   * against the address and is audited with the route's other refusals; an accepted one
+   * spends its own budget (429 when it is used up). No-ops on a route without limits.
+   */
+  tokenRefused(): void;
+  tokenAccepted(key: string): void;
 };
 
 export const ROUTE_BRAND = Symbol.for("opsdeck.route");
@@ -152,6 +165,12 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
   maxBodyBytes?: number;
   /** Set, with the reason, only for a mutation that records no audit row (e.g. machine pings). */
   unaudited?: string;
+  /**
+   * Per-address and per-token budgets (429 with Retry-After once spent). Routes sharing
+   * a `name` share the budgets; refusals are audited once per key per minute as
+   * `<name>.throttled`, with a count. Bearer routes without it still throttle wrong tokens.
+   */
+  rateLimit?: { name: string; limits: () => RouteLimits };
   handler: (ctx: RouteContext<P, Q, B>) => Promise<Response | unknown> | Response | unknown;
 }): BrandedRoute {
   const handler: Handler = async (req, segment) => {
@@ -161,6 +180,13 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
     let user: SessionUser | null = null;
     let committer: Committer | undefined;
     try {
+      const guard = def.rateLimit
+        ? requestGuard(def.rateLimit.name, def.rateLimit.limits(), meta)
+        : typeof def.auth === "object"
+          ? requestGuard(def.name, { failedAuth: DEFAULT_FAILED_AUTH }, meta)
+          : null;
+      // Before the database, the body or the session: a refused request must cost nothing.
+      guard?.admit();
       const db = getDb();
       let actor = { id: null as number | null, name: "anonymous", role: null as string | null };
       let scope: IntegrationScope | undefined;
@@ -198,12 +224,14 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
           const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
           const match = given ? accepted.find((a) => sameToken(given, a.token)) : undefined;
           if (!match) {
+            guard?.failedToken();
             throw new HttpError(401, "A valid bearer token is required.", undefined, {
               "www-authenticate": 'Bearer realm="opsdeck"',
             });
           }
           actor = { id: null, name: match.actor, role: null };
           scope = match.scope;
+          guard?.token(match.actor, match.actor);
         }
       }
 
@@ -236,6 +264,8 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
           serviceCommitted = true;
           return out;
         },
+        tokenRefused: () => guard?.failedToken(),
+        tokenAccepted: (key) => guard?.token(key, key),
       });
       if (mutating && !def.unaudited && !committer?.committed && !serviceCommitted) {
         throw new Error(`${def.name} finished without recording its audit entry`);
@@ -243,6 +273,14 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       if (result instanceof Response) return result;
       return Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } });
     } catch (err) {
+      if (err instanceof TooManyRequests) {
+        return jsonError(
+          429,
+          err.message,
+          { requestId: meta.requestId ?? undefined },
+          { "retry-after": String(err.retryAfterSeconds) },
+        );
+      }
       if (err instanceof HttpError || err instanceof ServiceError) {
         return jsonError(
           err.status,

@@ -1,6 +1,8 @@
 import "server-only";
+import { and, eq } from "drizzle-orm";
 import { deploymentReport } from "@/lib/schemas/deployments";
 import { getConfig } from "@/server/config";
+import { deployments } from "@/server/db/schema";
 import { upsertDeployment } from "@/server/deployments/record";
 import { recordAudit } from "@/server/audit/write";
 import { auditActor, defineService, ServiceError } from "@/server/services/service";
@@ -48,6 +50,28 @@ export const recordDeployment = defineService({
         `The token of ${integration!.name.replace(/^integration:/, "")} may not report ${input.service}/${input.environment}.`,
       );
     }
+    // Without an external id, version and start time are what identify a record; two runs
+    // with different ids cannot both claim the same one.
+    const startedAt = new Date(input.startedAt ?? Date.now());
+    const clash = input.externalId
+      ? ctx.db
+          .select({ externalId: deployments.externalId })
+          .from(deployments)
+          .where(
+            and(
+              eq(deployments.service, input.service),
+              eq(deployments.environment, input.environment),
+              eq(deployments.version, input.version),
+              eq(deployments.startedAt, startedAt),
+            ),
+          )
+          .get()
+      : undefined;
+    if (clash && clash.externalId !== input.externalId)
+      throw new ServiceError(
+        409,
+        `A deployment of ${input.version} to ${input.service}/${input.environment} started at ${startedAt.toISOString()} is already recorded${clash.externalId ? ` as ${clash.externalId}` : ""}; send that externalId to update it, or a different startedAt.`,
+      );
     const result = ctx.commit(
       (r: { deployment: { id: number }; created: boolean }) => ({
         action: "deployments.ingest",
@@ -67,7 +91,7 @@ export const recordDeployment = defineService({
           environment: input.environment,
           version: input.version,
           status: input.status,
-          startedAt: new Date(input.startedAt ?? Date.now()),
+          startedAt,
           finishedAt: input.finishedAt
             ? new Date(input.finishedAt)
             : input.status === "started"

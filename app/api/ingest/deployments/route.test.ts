@@ -1,9 +1,11 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { freshDb } from "@/test/db";
 import { setConfigForTests } from "@/server/config";
 import { parseConfigText } from "@/server/config/load";
 import type { Db } from "@/server/db";
 import { auditLog, deployments } from "@/server/db/schema";
+import { flushRefusals, resetRouteLimitsForTests } from "@/server/http/route-limits";
 import { POST } from "./route";
 
 const TOKENS = {
@@ -32,6 +34,7 @@ integrations:
 
 let db: Db;
 beforeEach(() => {
+  resetRouteLimitsForTests();
   db = freshDb();
   setConfigForTests(parseConfigText(YAML, "test.yaml", (n) => TOKENS[n as keyof typeof TOKENS]));
 });
@@ -169,6 +172,15 @@ describe("POST /api/ingest/deployments", () => {
     ]);
   });
 
+  it("a second run of the same version started at the same moment is a 409, not a 500", async () => {
+    const at = "2026-01-02T10:00:00.000Z";
+    expect((await send({ ...report, startedAt: at, externalId: "run-1" })).status).toBe(201);
+    const again = await send({ ...report, startedAt: at, externalId: "run-2" });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatch(/v1\.4\.2 .*already recorded/);
+    expect(db.select().from(deployments).all()).toHaveLength(1);
+  });
+
   it("an unknown service or environment is a 400 naming the field", async () => {
     expect((await send({ ...report, service: "nope" })).body.issues).toEqual([
       expect.objectContaining({ path: "service" }),
@@ -176,5 +188,139 @@ describe("POST /api/ingest/deployments", () => {
     expect((await send({ ...report, service: "web" })).body.issues).toEqual([
       expect.objectContaining({ path: "environment" }),
     ]);
+  });
+});
+
+describe("floods", () => {
+  // The clock stands still, so no budget refills while a flood is sent.
+  beforeEach(() => void vi.useFakeTimers({ toFake: ["Date"], now: Date.now() }));
+  afterEach(() => void vi.useRealTimers());
+  const throttledRows = () =>
+    db.select().from(auditLog).where(eq(auditLog.action, "ingest.throttled")).all();
+
+  it("5,000 CI reports with a valid token: most get 429 with Retry-After, the audit log grows by a bounded amount", async () => {
+    const statuses = new Map<number, number>();
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 5000; i++) {
+      const res = await send({
+        ...report,
+        status: "failed",
+        version: `v${i}`,
+        externalId: `run-${i}`,
+      });
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status === 429) {
+        retryAfter ??= res.headers.get("retry-after");
+        expect(res.body.error).toMatch(
+          /^Too many requests (for integration:ci|from this address); retry in \d+ s\.$/,
+        );
+      }
+    }
+    expect(statuses.get(429)).toBeGreaterThan(4500);
+    expect((statuses.get(201) ?? 0) + (statuses.get(429) ?? 0)).toBe(5000);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(db.select().from(deployments).all().length).toBe(statuses.get(201));
+
+    // Nothing about the refusals is written while the window is open, then one row per key
+    // (the integration's budget, the address's) with the count.
+    expect(throttledRows()).toEqual([]);
+    flushRefusals(Date.now() + 61_000);
+    const rows = throttledRows();
+    expect(rows.map((r) => [r.targetId, r.outcome])).toEqual([
+      ["integration:ci", "denied"],
+      ["address 192.0.2.1", "denied"],
+    ]);
+    expect(rows.reduce((n, r) => n + (r.details as { refused: number }).refused, 0)).toBe(
+      statuses.get(429),
+    );
+    expect(rows[0]).toMatchObject({
+      actorName: "integration:ci",
+      details: { counts: { rate_limited: expect.any(Number) } },
+    });
+    expect(db.select().from(auditLog).all().length).toBe((statuses.get(201) ?? 0) + 2);
+  });
+
+  it("5,000 wrong-token requests: throttled after a few, audited as one row with counts", async () => {
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 5000; i++) {
+      const res = await send(report, `guess-${i}-0123456789abcdef0123456789`);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+    expect(statuses.get(401)).toBeLessThanOrEqual(10);
+    expect(statuses.get(429)).toBe(5000 - statuses.get(401)!);
+    // The right token from the same address is refused too while the address is blocked…
+    expect((await send(report)).status).toBe(429);
+    // …but not from another address.
+    expect((await send(report, TOKENS.CI_TOKEN, "198.51.100.7")).status).toBe(201);
+
+    flushRefusals(Date.now() + 61_000);
+    const rows = throttledRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      actorName: "anonymous",
+      ip: "192.0.2.1",
+      targetId: "address 192.0.2.1",
+      details: { refused: 5001, counts: { wrong_auth: statuses.get(401) } },
+    });
+    const counts = (rows[0]!.details as { counts: Record<string, number> }).counts;
+    // Refused for the wrong tokens first, then for the address's request budget as well.
+    expect(counts.blocked_after_wrong_auth! + counts.rate_limited!).toBe(5001 - statuses.get(401)!);
+    expect(JSON.stringify(rows)).not.toContain("guess-");
+    expect(db.select().from(auditLog).all()).toHaveLength(2);
+  });
+
+  it("a flood from many addresses writes at most a bounded number of rows per window", async () => {
+    for (let i = 0; i < 300; i++)
+      await send(report, "wrong-token-0123456789abcdef0123456789", `203.0.113.${i % 250}`);
+    flushRefusals(Date.now() + 61_000);
+    const rows = throttledRows();
+    expect(rows.length).toBeLessThanOrEqual(51);
+    expect(rows.reduce((n, r) => n + Number((r.details as { refused: number }).refused), 0)).toBe(
+      300,
+    );
+  });
+
+  it("IPv6 addresses in one /64 share a budget", async () => {
+    for (let i = 0; i < 10; i++)
+      await send(
+        report,
+        "wrong-token-0123456789abcdef0123456789",
+        `2001:db8:1:2::${i.toString(16)}`,
+      );
+    expect((await send(report, TOKENS.CI_TOKEN, "2001:db8:1:2:ffff::1")).status).toBe(429);
+    expect((await send(report, TOKENS.CI_TOKEN, "2001:db8:1:3::1")).status).toBe(201);
+  });
+
+  it("the per-address budget covers every ingest route and every token", async () => {
+    setConfigForTests(
+      parseConfigText(
+        `${YAML}ingest: { perAddress: 5/1m, perIntegration: 100/1m }\n`,
+        "test.yaml",
+        (n) => TOKENS[n as keyof typeof TOKENS],
+      ),
+    );
+    const codes = [];
+    for (let i = 0; i < 4; i++)
+      codes.push((await send({ ...report, version: `a${i}`, externalId: `a-${i}` })).status);
+    for (let i = 0; i < 3; i++)
+      codes.push(
+        (
+          await send(
+            { ...report, environment: "staging", version: `b${i}`, externalId: `b-${i}` },
+            TOKENS.STAGING_TOKEN,
+          )
+        ).status,
+      );
+    expect(codes).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    flushRefusals(Date.now() + 61_000);
+    expect(
+      db
+        .select()
+        .from(auditLog)
+        .where(
+          and(eq(auditLog.action, "ingest.throttled"), eq(auditLog.targetId, "address 192.0.2.1")),
+        )
+        .all(),
+    ).toMatchObject([{ details: { counts: { rate_limited: 2 } } }]);
   });
 });

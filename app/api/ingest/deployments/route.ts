@@ -1,6 +1,7 @@
 // POST /api/ingest/deployments — record a deploy from CI (bearer token per integration)
 import { deploymentReport } from "@/lib/schemas/deployments";
 import { getConfig } from "@/server/config";
+import { INGEST_RATE_LIMIT } from "@/server/http/ingest-limit";
 import { apiRoute } from "@/server/http/route";
 import { recordDeployment } from "@/server/services/deployments/record-deployment";
 
@@ -18,6 +19,7 @@ export const POST = apiRoute({
     openWhenUnset: false,
     actor: "integration",
   },
+  rateLimit: INGEST_RATE_LIMIT,
   body: deploymentReport,
   maxBodyBytes: 16 * 1024,
   handler: async ({ body, call }) => {
