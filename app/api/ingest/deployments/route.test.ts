@@ -191,7 +191,8 @@ describe("POST /api/ingest/deployments", () => {
   });
 });
 
-describe("floods", () => {
+// Thousands of requests through the whole route: slow on a busy machine, and never timed.
+describe("floods", { timeout: 120_000 }, () => {
   // The clock stands still, so no budget refills while a flood is sent.
   beforeEach(() => void vi.useFakeTimers({ toFake: ["Date"], now: Date.now() }));
   afterEach(() => void vi.useRealTimers());

@@ -38,7 +38,8 @@ async function ping(token: string, ip = "192.0.2.5") {
   return res;
 }
 
-describe("heartbeat pings under a flood", () => {
+// Thousands of requests through the whole route: slow on a busy machine, and never timed.
+describe("heartbeat pings under a flood", { timeout: 120_000 }, () => {
   it("5,000 guessed ping URLs: 404 for the first few, then 429; one audit row with the count", async () => {
     const statuses = new Map<number, number>();
     for (let i = 0; i < 5000; i++) {
