@@ -33,4 +33,3 @@ export function seedAlerts(target: Db, t0: number, n = 10_000): void {
     for (let i = 0; i < 300; i++) notification.run(`d${i}`, t0, t0);
   })();
 }
-
