@@ -1,3 +1,4 @@
+import client from "prom-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { freshDb } from "@/test/db";
 import type { Db } from "@/server/db";
@@ -108,6 +109,13 @@ describe("a bearer route without limits of its own (e.g. /api/metrics)", () => {
         details: { refused: 500, counts: { wrong_auth: 10, blocked_after_wrong_auth: 490 } },
       },
     ]);
+    const metric = await client.register.getSingleMetric("opsdeck_http_refused_total")!.get();
+    expect(metric.values).toContainEqual(
+      expect.objectContaining({
+        labels: { limiter: "test.scrape", reason: "wrong_auth" },
+        value: 10,
+      }),
+    );
     // The right token is not rate limited on such a route.
     resetRouteLimitsForTests();
     for (let i = 0; i < 1000; i++)

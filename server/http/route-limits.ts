@@ -1,4 +1,5 @@
 import "server-only";
+import client from "prom-client";
 import { recordAudit, type RequestMeta } from "@/server/audit/write";
 import { getDb } from "@/server/db";
 import { logger } from "@/server/logger";
@@ -21,6 +22,7 @@ export const DENIAL_WINDOW_MS = 60_000;
 const SWEEP_MS = 5_000;
 
 type State = {
+  refused: client.Counter<"limiter" | "reason">;
   address: Buckets;
   token: Buckets;
   failed: Buckets;
@@ -31,6 +33,15 @@ const global = globalThis as unknown as { __opsdeckRouteLimits?: State };
 
 function state(): State {
   global.__opsdeckRouteLimits ??= {
+    // Reused across a reset: prom-client registers each name once per process.
+    refused:
+      (client.register.getSingleMetric("opsdeck_http_refused_total") as
+        State["refused"] | undefined) ??
+      new client.Counter({
+        name: "opsdeck_http_refused_total",
+        help: "Requests refused by a rate limit or for a wrong token, by limiter and reason.",
+        labelNames: ["limiter", "reason"] as const,
+      }),
     address: new Buckets(),
     token: new Buckets(),
     failed: new Buckets(),
@@ -78,6 +89,7 @@ export function flushRefusals(now = Date.now(), all = false): number {
 
 function note(limiter: string, key: string, actor: string, ip: string | null, reason: string) {
   const s = state();
+  s.refused.inc({ limiter, reason });
   s.denials.note({ limiter, key, actor, ip, reason }, Date.now());
   if (!s.sweeper) {
     s.sweeper = setInterval(() => flushRefusals(), SWEEP_MS);
