@@ -40,6 +40,8 @@ async function ping(token: string, ip = "192.0.2.5") {
 
 // Thousands of requests through the whole route: slow on a busy machine, and never timed.
 describe("heartbeat pings under a flood", { timeout: 120_000 }, () => {
+  // The clock stands still, so no budget refills while a flood is sent.
+  beforeEach(() => void vi.useFakeTimers({ toFake: ["Date"], now: Date.now() }));
   it("5,000 guessed ping URLs: 404 for the first few, then 429; one audit row with the count", async () => {
     const statuses = new Map<number, number>();
     for (let i = 0; i < 5000; i++) {
@@ -58,8 +60,6 @@ describe("heartbeat pings under a flood", { timeout: 120_000 }, () => {
   });
 
   it("a real monitor's token has its own budget: a runaway cron job gets 429, others still ping", async () => {
-    // The clock stands still, so no budget refills while the test runs.
-    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
     const statuses: number[] = [];
     for (let i = 0; i < 200; i++)
       statuses.push((await ping(TOKEN, `198.51.100.${i % 200}`)).status);
