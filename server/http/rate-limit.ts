@@ -41,8 +41,9 @@ export class Buckets {
     return { ok: false, retryAfterMs: ((1 - bucket.tokens) * limit.perMs) / limit.requests };
   }
 
-  /** Whether the key has budget left, without spending any. */
+  /** Whether the key has budget left, without spending any (an unknown key has all of it). */
   peek(key: string, limit: RateLimit, now: number): Verdict {
+    if (!this.#buckets.has(key)) return { ok: true };
     const bucket = this.#current(key, limit, now);
     return bucket.tokens >= 1
       ? { ok: true }

@@ -19,9 +19,10 @@ describe("token buckets", () => {
     expect(b.take("other", limit, 1000).ok).toBe(true);
   });
 
-  it("peek never spends", () => {
+  it("peek never spends, and remembers no key it has not seen spent", () => {
     const b = new Buckets();
     for (let i = 0; i < 10; i++) expect(b.peek("k", limit, 0).ok).toBe(true);
+    expect(b.size).toBe(0);
   });
 
   it("keep a bounded number of keys, forgetting the least recently used", () => {
