@@ -158,7 +158,6 @@ export function requestGuard(limiter: string, limits: RouteLimits, meta: Request
     },
   };
 }
-export type RequestGuard = ReturnType<typeof requestGuard>;
 
 /** Forgets every budget and pending refusal (tests). */
 export function resetRouteLimitsForTests(): void {
