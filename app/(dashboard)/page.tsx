@@ -26,7 +26,7 @@ export default async function OverviewPage() {
         description="Every service in every environment, coloured by its worst monitor. Updates live."
       />
       <div className="mb-6 grid gap-4 md:grid-cols-2">
-        <FiringAlerts alerts={activeAlerts(getDb(), config).filter((a) => a.state === "firing")} />
+        <FiringAlerts {...activeAlerts(getDb(), config, { state: "firing", limit: 6 })} />
         <OnCallNow schedules={onCallSummaries(getDb(), config)} />
       </div>
       <OverviewBoard

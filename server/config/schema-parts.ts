@@ -68,3 +68,18 @@ export const cron = z
       return false;
     }
   }, "is not a valid cron expression (minute hour day-of-month month day-of-week)");
+
+/** A rate written as "600/1m" (requests per duration); parsed to { requests, perMs }. */
+export const rate = z.string().transform((text, ctx) => {
+  const m = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(text);
+  const requests = m ? Number(m[1]) : NaN;
+  const perMs = m ? parseDuration(m[2]!) : undefined;
+  if (!m || !Number.isSafeInteger(requests) || requests < 1 || !perMs || perMs < 1000) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a rate such as "600/1m" (at least 1 request per at least 1s), got "${text}"`,
+    });
+    return z.NEVER;
+  }
+  return { requests, perMs };
+});

@@ -3,13 +3,14 @@ import { z } from "zod";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
-import { cron, duration, httpUrl, id, port, secretString } from "./schema-parts";
+import { cron, duration, httpUrl, id, port, rate, secretString } from "./schema-parts";
 import {
   defaultSelfBackupDir,
   isSelfBackup,
   SELF_BACKUP_ID,
   selfDatabaseFile,
 } from "./self-backup";
+import { checkTokens } from "./token-checks";
 
 const environment = z.strictObject({
   id,
@@ -345,7 +346,16 @@ const integration = z.strictObject({
   id,
   name: z.string().min(1).max(80).optional(),
   token: secretString,
+  /** What the token may report: none listed means every service (or environment). */
+  services: z.array(id).default([]),
+  environments: z.array(id).default([]),
 });
+
+const INGEST_DEFAULTS = {
+  perAddress: { requests: 600, perMs: 60_000 },
+  perIntegration: { requests: 120, perMs: 60_000 },
+  failedAuth: { requests: 10, perMs: 60_000 },
+};
 
 const configBase = z.strictObject({
   title: z.string().min(1).max(80).default("Opsdeck"),
@@ -361,6 +371,14 @@ const configBase = z.strictObject({
   backups: z.array(backupJob).default([]),
   selfBackup,
   integrations: z.array(integration).default([]),
+  /** Budgets of the ingest endpoints (/api/ingest/*): past them, 429 with Retry-After. */
+  ingest: z
+    .strictObject({
+      perAddress: rate.default(INGEST_DEFAULTS.perAddress),
+      perIntegration: rate.default(INGEST_DEFAULTS.perIntegration),
+      failedAuth: rate.default(INGEST_DEFAULTS.failedAuth),
+    })
+    .default(INGEST_DEFAULTS),
   maintenanceWindows: z.array(maintenanceWindow).default([]),
   uptime: z
     .strictObject({
@@ -406,6 +424,11 @@ const referencedConfig = configBase.superRefine((config, ctx) => {
   unique("services", serviceIds, "service");
   unique("monitors", monitorIds, "monitor");
   unique("backups", backupIds, "backup");
+  unique(
+    "integrations",
+    config.integrations.map((i) => i.id),
+    "integration",
+  );
   for (const [key, list] of [
     ["monitors", config.monitors],
     ["backups", config.backups],
@@ -414,9 +437,15 @@ const referencedConfig = configBase.superRefine((config, ctx) => {
       known([key, i, "service"], item.service, serviceIds, "service");
       known([key, i, "environment"], item.environment, envIds, "environment");
     });
-  const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
-  if (new Set(tokens).size !== tokens.length)
-    issue(["monitors"], "two heartbeat monitors share a token");
+  checkTokens(config, ctx);
+  config.integrations.forEach((integration, i) => {
+    integration.services.forEach((ref, j) =>
+      known(["integrations", i, "services", j], ref, serviceIds, "service"),
+    );
+    integration.environments.forEach((ref, j) =>
+      known(["integrations", i, "environments", j], ref, envIds, "environment"),
+    );
+  });
   config.backups.forEach((b, i) => {
     if (b.source.type !== "external") return;
     const heartbeat = b.source.heartbeat;

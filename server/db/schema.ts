@@ -441,7 +441,8 @@ export const alerts = sqliteTable(
     uniqueIndex("alerts_one_open_per_fingerprint")
       .on(t.ruleId, t.fingerprint)
       .where(sql`${t.state} in ('pending', 'firing') or ${t.holdUntilClear} = 1`),
-    index("alerts_state_idx").on(t.state),
+    // State lookups, and the keyset of the firing/pending list (newest first).
+    index("alerts_state_active_idx").on(t.state, t.activeAt, t.id),
     index("alerts_rule_fired_idx").on(t.ruleId, t.firedAt),
     index("alerts_active_at_idx").on(t.activeAt),
   ],

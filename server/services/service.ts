@@ -17,7 +17,10 @@ export type Actor =
   | { kind: "user"; id: number; email: string; role: Role }
   | { kind: "cli" }
   | { kind: "system"; name: string; onBehalfOf?: { id: number | null; name: string } }
-  | { kind: "integration"; name: string };
+  | { kind: "integration"; name: string; scope?: IntegrationScope };
+
+/** What an integration's token may touch; an empty list allows every one. */
+export type IntegrationScope = { services: string[]; environments: string[] };
 
 export function auditActor(actor: Actor): AuditActor {
   switch (actor.kind) {
