@@ -3,6 +3,7 @@ import { cookies } from "next/headers";
 import { PageHeader } from "@/components/page-header";
 import { OverviewBoard } from "@/components/uptime/overview-board";
 import { ENV_COOKIE } from "@/lib/nav";
+import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { uptimeStatus } from "@/server/queries/uptime-status";
@@ -14,6 +15,7 @@ import { onCallSummaries } from "@/server/oncall/schedules";
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
+  await requirePageUser();
   const chosen = (await cookies()).get(ENV_COOKIE)?.value;
   const { config } = getConfig();
   const environments = config.environments.filter(
