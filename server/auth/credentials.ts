@@ -25,8 +25,15 @@ export function toSignedIn(user: {
   };
 }
 
-/** A sign-in refused with a message the person may see. */
-export class SignInError extends Error {}
+/** A sign-in refused with a message the person may see (and, for redirects, its code). */
+export class SignInError extends Error {
+  constructor(
+    message: string,
+    readonly code = "CredentialsSignin",
+  ) {
+    super(message);
+  }
+}
 
 const BAD_CREDENTIALS = "Invalid email or password.";
 

@@ -2,6 +2,7 @@ import "server-only";
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/env";
+import { safeCallback } from "@/lib/safe-callback";
 import { getConfig } from "@/server/config";
 import type { LoadedConfig } from "@/server/config/load";
 import { getDb } from "@/server/db";
@@ -15,6 +16,11 @@ import { getSessionSecret } from "./secret";
 type Token = { uid?: number; sv?: number; name?: string | null; email?: string | null };
 
 const cache = new WeakMap<LoadedConfig, AuthOptions>();
+
+/** The origin people reach Opsdeck at (as the HTTP server tells next-auth). */
+export function publicOrigin(): string {
+  return new URL(env.OPSDECK_URL ?? `http://localhost:${env.PORT}`).origin;
+}
 
 /** Cookies carry the Secure flag whenever Opsdeck is reached over HTTPS. */
 export function secureCookies(): boolean {
@@ -56,6 +62,8 @@ export function getAuthOptions(): AuthOptions {
       ...(oidc ? [oidcProvider(oidc)] : []),
     ],
     callbacks: {
+      // next-auth's own redirects (after sign-in, sign-out, errors) stay on Opsdeck.
+      redirect: ({ url, baseUrl }) => new URL(safeCallback(url, baseUrl), baseUrl).toString(),
       async signIn({ account, profile, user }) {
         if (account?.provider !== "oidc" || !oidc) return true;
         const meta = await currentRequestMeta();
@@ -73,7 +81,7 @@ export function getAuthOptions(): AuthOptions {
           Object.assign(user, { uid: signedIn.uid, sv: signedIn.sv });
           return true;
         } catch (err) {
-          if (err instanceof SignInError) return `/login?error=${encodeURIComponent(err.message)}`;
+          if (err instanceof SignInError) return `/login?error=${encodeURIComponent(err.code)}`;
           throw err;
         }
       },
