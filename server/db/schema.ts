@@ -45,9 +45,13 @@ export const users = sqliteTable(
 export const loginThrottle = sqliteTable("login_throttle", {
   // "account:<email>" or "ip:<address>"
   key: text("key").primaryKey(),
+  // Attempts counted before their password is checked; a success gives its attempt back.
   failures: integer("failures").notNull().default(0),
   lastFailureAt: integer("last_failure_at", { mode: "timestamp_ms" }).notNull(),
   blockedUntil: integer("blocked_until", { mode: "timestamp_ms" }),
+  // Throttled attempts not yet in an audit row, and when this key's last such row was written.
+  denied: integer("denied").notNull().default(0),
+  deniedAuditedAt: integer("denied_audited_at", { mode: "timestamp_ms" }),
 });
 
 export const auditLog = sqliteTable(
