@@ -119,19 +119,26 @@ export function recordThrottled(
   db.transaction(
     (tx) => {
       const row = tx
-        .update(loginThrottle)
-        .set({
-          denied: sql`${loginThrottle.denied} + 1`,
-          deniedAuditedAt: sql`case when ${loginThrottle.deniedAuditedAt} is null or ${loginThrottle.deniedAuditedAt} <= ${now - DENIAL_AUDIT_WINDOW_MS} then ${now} else ${loginThrottle.deniedAuditedAt} end`,
-        })
+        .select()
+        .from(loginThrottle)
         .where(eq(loginThrottle.key, claim.blockedKey))
-        .returning()
         .get();
-      if (!row || row.deniedAuditedAt?.getTime() !== now) return;
-      writeDenialRow(tx, row.key, row.denied, actor.name, meta, {
+      if (!row) return;
+      const last = row.deniedAuditedAt?.getTime();
+      if (last !== undefined && last > now - DENIAL_AUDIT_WINDOW_MS) {
+        tx.update(loginThrottle)
+          .set({ denied: sql`${loginThrottle.denied} + 1` })
+          .where(eq(loginThrottle.key, row.key))
+          .run();
+        return;
+      }
+      writeDenialRow(tx, row.key, row.denied + 1, actor.name, meta, {
         retryAfterSeconds: Math.ceil(claim.waitMs / 1000),
       });
-      tx.update(loginThrottle).set({ denied: 0 }).where(eq(loginThrottle.key, row.key)).run();
+      tx.update(loginThrottle)
+        .set({ denied: 0, deniedAuditedAt: new Date(now) })
+        .where(eq(loginThrottle.key, row.key))
+        .run();
     },
     { behavior: "immediate" },
   );
