@@ -11,9 +11,17 @@ import { currentRequestMeta } from "@/server/http/request-meta";
 import { logger } from "@/server/logger";
 import { signInWithPassword, SignInError, type SignedIn } from "./credentials";
 import { auditOidcFailure, oidcProvider, upsertOidcUser } from "./oidc";
+import { isSessionRevoked, revokeSession } from "./revocation";
 import { getSessionSecret } from "./secret";
 
-type Token = { uid?: number; sv?: number; name?: string | null; email?: string | null };
+/** What the session token holds: user id, session version, and this sign-in's session id. */
+type Token = {
+  uid?: number;
+  sv?: number;
+  sid?: string;
+  name?: string | null;
+  email?: string | null;
+};
 
 const cache = new WeakMap<LoadedConfig, AuthOptions>();
 
@@ -29,8 +37,9 @@ export function secureCookies(): boolean {
 
 /**
  * next-auth configuration: JWT sessions (httpOnly, SameSite=Lax, Secure over HTTPS)
- * holding only the user id and session version; everything else is read from the
- * database per request (see getSessionUser).
+ * holding only the user id, session version and session id; everything else is
+ * read from the database per request (see getSessionUser). Signing out revokes the
+ * session id, so a copy of the cookie dies with it.
  */
 export function getAuthOptions(): AuthOptions {
   const loaded = getConfig();
@@ -92,15 +101,27 @@ export function getAuthOptions(): AuthOptions {
             ...token,
             uid: u.uid,
             sv: u.sv,
+            sid: crypto.randomUUID(),
             name: user.name,
             email: user.email,
           } satisfies Token;
         }
+        // Renewing a signed-out session (next-auth's /api/auth/session would hand back a
+        // fresh cookie) fails: next-auth then answers an empty session and clears the cookie.
+        const t = token as Token;
+        if (typeof t.sid !== "string" || isSessionRevoked(getDb(), t.sid))
+          throw new Error("session ended");
         return token;
       },
       async session({ session, token }) {
         const t = token as Token;
-        session.user = { id: t.uid, sv: t.sv, name: t.name, email: t.email } as typeof session.user;
+        session.user = {
+          id: t.uid,
+          sv: t.sv,
+          sid: t.sid,
+          name: t.name,
+          email: t.email,
+        } as typeof session.user;
         return session;
       },
     },
@@ -108,13 +129,18 @@ export function getAuthOptions(): AuthOptions {
       async signOut({ token }) {
         const t = token as Token | null;
         if (!t?.uid) return;
-        recordAudit(
+        const actor = { id: t.uid, name: t.email ?? String(t.uid), role: null };
+        const meta = await currentRequestMeta();
+        if (typeof t.sid !== "string") {
+          recordAudit(getDb(), actor, meta, { action: "auth.logout" });
+          return;
+        }
+        revokeSession(
           getDb(),
-          { id: t.uid, name: t.email ?? String(t.uid), role: null },
-          await currentRequestMeta(),
-          {
-            action: "auth.logout",
-          },
+          { sid: t.sid, userId: t.uid },
+          auth.sessionMaxAgeHours * 3600,
+          actor,
+          meta,
         );
       },
     },

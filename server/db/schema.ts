@@ -54,6 +54,22 @@ export const loginThrottle = sqliteTable("login_throttle", {
   deniedAuditedAt: integer("denied_audited_at", { mode: "timestamp_ms" }),
 });
 
+// Sessions signed out before their token expires: a session token names its session
+// (sid, fixed at sign-in, kept through renewals), and a listed one is refused.
+export const sessionRevocations = sqliteTable(
+  "session_revocations",
+  {
+    sid: text("sid").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }).notNull(),
+    // Every token of the session has expired by then; the row can go.
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("session_revocations_expires_at").on(t.expiresAt)],
+);
+
 export const auditLog = sqliteTable(
   "audit_log",
   {
