@@ -33,6 +33,7 @@ async function main() {
   const { routeMatcher } = await import("../lib/route-label");
   const { clientIp } = await import("../lib/client-ip");
   const { acceptRequestId } = await import("../lib/request-id");
+  const { decodablePath } = await import("../lib/request-checks");
 
   const log = pino(logOptions("opsdeck", env.LOG_LEVEL));
   const publicUrl = env.OPSDECK_URL ?? `http://localhost:${env.PORT}`;
@@ -92,6 +93,12 @@ async function main() {
         else log.debug(line, "request");
       }
     });
+    // Next throws on a path it cannot percent-decode; that is the client's mistake.
+    if (!decodablePath(req.url ?? "/")) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Bad request: the path has an invalid %-escape.");
+      return;
+    }
     handle(req, res).catch((err: unknown) => {
       log.error({ context: { requestId }, error: err }, "unhandled request error");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
