@@ -116,23 +116,6 @@ describe("proxy", () => {
     );
   });
 
-  it("answers a malformed router state header with 400, and lets a real one through", async () => {
-    const proxy = await proxyWith({});
-    const rsc = (tree: string) =>
-      proxy(
-        new NextRequest("http://ops.example.com/uptime", {
-          headers: { host: "ops.example.com", rsc: "1", "next-router-state-tree": tree },
-        }),
-      );
-    for (const tree of ["%%%garbage", "notjson", encodeURIComponent("[1,2]"), "x".repeat(50_000)]) {
-      expect((await rsc(tree)).status, tree.slice(0, 20)).toBe(400);
-    }
-    const real = encodeURIComponent(
-      JSON.stringify(["", { children: ["(dashboard)", { children: ["__PAGE__", {}] }] }]),
-    );
-    expect((await rsc(real)).status).toBe(200);
-  });
-
   it("answers a sign-in link with a doubled or control-character callback with 400", async () => {
     const proxy = await proxyWith({});
     const login = (query: string) =>

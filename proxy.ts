@@ -1,14 +1,14 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "./env";
-import { parseAndValidateFlightRouterState } from "next/dist/server/app-render/parse-and-validate-flight-router-state";
 import { ACTION_BODY_LIMIT, badActionBody, badSignInQuery } from "./lib/request-checks";
 import { contentSecurityPolicy, staticSecurityHeaders } from "./lib/security-headers";
 
 /**
  * Security headers and the per-request CSP nonce; the HTTPS redirect when asked
  * for; cross-site posts to pages refused; requests Next would answer with a 500
- * (a bad router state header, a malformed or oversized server action body, a
- * doubled or control-character sign-in callback) answered with a 4xx instead.
+ * (a malformed or oversized server action body, a doubled or control-character
+ * sign-in callback) answered with a 4xx instead (scripts/bad-request.ts handles
+ * those the proxy cannot see).
  * Not an authorisation check: pages and handlers check the session themselves.
  */
 export async function proxy(req: NextRequest) {
@@ -57,10 +57,6 @@ async function refuse(req: NextRequest): Promise<NextResponse | null> {
   if (req.method === "POST" && page && crossSite(req))
     return plain(403, "Cross-site request refused.");
 
-  const tree = req.headers.get("next-router-state-tree");
-  if (tree !== null && !validRouterStateTree(tree))
-    return plain(400, "The Next-Router-State-Tree header is not valid.");
-
   if (req.nextUrl.pathname === "/login") {
     const bad = badSignInQuery(req.nextUrl.searchParams);
     if (bad) return plain(400, `This sign-in link is not valid: ${bad}`);
@@ -76,19 +72,6 @@ async function refuse(req: NextRequest): Promise<NextResponse | null> {
     if (bad) return plain(400, `This is not a valid server action request (${bad}).`);
   }
   return null;
-}
-
-/**
- * Whether Next will accept this Next-Router-State-Tree header. Next's own parser
- * decides, so the answer is exactly Next's; Next throws (a 500) on a bad one.
- */
-function validRouterStateTree(value: string): boolean {
-  try {
-    parseAndValidateFlightRouterState(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The body as text, or null once it passes `limit` bytes (the rest is not read). */

@@ -16,6 +16,8 @@ test.describe("after sign-in, only Opsdeck", () => {
   test("a signed-in user sent to the sign-in page with an off-site callback stays on Opsdeck", async ({
     page,
   }) => {
+    // A dozen page loads, one after another.
+    test.setTimeout(90_000);
     await signIn(page, ACCOUNTS.viewer.email, ACCOUNTS.viewer.password);
     // Tab and newline are dropped by URL parsing, which is how /%09/evil.com got past the old check.
     for (const raw of ["/%09/evil.com", "/%0a/evil.com", "/%09/%09/evil.com"]) {

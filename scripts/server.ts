@@ -33,7 +33,7 @@ async function main() {
   const { routeMatcher } = await import("../lib/route-label");
   const { clientIp } = await import("../lib/client-ip");
   const { acceptRequestId } = await import("../lib/request-id");
-  const { decodablePath } = await import("../lib/request-checks");
+  const { unparseableRequest } = await import("./bad-request");
 
   const log = pino(logOptions("opsdeck", env.LOG_LEVEL));
   const publicUrl = env.OPSDECK_URL ?? `http://localhost:${env.PORT}`;
@@ -93,10 +93,10 @@ async function main() {
         else log.debug(line, "request");
       }
     });
-    // Next throws on a path it cannot percent-decode; that is the client's mistake.
-    if (!decodablePath(req.url ?? "/")) {
+    const unparseable = unparseableRequest(req);
+    if (unparseable) {
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
-      res.end("Bad request: the path has an invalid %-escape.");
+      res.end(`Bad request: ${unparseable}`);
       return;
     }
     handle(req, res).catch((err: unknown) => {
