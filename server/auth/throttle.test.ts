@@ -138,38 +138,42 @@ describe("the sign-in throttle counts before it checks", () => {
 });
 
 describe("throttled sign-ins do not flood the audit log", () => {
-  it("2,000 throttled attempts write one row per key per window, with their count", async () => {
-    await blockThenExpire();
-    // Block the account again (this one guess counts), then hammer it.
-    await guessInParallel(1);
-    const attempts = 2_000;
-    for (let i = 0; i < attempts; i++) {
-      // Each from another address, as a botnet would: the account key is the one throttled.
-      spy.ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-      await expect(
-        signInWithPassword(
-          db,
-          { email: "olga@example.com", password: `guess-${i}` },
-          { ...testMeta, ip: spy.ip },
-        ),
-      ).rejects.toThrow(/Too many failed sign-ins/);
-    }
-    expect(spy.checks).toBe(1);
-    const rows = throttled();
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({
-      outcome: "denied",
-      action: "auth.login",
-      details: { key: "account:olga@example.com" },
-    });
-    // The rest are counted and written as one closing row when housekeeping forgets the key.
-    pruneThrottle(db, Date.now() + 24 * 3600_000);
-    const after = throttled();
-    expect(after).toHaveLength(2);
-    const total = after.reduce((n, r) => n + (r.details as { count: number }).count, 0);
-    expect(total).toBe(attempts);
-    expect(verifyAuditChain(db).ok).toBe(true);
-  });
+  it(
+    "2,000 throttled attempts write one row per key per window, with their count",
+    { timeout: 120_000 },
+    async () => {
+      await blockThenExpire();
+      // Block the account again (this one guess counts), then hammer it.
+      await guessInParallel(1);
+      const attempts = 2_000;
+      for (let i = 0; i < attempts; i++) {
+        // Each from another address, as a botnet would: the account key is the one throttled.
+        spy.ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+        await expect(
+          signInWithPassword(
+            db,
+            { email: "olga@example.com", password: `guess-${i}` },
+            { ...testMeta, ip: spy.ip },
+          ),
+        ).rejects.toThrow(/Too many failed sign-ins/);
+      }
+      expect(spy.checks).toBe(1);
+      const rows = throttled();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        outcome: "denied",
+        action: "auth.login",
+        details: { key: "account:olga@example.com" },
+      });
+      // The rest are counted and written as one closing row when housekeeping forgets the key.
+      pruneThrottle(db, Date.now() + 24 * 3600_000);
+      const after = throttled();
+      expect(after).toHaveLength(2);
+      const total = after.reduce((n, r) => n + (r.details as { count: number }).count, 0);
+      expect(total).toBe(attempts);
+      expect(verifyAuditChain(db).ok).toBe(true);
+    },
+  );
 
   it("an address throttled across many accounts is one key, however many emails it tries", async () => {
     spy.ip = "203.0.113.200";

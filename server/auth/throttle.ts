@@ -50,7 +50,7 @@ export function claimAttempt(db: Db, k: ThrottleKeys, now = Date.now()): Claim {
   const counted = sql`(case when ${stale} then 1 else ${loginThrottle.failures} + 1 end)`;
   const rows = db.all<{ key: string }>(sql`
     insert into login_throttle (key, failures, last_failure_at, blocked_until)
-    select c.key, 1, ${now}, (select ${now} + ${delaySql(sql`1`)})
+    select c.key, 1, ${now}, ${now} + ${delaySql(sql`1`)}
     from (select ${keys[0]} as key ${keys[1] ? sql`union all select ${keys[1]}` : sql``}) as c
     where not exists (
       select 1 from login_throttle t where t.key in ${keys} and t.blocked_until > ${now}
