@@ -45,10 +45,30 @@ export const users = sqliteTable(
 export const loginThrottle = sqliteTable("login_throttle", {
   // "account:<email>" or "ip:<address>"
   key: text("key").primaryKey(),
+  // Attempts counted before their password is checked; a success gives its attempt back.
   failures: integer("failures").notNull().default(0),
   lastFailureAt: integer("last_failure_at", { mode: "timestamp_ms" }).notNull(),
   blockedUntil: integer("blocked_until", { mode: "timestamp_ms" }),
+  // Throttled attempts not yet in an audit row, and when this key's last such row was written.
+  denied: integer("denied").notNull().default(0),
+  deniedAuditedAt: integer("denied_audited_at", { mode: "timestamp_ms" }),
 });
+
+// Sessions signed out before their token expires: a session token names its session
+// (sid, fixed at sign-in, kept through renewals), and a listed one is refused.
+export const sessionRevocations = sqliteTable(
+  "session_revocations",
+  {
+    sid: text("sid").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }).notNull(),
+    // Every token of the session has expired by then; the row can go.
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("session_revocations_expires_at").on(t.expiresAt)],
+);
 
 export const auditLog = sqliteTable(
   "audit_log",
