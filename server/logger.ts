@@ -1,13 +1,28 @@
 import "server-only";
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 import { env } from "@/env";
 import { logOptions } from "@/lib/log-format";
+import { redactSecrets } from "@/server/secrets/redact";
 
 const state = globalThis as unknown as { __opsdeckLogger?: Logger };
 
+/**
+ * A logger in Opsdeck's format. Every finished line passes through the redactor
+ * before it is written, so no known secret value reaches the log, whether it sits in
+ * the message, a context field or an error's message and stack.
+ */
+export function createLogger(
+  level: string,
+  destination: Pick<DestinationStream, "write"> = process.stdout,
+): Logger {
+  return pino(logOptions("opsdeck", level), {
+    write: (line: string) => destination.write(redactSecrets(line)),
+  });
+}
+
 /** The process logger; see docs/logging.md for when to use each level. */
-export const logger: Logger = (state.__opsdeckLogger ??= pino(
-  logOptions("opsdeck", env.NODE_ENV === "test" ? "silent" : env.LOG_LEVEL),
+export const logger: Logger = (state.__opsdeckLogger ??= createLogger(
+  env.NODE_ENV === "test" ? "silent" : env.LOG_LEVEL,
 ));
 
 export type LogContext = {

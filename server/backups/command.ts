@@ -1,6 +1,7 @@
 import "server-only";
 import { spawn } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
+import { childEnv } from "@/env";
 
 const STDERR_KEEP = 8 * 1024;
 
@@ -16,12 +17,21 @@ export type CommandRun = {
 };
 
 /**
- * Starts `argv` without a shell (the config writes one explicitly if it needs one),
- * kills it (TERM, then KILL after 5 s) past `timeoutMs`, and keeps the last 8 KiB of stderr.
+ * Starts `argv` without a shell (the config writes one explicitly if it needs one) with
+ * the basic environment plus the variables in `envNames` (env.ts childEnv), kills it
+ * (TERM, then KILL after 5 s) past `timeoutMs`, and keeps the last 8 KiB of stderr.
  */
-export function runCommand(argv: string[], timeoutMs: number, signal?: AbortSignal): CommandRun {
+export function runCommand(
+  argv: string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+  envNames: readonly string[] = [],
+): CommandRun {
   const [program, ...args] = argv;
-  const child = spawn(program!, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(program!, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: childEnv({}, envNames),
+  });
   let stderr = "";
   let timedOut = false;
   child.stderr.setEncoding("utf8");

@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import type { BackupJobConfig } from "@/server/config/schema";
 import { backups, type Backup } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { redactSecretsNamed } from "@/server/secrets/redact";
 import { runCommand } from "./command";
 import { decompressChecked, removeQuietly } from "./files";
 import { backupDirs, takeBackup } from "./run";
@@ -20,10 +21,11 @@ async function hook(
   ctx: JobContext<unknown>,
   name: string,
   argv: string[] | undefined,
+  envNames: readonly string[] | undefined,
 ): Promise<void> {
   if (!argv) return;
-  ctx.log("info", `Running the ${name} hook: ${argv.join(" ")}`);
-  const run = runCommand(argv, 10 * 60_000, ctx.signal);
+  ctx.log("info", `Running the ${name} hook: ${redactSecretsNamed(argv.join(" "))}`);
+  const run = runCommand(argv, 10 * 60_000, ctx.signal, envNames);
   run.stdout.resume();
   const exit = await run.done;
   if (exit.code !== 0)
@@ -71,7 +73,7 @@ export async function restoreBackup(
     ctx.progress(5, "checking the backup");
     const tables = await unpackVerified(ctx, backup, incoming);
     ctx.log("info", `Backup #${backup.id} is sound: ${Object.keys(tables).length} tables.`);
-    await hook(ctx, "pre-restore", job.hooks.preRestore);
+    await hook(ctx, "pre-restore", job.hooks.preRestore, job.hooks.env);
 
     ctx.progress(25, "taking a safety backup of the live database");
     const safety = await takeBackup(ctx, job, { kind: "safety", requestedBy, into: "safety" });
@@ -96,7 +98,7 @@ export async function restoreBackup(
         `the restore failed its integrity check; the previous database was put back from ${safety.file}`,
       );
     }
-    await hook(ctx, "post-restore", job.hooks.postRestore).catch((err: Error) =>
+    await hook(ctx, "post-restore", job.hooks.postRestore, job.hooks.env).catch((err: Error) =>
       ctx.log("warn", `${err.message} (the restore itself succeeded)`),
     );
     ctx.progress(100, "restored");

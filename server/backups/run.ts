@@ -8,6 +8,7 @@ import type { BackupJobConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { backups, type Backup } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { redactSecrets, redactSecretsNamed } from "@/server/secrets/redact";
 import { runCommand } from "./command";
 import { compressVerified, publish, removeQuietly, utcStamp } from "./files";
 import { backupsToDelete } from "./retention";
@@ -46,7 +47,11 @@ async function prepareDirs(job: BackupJobConfig) {
 }
 
 function finish(db: Db, id: number, values: Partial<Backup>): void {
-  db.update(backups).set(values).where(eq(backups.id, id)).run();
+  const error = values.error ? { error: redactSecrets(values.error) } : {};
+  db.update(backups)
+    .set({ ...values, ...error })
+    .where(eq(backups.id, id))
+    .run();
 }
 
 /**
@@ -134,12 +139,12 @@ export async function takeBackup(
       }
       tables = check.tables;
     } else {
-      ctx.log("info", `Running ${job.source.command.join(" ")}…`);
+      ctx.log("info", `Running ${redactSecretsNamed(job.source.command.join(" "))}…`);
       // Stop the command too when writing its output fails (disk full, say).
       const stop = new AbortController();
       const relay = () => stop.abort();
       ctx.signal.addEventListener("abort", relay, { once: true });
-      const run = runCommand(job.source.command, job.source.timeout, stop.signal);
+      const run = runCommand(job.source.command, job.source.timeout, stop.signal, job.source.env);
       let result, exit;
       try {
         [result, exit] = await Promise.all([

@@ -3,7 +3,16 @@ import { z } from "zod";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
-import { cron, duration, httpUrl, id, port, secretString } from "./schema-parts";
+import {
+  checkedSecret,
+  cron,
+  duration,
+  envNames,
+  httpUrl,
+  id,
+  port,
+  secretString,
+} from "./schema-parts";
 
 const environment = z.strictObject({
   id,
@@ -134,7 +143,7 @@ const heartbeatMonitor = z.strictObject({
   /** Secret part of the ping URL /api/ingest/heartbeat/{token}; from the environment. */
   token: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{16,128}$/, "expected 16 to 128 letters, digits, - or _")
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, "expected 32 to 128 letters, digits, - or _")
     .transform((value) => new SecretValue(value)),
   /** How often a ping is expected, and how late it may be before the monitor is down. */
   period: duration({ min: 10_000, max: 35 * 86_400_000 }).default(86_400_000),
@@ -205,6 +214,8 @@ const backupSource = z.discriminatedUnion(
     z.strictObject({
       type: z.literal("command"),
       command: argv,
+      /** Variables the command gets besides the basic ones (env.ts childEnv). */
+      env: envNames,
       timeout: duration({ min: 1_000, max: 24 * 3_600_000 }).default(3_600_000),
       /** File extension of the dump inside the .gz (".sql", ".dump", ".db"). */
       extension: z
@@ -245,7 +256,7 @@ const backupJob = z
     restoreDrill: cron.optional(),
     /** Commands run around a restore (e.g. turning maintenance mode on and off). */
     hooks: z
-      .strictObject({ preRestore: argv.optional(), postRestore: argv.optional() })
+      .strictObject({ preRestore: argv.optional(), postRestore: argv.optional(), env: envNames })
       .default({}),
   })
   .superRefine((b, ctx) => {
@@ -282,13 +293,15 @@ const deployTarget = z.discriminatedUnion(
       provider: z.literal("command"),
       rollback: argv,
       redeploy: argv.optional(),
+      /** Variables the commands get besides the basic ones and OPSDECK_TARGET_* (env.ts childEnv). */
+      env: envNames,
       timeout: duration({ min: 1_000, max: 3_600_000 }).default(600_000),
     }),
     /** A signed JSON POST (X-Opsdeck-Signature: sha256=HMAC) that asks another system (CI) to deploy. */
     z.strictObject({
       provider: z.literal("webhook"),
       url: httpUrl,
-      secret: secretString,
+      secret: checkedSecret,
       timeout: duration({ min: 1_000, max: 300_000 }).default(30_000),
     }),
   ],
@@ -318,11 +331,13 @@ const service = z.strictObject({
 const integration = z.strictObject({
   id,
   name: z.string().min(1).max(80).optional(),
-  token: secretString,
+  token: checkedSecret,
 });
 
 const configBase = z.strictObject({
   title: z.string().min(1).max(80).default("Opsdeck"),
+  /** The bundled demo: its credentials are public defaults, so check-config does not warn. */
+  demo: z.boolean().default(false),
   environments: z.array(environment).min(1, "expected at least one environment"),
   services: z.array(service).default([]),
   auth: z
@@ -377,7 +392,10 @@ export const configSchema = configBase.superRefine((config, ctx) => {
       known([key, i, "service"], item.service, serviceIds, "service");
       known([key, i, "environment"], item.environment, envIds, "environment");
     });
-  const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
+  // A token that failed its own check is still text here (zod refines the whole anyway).
+  const tokens = config.monitors.flatMap((m) =>
+    m.type !== "heartbeat" ? [] : [m.token instanceof SecretValue ? m.token.reveal() : m.token],
+  );
   if (new Set(tokens).size !== tokens.length)
     issue(["monitors"], "two heartbeat monitors share a token");
   config.backups.forEach((b, i) => {
@@ -490,6 +508,19 @@ function duplicates(values: string[]): string[] {
 }
 
 export type OpsdeckConfig = z.output<typeof configSchema>;
+
+/** Every variable the config hands to a command (deploy commands, backup commands, hooks). */
+export function childEnvNames(config: OpsdeckConfig): string[] {
+  const names = new Set<string>();
+  for (const s of config.services)
+    for (const e of Object.values(s.environments))
+      if (e.deploy?.provider === "command") e.deploy.env?.forEach((n) => names.add(n));
+  for (const b of config.backups) {
+    if (b.source.type === "command") b.source.env?.forEach((n) => names.add(n));
+    b.hooks.env?.forEach((n) => names.add(n));
+  }
+  return [...names];
+}
 export type EnvironmentConfig = OpsdeckConfig["environments"][number];
 export type ServiceConfig = OpsdeckConfig["services"][number];
 export type OidcConfig = NonNullable<OpsdeckConfig["auth"]["oidc"]>;

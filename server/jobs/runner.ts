@@ -5,6 +5,7 @@ import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { jobLogs, jobs, type Job } from "@/server/db/schema";
 import { logger } from "@/server/logger";
+import { redactSecrets, redactSecretsIn } from "@/server/secrets/redact";
 import { captureError } from "@/server/sentry";
 import { onJobQueued } from "./queue";
 import { getJobKind, jobKindNames, type JobLogLevel } from "./registry";
@@ -205,7 +206,7 @@ export class JobRunner {
     return (
       this.db
         .update(jobs)
-        .set({ ...values, finishedAt: new Date() })
+        .set({ ...redactSecretsIn(values), finishedAt: new Date() })
         .where(and(eq(jobs.id, id), eq(jobs.status, from)))
         .run().changes === 1
     );
@@ -214,7 +215,7 @@ export class JobRunner {
   private appendLog(jobId: number, level: JobLogLevel, message: string): void {
     this.db
       .insert(jobLogs)
-      .values({ jobId, at: new Date(), level, message: message.slice(0, 4000) })
+      .values({ jobId, at: new Date(), level, message: redactSecrets(message).slice(0, 4000) })
       .run();
   }
 
