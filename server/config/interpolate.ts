@@ -1,5 +1,6 @@
 import "server-only";
 import { formatPath } from "@/lib/format-path";
+import { MIN_SECRET_LENGTH } from "@/server/secrets/redact";
 
 export type InterpolationProblem = { path: string; message: string };
 
@@ -101,6 +102,11 @@ function substitute(text: string, path: (string | number)[], walk: Walk): string
     const found = walk.lookup(name!);
     if (found !== undefined) {
       walk.resolved.push({ value: found, name: name! });
+      if (match === credentialRef && found.length < MIN_SECRET_LENGTH)
+        walk.warnings.push({
+          path: where,
+          message: `${name} is shorter than ${MIN_SECRET_LENGTH} characters: too short to tell apart from ordinary words, so it is not redacted from logs`,
+        });
       return found;
     }
     if (fallback !== undefined) {
