@@ -3,6 +3,7 @@ import { desc } from "drizzle-orm";
 import { redact } from "@/lib/redact";
 import type { DbOrTx } from "@/server/db";
 import { auditLog } from "@/server/db/schema";
+import { redactSecretsIn } from "@/server/secrets/redact";
 import { auditRowHash, GENESIS_HASH } from "./hash";
 
 export type AuditActor = { id: number | null; name: string; role: string | null };
@@ -35,7 +36,7 @@ export function writeAudit(
     .orderBy(desc(auditLog.id))
     .limit(1)
     .get();
-  let details = entry.details ? redact(entry.details) : null;
+  let details = entry.details ? redactSecretsIn(redact(entry.details)) : null;
   if (details && JSON.stringify(details).length > MAX_DETAILS_CHARS) {
     details = { truncated: true, keys: Object.keys(details) };
   }

@@ -5,6 +5,7 @@ import { deployments, type Deployment } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
 import { providerFor } from "./providers/provider-for";
 import type { DeployAction } from "./providers/types";
+import { redactSecrets } from "@/server/secrets/redact";
 import { upsertDeployment } from "./record";
 import { waitForHealthy } from "./verify-health";
 
@@ -94,7 +95,11 @@ export async function runDeployAction(
     const reason = err instanceof Error ? err.message : String(err);
     ctx.db
       .update(deployments)
-      .set({ status: "failed", finishedAt: new Date(), providerStatus: reason.slice(0, 500) })
+      .set({
+        status: "failed",
+        finishedAt: new Date(),
+        providerStatus: redactSecrets(reason).slice(0, 500),
+      })
       .where(eq(deployments.id, record.id))
       .run();
     throw err;
@@ -105,7 +110,7 @@ export async function runDeployAction(
       status: outcome.status,
       finishedAt: outcome.finishedAt,
       externalId: outcome.externalId ?? record.externalId,
-      providerStatus: outcome.providerStatus,
+      providerStatus: outcome.providerStatus && redactSecrets(outcome.providerStatus),
     })
     .where(eq(deployments.id, record.id))
     .run();
