@@ -81,7 +81,6 @@ describe("every mutation is authorised and audited", () => {
     "server/actions/resolve-alert.ts",
     "server/actions/restore-backup.ts",
     "server/actions/rollback-deployment.ts",
-    "server/actions/send-sentry-test.ts",
     "server/actions/send-test-notification.ts",
     "server/actions/set-monitor-paused.ts",
     "server/actions/set-user-disabled.ts",
