@@ -67,3 +67,12 @@ describe("known secret values", () => {
     );
   });
 });
+
+describe("Opsdeck's own secrets", () => {
+  it("include the session key generated into the data directory", async () => {
+    const { getSessionSecret } = await import("@/server/auth/secret");
+    const key = getSessionSecret();
+    expect(key.length).toBeGreaterThanOrEqual(32);
+    expect(redactSecrets(`cat session-secret: ${key}`)).toBe("cat session-secret: [redacted]");
+  });
+});
