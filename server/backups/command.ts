@@ -2,6 +2,7 @@ import "server-only";
 import { spawn } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
 import { childEnv } from "@/env";
+import { redactSecrets } from "@/server/secrets/redact";
 
 const STDERR_KEEP = 8 * 1024;
 
@@ -59,7 +60,8 @@ export function runCommand(
     child.on("close", (code, sig) => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", kill);
-      resolve({ code, signal: sig, stderr: stderr.trim(), timedOut });
+      // Redacted whole, before callers quote its last few hundred characters.
+      resolve({ code, signal: sig, stderr: redactSecrets(stderr).trim(), timedOut });
     });
   });
   // Node discards a child's unread stdout when it exits; a pass-through attached right

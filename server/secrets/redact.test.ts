@@ -38,6 +38,22 @@ describe("known secret values", () => {
     expect(redactSecrets(JSON.stringify({ v: 'say "hi" \\ ok 12345' }))).toBe('{"v":"[redacted]"}');
   });
 
+  it("catches a secret cut short before it got here, at either end of the text", () => {
+    const line = `LEAK env RAILWAY_TOKEN=${TOKEN} (${Buffer.from(TOKEN).toString("base64")})`;
+    // A line capped at some length ends in the first part of the value or its base64…
+    for (const cut of [35, 40, line.length - 12]) {
+      const shown = redactSecrets(line.slice(0, cut));
+      expect(shown).toMatch(/\[redacted\]$/);
+      expect(shown).not.toContain(TOKEN.slice(0, 12));
+    }
+    // …and the tail of a stream starts with its last part.
+    expect(redactSecrets(`${TOKEN.slice(6)} and more`)).toBe("[redacted] and more");
+    // Shorter pieces are left alone: they could be anything ("rw-9f2c" here).
+    expect(redactSecrets(`prefix ${TOKEN.slice(0, 7)}`)).toBe(`prefix ${TOKEN.slice(0, 7)}`);
+    addConfigSecrets([{ value: "https://hooks.example.com/services/T0/B0/abc" }]);
+    expect(redactSecrets("see https://")).toBe("see https://");
+  });
+
   it("ignores values shorter than 8 characters, so ordinary words survive", () => {
     addConfigSecrets([{ value: "prod" }, { value: "4101" }, { value: "abcdefg" }]);
     expect(redactSecrets("deploying to prod on 4101 abcdefg")).toBe(

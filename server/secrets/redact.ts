@@ -16,8 +16,21 @@ export const MIN_SECRET_LENGTH = 8;
 /** The generated session key's file in the data directory (server/auth/secret.ts writes it). */
 export const SESSION_SECRET_FILE = "session-secret";
 
+/**
+ * Text cut short before it reached the redactor (a line capped at 2,000 characters)
+ * may end in the first part of a secret, or start with its last part. Such a piece
+ * at either end is redacted from this length on; shorter pieces could be anything.
+ */
+export const MIN_PIECE_LENGTH = 12;
+
 type Pattern = { text: string; name: string | undefined; plain: boolean };
-type Compiled = { re: RegExp; patterns: Map<string, Pattern> } | null;
+type Piece = { form: string; offset: number };
+type Compiled = {
+  re: RegExp;
+  patterns: Map<string, Pattern>;
+  /** Every MIN_PIECE_LENGTH-character window of every form, and where it sits. */
+  windows: Map<string, Piece[]>;
+} | null;
 
 const state = globalThis as unknown as {
   __opsdeckSecrets?: {
@@ -54,7 +67,9 @@ function loadOwn(): void {
   add(env.OPSDECK_METRICS_TOKEN, "OPSDECK_METRICS_TOKEN");
   try {
     add(
-      fs.readFileSync(path.join(path.resolve(env.OPSDECK_DATA_DIR), SESSION_SECRET_FILE), "utf8").trim(),
+      fs
+        .readFileSync(path.join(path.resolve(env.OPSDECK_DATA_DIR), SESSION_SECRET_FILE), "utf8")
+        .trim(),
     );
   } catch {
     // Not generated yet: getSessionSecret() registers it when it makes it.
@@ -133,7 +148,8 @@ function compiled(): Compiled {
   for (const [value, name] of s.values) {
     for (const text of formsOf(value)) {
       const known = patterns.get(text);
-      if (!known || (text === value && !known.plain)) patterns.set(text, { text, name, plain: text === value });
+      if (!known || (text === value && !known.plain))
+        patterns.set(text, { text, name, plain: text === value });
     }
   }
   if (patterns.size === 0) return (s.compiled = null);
@@ -141,14 +157,40 @@ function compiled(): Compiled {
   const alternatives = [...patterns.keys()]
     .sort((a, b) => b.length - a.length)
     .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return (s.compiled = { re: new RegExp(alternatives.join("|"), "g"), patterns });
+  const windows = new Map<string, Piece[]>();
+  for (const form of patterns.keys())
+    for (let offset = 0; offset + MIN_PIECE_LENGTH <= form.length; offset++) {
+      const w = form.slice(offset, offset + MIN_PIECE_LENGTH);
+      const list = windows.get(w);
+      if (list) list.push({ form, offset });
+      else windows.set(w, [{ form, offset }]);
+    }
+  return (s.compiled = { re: new RegExp(alternatives.join("|"), "g"), patterns, windows });
+}
+
+/** Replaces a piece of a secret left at the end (a cut-off start) or the start (a cut-off end). */
+function redactEdges(text: string, c: NonNullable<Compiled>): string {
+  let out = text;
+  let tail = 0;
+  for (const { form, offset } of c.windows.get(out.slice(-MIN_PIECE_LENGTH)) ?? []) {
+    const piece = form.slice(0, offset + MIN_PIECE_LENGTH);
+    if (piece.length > tail && out.endsWith(piece)) tail = piece.length;
+  }
+  if (tail > 0) out = out.slice(0, out.length - tail) + REDACTED;
+  let head = 0;
+  for (const { form, offset } of c.windows.get(out.slice(0, MIN_PIECE_LENGTH)) ?? []) {
+    const piece = form.slice(offset);
+    if (piece.length > head && out.startsWith(piece)) head = piece.length;
+  }
+  if (head > 0) out = REDACTED + out.slice(head);
+  return out;
 }
 
 /** `text` with every known secret value (in each of its forms) replaced by "[redacted]". */
 export function redactSecrets(text: string): string {
   if (text.length < MIN_SECRET_LENGTH) return text;
   const c = compiled();
-  return c ? text.replace(c.re, REDACTED) : text;
+  return c ? redactEdges(text.replace(c.re, REDACTED), c) : text;
 }
 
 /**
@@ -159,10 +201,11 @@ export function redactSecretsNamed(text: string): string {
   if (text.length < MIN_SECRET_LENGTH) return text;
   const c = compiled();
   if (!c) return text;
-  return text.replace(c.re, (match) => {
+  const named = text.replace(c.re, (match) => {
     const p = c.patterns.get(match);
     return p?.plain && p.name ? `\${${p.name}}` : REDACTED;
   });
+  return redactEdges(named, c);
 }
 
 /** A deep copy of `value` with redactSecrets applied to every string in it (keys too). */

@@ -2,7 +2,7 @@ import "server-only";
 import { spawn } from "node:child_process";
 import readline from "node:readline";
 import { childEnv } from "@/env";
-import { redactSecretsNamed } from "@/server/secrets/redact";
+import { redactSecrets, redactSecretsNamed } from "@/server/secrets/redact";
 import type { DeployTargetConfig } from "@/server/config/schema";
 import type { ActionOutcome, DeployProvider } from "./types";
 
@@ -45,7 +45,8 @@ export function commandProvider(config: CommandConfig): DeployProvider {
         ] as const) {
           readline
             .createInterface({ input: stream })
-            .on("line", (line) => ctx.log(level, line.slice(0, 2000)));
+            // Redacted before it is cut, so no piece of a secret is left at the cut.
+            .on("line", (line) => ctx.log(level, redactSecrets(line).slice(0, 2000)));
         }
         let timedOut = false;
         const timer = setTimeout(() => {
