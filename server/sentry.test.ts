@@ -5,10 +5,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSentryReceiver, type ReceivedEvent } from "@/e2e/fixtures/sentry-receiver.mjs";
 import { sendSlack } from "@/server/alerts/channels/slack";
 import { sendWebhook } from "@/server/alerts/channels/webhook";
-import type { NotificationPayload } from "@/server/alerts/payload";
 import { monitorSchema, type HttpMonitorConfig } from "@/server/config/schema";
 import { SecretValue } from "@/server/config/secret-value";
 import { probeHttp } from "@/server/monitors/probes/http";
+import { testPayload } from "@/test/notification";
 import { sentryOptions } from "./sentry";
 
 // What a signed-in admin's browser sends, and what must never reach Sentry.
@@ -99,16 +99,7 @@ describe("Opsdeck's own Sentry events", () => {
 });
 
 describe("Opsdeck's outgoing requests, with Sentry on", () => {
-  const payload = {
-    version: 1,
-    kind: "test",
-    status: "firing",
-    title: "test",
-    severity: "info",
-    groupLabels: {},
-    url: "http://opsdeck.test",
-    alerts: [],
-  } as unknown as NotificationPayload;
+  const payload = testPayload;
 
   it("carry no sentry-trace or baggage header to anyone", async () => {
     await probeHttp(

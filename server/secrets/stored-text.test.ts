@@ -4,7 +4,6 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { evaluateRules } from "@/server/alerts/evaluate";
 import { enqueueNotification } from "@/server/alerts/dispatch";
 import { OutboxSender } from "@/server/alerts/outbox";
-import type { NotificationPayload } from "@/server/alerts/payload";
 import { writeAudit } from "@/server/audit/write";
 import { parseConfig } from "@/server/config/load";
 import type { Db } from "@/server/db";
@@ -22,6 +21,7 @@ import {
 import { upsertDeployment } from "@/server/deployments/record";
 import { recordPing } from "@/server/monitors/heartbeat";
 import { freshDb } from "@/test/db";
+import { testPayload } from "@/test/notification";
 import { addConfigSecrets, resetSecretsForTests } from "./redact";
 
 // A value that becomes known only now (a reload, say) must not survive in text built later.
@@ -119,16 +119,7 @@ alerts:
         kind: "test",
         dedupeKey: "t1",
         alertIds: [],
-        payload: {
-          version: 1,
-          kind: "test",
-          status: "firing",
-          title: "test",
-          severity: "info",
-          groupLabels: {},
-          url: "http://opsdeck.test",
-          alerts: [],
-        } as unknown as NotificationPayload,
+        payload: testPayload,
         now: Date.now(),
       });
       await Promise.all(new OutboxSender(db, config).tick());
