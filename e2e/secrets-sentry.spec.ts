@@ -24,6 +24,7 @@ test("Opsdeck's Sentry events from a signed-in admin carry no cookie, session to
   await expect(page.getByText(/Sent event [0-9a-f]{32}\./)).toBeVisible({ timeout: 15_000 });
   const events = (await (await request.get(RECEIVED)).json()) as { event: unknown }[];
   const wire = JSON.stringify(events);
+  await test.info().attach("received-events.json", { body: wire, contentType: "application/json" });
   expect(wire).toContain("Opsdeck test error (sent from Settings)");
   for (const c of cookies) expect(wire).not.toContain(c.value);
   expect(wire).not.toContain(session!.value.slice(0, 24));

@@ -73,7 +73,11 @@ async function runJob(db: Db, kind: string, params: unknown): Promise<number> {
   runner.start();
   await vi.waitFor(
     () => {
-      const row = db.select().from(jobs).all().find((j) => j.id === job.id);
+      const row = db
+        .select()
+        .from(jobs)
+        .all()
+        .find((j) => j.id === job.id);
       expect(row?.status).toMatch(/succeeded|failed/);
     },
     { timeout: 15_000, interval: 50 },

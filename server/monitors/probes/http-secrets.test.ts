@@ -42,13 +42,11 @@ describe("probe errors that quote a URL from the answer", () => {
 
   test("a JSON value that is a URL is shown without credentials or query", async () => {
     const url = await serve((_req, res) =>
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(
-          JSON.stringify({
-            callback: "https://admin:hunter2-pass@api.example.com/cb?code=abc123xyz",
-          }),
-        ),
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          callback: "https://admin:hunter2-pass@api.example.com/cb?code=abc123xyz",
+        }),
+      ),
     );
     const result = await probeHttp(
       monitor(url, { expect: { json: { path: "callback", value: "https://api.example.com/cb" } } }),
