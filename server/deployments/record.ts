@@ -55,7 +55,7 @@ export function upsertDeployment(
         )
         .get();
   // What CI, a platform or a provider says is shown to every viewer.
-  for (const key of ["message", "providerStatus", "author"] as const) {
+  for (const key of ["message", "providerStatus", "author", "url"] as const) {
     const text = input[key];
     if (text) input = { ...input, [key]: redactSecrets(text) };
   }
