@@ -13,7 +13,11 @@ const state = globalThis as unknown as { __opsdeckLogger?: Logger };
  */
 export function createLogger(
   level: string,
-  destination: Pick<DestinationStream, "write"> = process.stdout,
+  // pino's own default: stdout, buffered, flushed on exit, silent once stdout is gone.
+  destination: Pick<DestinationStream, "write"> = pino.destination({
+    dest: process.stdout.fd || 1,
+    sync: false,
+  }),
 ): Logger {
   return pino(logOptions("opsdeck", level), {
     write: (line: string) => destination.write(redactSecrets(line)),
