@@ -3,9 +3,9 @@ import { and, desc, eq, ne } from "drizzle-orm";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import { deployments, type Deployment } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { redactSecrets } from "@/server/secrets/redact";
 import { providerFor } from "./providers/provider-for";
 import type { DeployAction } from "./providers/types";
-import { redactSecrets } from "@/server/secrets/redact";
 import { upsertDeployment } from "./record";
 import { waitForHealthy } from "./verify-health";
 
