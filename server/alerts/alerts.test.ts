@@ -111,8 +111,8 @@ monitors:
 
 const env: Record<string, string> = {
   SLACK: "http://127.0.0.1:9/slack/x",
-  HOOK_SECRET: "hook-secret-0123456789",
-  HB: "heartbeat-token-0123456789",
+  HOOK_SECRET: "hook-secret-0123456789abcdef0123456789",
+  HB: "heartbeat-token-0123456789abcdef0123",
 };
 function config(extra: string): OpsdeckConfig {
   return parseConfigText(BASE + extra, "test.yaml", (k) => env[k]);

@@ -37,7 +37,7 @@ beforeEach(async () => {
     SLACK_URL: `${rx.url}/slack/T0/B0/ops`,
     SLACK_GONE: `${rx.url}/slack/T0/B0/gone`,
     HOOK_SECRET: DEFAULT_WEBHOOK_SECRET,
-    WRONG_SECRET: "not-the-receivers-secret",
+    WRONG_SECRET: "not-the-receivers-secret-0123456789",
     SMTP_PASSWORD: DEFAULT_SMTP_PASSWORD,
   };
   config = parseConfigText(

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/env";
+import { registerSecret } from "@/server/secrets/redact";
 
 /** The generated key's file, beside the database (mode 0600), when OPSDECK_AUDIT_KEY is not set. */
 export const AUDIT_KEY_FILE = "audit-key";
@@ -33,6 +34,8 @@ export function auditKeyId(secret: Buffer): string {
 
 function fromSecret(secret: string, source: AuditKey["source"], file: string): AuditKey {
   const bytes = Buffer.from(secret, "utf8");
+  // Whoever holds the key can re-forge the log: it must never reach a job log or an error.
+  registerSecret(secret, "OPSDECK_AUDIT_KEY");
   return { secret: bytes, id: auditKeyId(bytes), source, file };
 }
 

@@ -4,6 +4,7 @@ import type { DbOrTx } from "@/server/db";
 import { auditLog } from "@/server/db/schema";
 import { chainHead, chainKey } from "./checkpoint";
 import { auditRowHash } from "./hash";
+import { redactSecretsIn } from "@/server/secrets/redact";
 
 export type AuditActor = { id: number | null; name: string; role: string | null };
 export type RequestMeta = { ip: string | null; userAgent: string | null; requestId: string | null };
@@ -33,7 +34,7 @@ export function writeAudit(
 ): { id: number; hash: string } {
   const key = chainKey(db);
   const head = chainHead(db);
-  let details = entry.details ? redact(entry.details) : null;
+  let details = entry.details ? redactSecretsIn(redact(entry.details)) : null;
   if (details && JSON.stringify(details).length > MAX_DETAILS_CHARS) {
     details = { truncated: true, keys: Object.keys(details) };
   }

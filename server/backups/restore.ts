@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import type { BackupJobConfig } from "@/server/config/schema";
 import { backups, type Backup } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { redactSecretsNamed } from "@/server/secrets/redact";
 import { runCommand } from "./command";
 import { decompressChecked, removeQuietly } from "./files";
 import { prepareDirs, takeBackup, workFile } from "./run";
@@ -20,13 +21,14 @@ async function hook(
   ctx: JobContext<unknown>,
   name: string,
   argv: string[] | undefined,
+  envNames: readonly string[] | undefined,
   /** null: run to the end whatever happens to the job. */
   stopOn: AbortSignal | null = ctx.signal,
 ): Promise<void> {
   if (!argv) return;
   const signal = stopOn ?? undefined;
-  ctx.log("info", `Running the ${name} hook: ${argv.join(" ")}`);
-  const run = runCommand(argv, 10 * 60_000, signal);
+  ctx.log("info", `Running the ${name} hook: ${redactSecretsNamed(argv.join(" "))}`);
+  const run = runCommand(argv, 10 * 60_000, signal, envNames);
   run.stdout.resume();
   const exit = await run.done;
   signal?.throwIfAborted();
@@ -89,7 +91,7 @@ export async function restoreBackup(
     const tables = await unpackVerified(ctx, backup, incoming);
     ctx.log("info", `Backup #${backup.id} is sound: ${Object.keys(tables).length} tables.`);
     preHookRan = !!job.hooks.preRestore;
-    await hook(ctx, "pre-restore", job.hooks.preRestore);
+    await hook(ctx, "pre-restore", job.hooks.preRestore, job.hooks.env);
     ctx.signal.throwIfAborted();
 
     ctx.progress(25, "taking a safety backup of the live database");
@@ -118,8 +120,8 @@ export async function restoreBackup(
       throw ctx.signal.reason;
     }
     // Done: a cancel from here on comes too late, so the hook runs to its end.
-    await hook(ctx, "post-restore", job.hooks.postRestore, null).catch((err: Error) =>
-      ctx.log("warn", `${err.message} (the restore itself succeeded)`),
+    await hook(ctx, "post-restore", job.hooks.postRestore, job.hooks.env, null).catch(
+      (err: Error) => ctx.log("warn", `${err.message} (the restore itself succeeded)`),
     );
     ctx.progress(100, "restored");
     ctx.log("info", `Restored backup #${backup.id} into ${live}.`);
@@ -127,8 +129,8 @@ export async function restoreBackup(
   } catch (err) {
     if (!ctx.signal.aborted) throw err;
     if (preHookRan)
-      await hook(ctx, "post-restore", job.hooks.postRestore, null).catch((e: Error) =>
-        ctx.log("warn", e.message),
+      await hook(ctx, "post-restore", job.hooks.postRestore, job.hooks.env, null).catch(
+        (e: Error) => ctx.log("warn", e.message),
       );
     // Stopped on purpose: the reason (canceled by…, shutting down) is the outcome.
     throw ctx.signal.reason ?? err;

@@ -8,6 +8,7 @@ import type { BackupJobConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { backups, type Backup } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { redactSecrets, redactSecretsNamed } from "@/server/secrets/redact";
 import { runCommand } from "./command";
 import { backupFileName, compressVerified, publish, removeQuietly } from "./files";
 import { backupsToDelete } from "./retention";
@@ -60,7 +61,11 @@ export async function prepareDirs(job: BackupJobConfig) {
 }
 
 function finish(db: Db, id: number, values: Partial<Backup>): void {
-  db.update(backups).set(values).where(eq(backups.id, id)).run();
+  const error = values.error ? { error: redactSecrets(values.error) } : {};
+  db.update(backups)
+    .set({ ...values, ...error })
+    .where(eq(backups.id, id))
+    .run();
 }
 
 /**
@@ -149,14 +154,14 @@ export async function takeBackup(
       }
       tables = check.tables;
     } else {
-      ctx.log("info", `Running ${job.source.command.join(" ")}…`);
+      ctx.log("info", `Running ${redactSecretsNamed(job.source.command.join(" "))}…`);
       // Stop the command too when writing its output fails (disk full, say).
       const stop = new AbortController();
       const relay = () => stop.abort();
       // Canceled before this point: never start the command (a later abort fires the relay).
       ctx.signal.throwIfAborted();
       ctx.signal.addEventListener("abort", relay, { once: true });
-      const run = runCommand(job.source.command, job.source.timeout, stop.signal);
+      const run = runCommand(job.source.command, job.source.timeout, stop.signal, job.source.env);
       let result, exit;
       try {
         [result, exit] = await Promise.all([

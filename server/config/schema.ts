@@ -3,7 +3,17 @@ import { z } from "zod";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
-import { cron, duration, httpUrl, id, port, rate, secretString } from "./schema-parts";
+import {
+  checkedSecret,
+  cron,
+  duration,
+  envNames,
+  httpUrl,
+  id,
+  port,
+  rate,
+  secretString,
+} from "./schema-parts";
 import {
   defaultSelfBackupDir,
   isSelfBackup,
@@ -141,7 +151,7 @@ const heartbeatMonitor = z.strictObject({
   /** Secret part of the ping URL /api/ingest/heartbeat/{token}; from the environment. */
   token: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{16,128}$/, "expected 16 to 128 letters, digits, - or _")
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, "expected 32 to 128 letters, digits, - or _")
     .transform((value) => new SecretValue(value)),
   /** How often a ping is expected, and how late it may be before the monitor is down. */
   period: duration({ min: 10_000, max: 35 * 86_400_000 }).default(86_400_000),
@@ -212,6 +222,8 @@ const backupSource = z.discriminatedUnion(
     z.strictObject({
       type: z.literal("command"),
       command: argv,
+      /** Variables the command gets besides the basic ones (env.ts childEnv). */
+      env: envNames,
       timeout: duration({ min: 1_000, max: 24 * 3_600_000 }).default(3_600_000),
       /** File extension of the dump inside the .gz (".sql", ".dump", ".db"). */
       extension: z
@@ -272,7 +284,7 @@ const backupJob = z
     restoreDrill: cron.optional(),
     /** Commands run around a restore (e.g. turning maintenance mode on and off). */
     hooks: z
-      .strictObject({ preRestore: argv.optional(), postRestore: argv.optional() })
+      .strictObject({ preRestore: argv.optional(), postRestore: argv.optional(), env: envNames })
       .default({}),
   })
   .superRefine((b, ctx) => {
@@ -309,13 +321,15 @@ const deployTarget = z.discriminatedUnion(
       provider: z.literal("command"),
       rollback: argv,
       redeploy: argv.optional(),
+      /** Variables the commands get besides the basic ones and OPSDECK_TARGET_* (env.ts childEnv). */
+      env: envNames,
       timeout: duration({ min: 1_000, max: 3_600_000 }).default(600_000),
     }),
     /** A signed JSON POST (X-Opsdeck-Signature: sha256=HMAC) that asks another system (CI) to deploy. */
     z.strictObject({
       provider: z.literal("webhook"),
       url: httpUrl,
-      secret: secretString,
+      secret: checkedSecret,
       timeout: duration({ min: 1_000, max: 300_000 }).default(30_000),
     }),
   ],
@@ -345,7 +359,7 @@ const service = z.strictObject({
 const integration = z.strictObject({
   id,
   name: z.string().min(1).max(80).optional(),
-  token: secretString,
+  token: checkedSecret,
   /** What the token may report: none listed means every service (or environment). */
   services: z.array(id).default([]),
   environments: z.array(id).default([]),
@@ -359,6 +373,8 @@ const INGEST_DEFAULTS = {
 
 const configBase = z.strictObject({
   title: z.string().min(1).max(80).default("Opsdeck"),
+  /** The bundled demo: its credentials are public defaults, so check-config does not warn. */
+  demo: z.boolean().default(false),
   environments: z.array(environment).min(1, "expected at least one environment"),
   services: z.array(service).default([]),
   auth: z
@@ -446,6 +462,12 @@ const referencedConfig = configBase.superRefine((config, ctx) => {
       known(["integrations", i, "environments", j], ref, envIds, "environment"),
     );
   });
+  // A token that failed its own check is still text here (zod refines the whole anyway).
+  const tokens = config.monitors.flatMap((m) =>
+    m.type !== "heartbeat" ? [] : [m.token instanceof SecretValue ? m.token.reveal() : m.token],
+  );
+  if (new Set(tokens).size !== tokens.length)
+    issue(["monitors"], "two heartbeat monitors share a token");
   config.backups.forEach((b, i) => {
     if (b.source.type !== "external") return;
     const heartbeat = b.source.heartbeat;
@@ -600,6 +622,19 @@ function duplicates(values: string[]): string[] {
 }
 
 export type OpsdeckConfig = z.output<typeof configSchema>;
+
+/** Every variable the config hands to a command (deploy commands, backup commands, hooks). */
+export function childEnvNames(config: OpsdeckConfig): string[] {
+  const names = new Set<string>();
+  for (const s of config.services)
+    for (const e of Object.values(s.environments))
+      if (e.deploy?.provider === "command") e.deploy.env?.forEach((n) => names.add(n));
+  for (const b of config.backups) {
+    if (b.source.type === "command") b.source.env?.forEach((n) => names.add(n));
+    b.hooks.env?.forEach((n) => names.add(n));
+  }
+  return [...names];
+}
 export type EnvironmentConfig = OpsdeckConfig["environments"][number];
 export type ServiceConfig = OpsdeckConfig["services"][number];
 export type OidcConfig = NonNullable<OpsdeckConfig["auth"]["oidc"]>;

@@ -3,6 +3,7 @@ import { and, desc, eq, ne } from "drizzle-orm";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import { deployments, type Deployment } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { redactSecrets } from "@/server/secrets/redact";
 import { providerFor } from "./providers/provider-for";
 import type { DeployAction } from "./providers/types";
 import { upsertDeployment } from "./record";
@@ -116,7 +117,11 @@ export async function runDeployAction(
     const reason = err instanceof Error ? err.message : String(err);
     ctx.db
       .update(deployments)
-      .set({ status: "failed", finishedAt: new Date(), providerStatus: reason.slice(0, 500) })
+      .set({
+        status: "failed",
+        finishedAt: new Date(),
+        providerStatus: redactSecrets(reason).slice(0, 500),
+      })
       .where(eq(deployments.id, record.id))
       .run();
     throw err;
@@ -127,7 +132,7 @@ export async function runDeployAction(
       status: outcome.status,
       finishedAt: outcome.finishedAt,
       externalId: outcome.externalId ?? record.externalId,
-      providerStatus: outcome.providerStatus,
+      providerStatus: outcome.providerStatus && redactSecrets(outcome.providerStatus),
     })
     .where(eq(deployments.id, record.id))
     .run();

@@ -5,6 +5,7 @@ import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { jobLogs, jobs, type Job } from "@/server/db/schema";
 import { logger } from "@/server/logger";
+import { redactSecrets, redactSecretsIn } from "@/server/secrets/redact";
 import { captureError } from "@/server/sentry";
 import { JobCanceled, JobLost } from "./abort";
 import { onJobQueued } from "./queue";
@@ -286,7 +287,7 @@ export class JobRunner {
         const changed =
           tx
             .update(jobs)
-            .set({ ...values, finishedAt: new Date() })
+            .set({ ...redactSecretsIn(values), finishedAt: new Date() })
             .where(this.owned(id, fence))
             .run().changes === 1;
         if (changed) this.appendLog(id, line[0], line[1]);
@@ -306,7 +307,7 @@ export class JobRunner {
     message: string,
     fence?: { runner: string; epoch: number },
   ): boolean {
-    const text = message.slice(0, 4000);
+    const text = redactSecrets(message).slice(0, 4000);
     if (!fence) {
       this.db.insert(jobLogs).values({ jobId, at: new Date(), level, message: text }).run();
       return true;
