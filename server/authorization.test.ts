@@ -66,9 +66,7 @@ describe("every mutation is authorised and audited", () => {
   });
 
   // Actions whose verb is still written inline instead of in server/services/<area>/<verb>.ts.
-  const INLINE_ACTIONS = new Set<string>([
-    "server/actions/reload-config.ts",
-  ]);
+  const INLINE_ACTIONS = new Set<string>(["server/actions/reload-config.ts"]);
 
   it.each(actionFiles.map(rel))("%s: is a thin adapter over a service", (file) => {
     const text = fs.readFileSync(path.join(root, file), "utf8");

@@ -1,4 +1,5 @@
 import "server-only";
+import { sameToken } from "@/server/http/token";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -56,8 +57,8 @@ export function signCheckpoint(
 
 export function checkpointValid(key: AuditKey, c: Checkpoint): boolean {
   if (c.keyId !== key.id || !/^[0-9a-f]{64}$/.test(c.signature)) return false;
-  const expected = crypto.createHmac("sha256", key.secret).update(material(c)).digest();
-  return crypto.timingSafeEqual(expected, Buffer.from(c.signature, "hex"));
+  const expected = crypto.createHmac("sha256", key.secret).update(material(c)).digest("hex");
+  return sameToken(c.signature, expected);
 }
 
 /** How a checkpoint is named in messages: "checkpoint #3 (verified, 2025-01-01T03:30:00.000Z)". */
