@@ -27,9 +27,10 @@ export const env = createEnv({
       .optional(),
     OPSDECK_ADMIN_NAME: z.string().min(1).max(100).optional(),
     OPSDECK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    OPSDECK_AUDIT_KEY: z.string().min(32, "must be at least 32 characters").optional(),
     OPSDECK_FORCE_HTTPS: bool.default(false),
     OPSDECK_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
-    OPSDECK_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    OPSDECK_METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
     OPSDECK_SHUTDOWN_TIMEOUT_MS: durationMs.default(30_000),
     OPSDECK_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     LOG_LEVEL: z
@@ -53,7 +54,26 @@ export function readEnvVar(name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
-/** The environment a spawned program (a deploy command, a backup dump) inherits, plus `extra`. */
-export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...process.env, ...extra };
+/** What every spawned program needs to run at all; nothing in it is a secret. */
+const CHILD_BASE = ["PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR"];
+
+/**
+ * The environment of a spawned program (a deploy command, a backup dump, a restore
+ * hook): an allow-list, never Opsdeck's whole environment. PATH, HOME, LANG, TZ,
+ * TMPDIR and LC_*, the variables the config names for it (`env: [NAME, …]`), and
+ * `extra` (the OPSDECK_TARGET_* values the caller adds). An OPSDECK_* variable of
+ * Opsdeck's own (OPSDECK_SECRET, OPSDECK_ADMIN_PASSWORD, …) is never passed, even if named.
+ */
+export function childEnv(
+  extra: Record<string, string> = {},
+  names: readonly string[] = [],
+): NodeJS.ProcessEnv {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    const wanted = CHILD_BASE.includes(name) || name.startsWith("LC_") || names.includes(name);
+    if (wanted && !name.startsWith("OPSDECK_")) out[name] = value;
+  }
+  // Next's types declare NODE_ENV always present; a child does not need Opsdeck's.
+  return { ...out, ...extra } as NodeJS.ProcessEnv;
 }

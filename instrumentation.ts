@@ -8,13 +8,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("./env");
   if (env.SENTRY_DSN) {
-    Sentry.init({
-      dsn: env.SENTRY_DSN,
-      environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV,
-      release: env.SENTRY_RELEASE,
-      tracesSampleRate: 0,
-      sendDefaultPii: false,
-    });
+    // Scrubbed events, no personal data, no trace headers on outgoing requests.
+    const { sentryOptions } = await import("./server/sentry");
+    Sentry.init(sentryOptions());
   }
   const { bootOrExit } = await import("./server/runtime");
   await bootOrExit();

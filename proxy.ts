@@ -1,13 +1,17 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "./env";
+import { ACTION_BODY_LIMIT, badActionBody, badSignInQuery } from "./lib/request-checks";
 import { contentSecurityPolicy, staticSecurityHeaders } from "./lib/security-headers";
 
 /**
  * Security headers and the per-request CSP nonce; the HTTPS redirect when asked
- * for; cross-site server action posts refused. Not an authorisation check: pages and
- * handlers check the session themselves.
+ * for; cross-site posts to pages refused; requests Next would answer with a 500
+ * (a malformed or oversized server action body, a doubled or control-character
+ * sign-in callback) answered with a 4xx instead (scripts/bad-request.ts handles
+ * those the proxy cannot see).
+ * Not an authorisation check: pages and handlers check the session themselves.
  */
-export function proxy(req: NextRequest) {
+export async function proxy(req: NextRequest) {
   const proto =
     req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ??
     req.nextUrl.protocol.replace(":", "");
@@ -20,14 +24,8 @@ export function proxy(req: NextRequest) {
     );
   }
 
-  // A server action posted by another site's page: refuse it plainly here (Next's own
-  // check would also stop it, but answers 500). Browsers always send Origin on a POST.
-  if (req.method === "POST" && req.headers.has("next-action") && crossSite(req)) {
-    return new NextResponse("Cross-site request refused.", {
-      status: 403,
-      headers: { "content-type": "text/plain; charset=utf-8" },
-    });
-  }
+  const refusal = await refuse(req);
+  if (refusal) return refusal;
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const csp = contentSecurityPolicy(nonce, { dev: env.NODE_ENV === "development", https });
@@ -44,6 +42,55 @@ export function proxy(req: NextRequest) {
     res.headers.set(name, value);
   }
   return res;
+}
+
+const plain = (status: number, text: string) =>
+  new NextResponse(text, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+
+async function refuse(req: NextRequest): Promise<NextResponse | null> {
+  const page = !req.nextUrl.pathname.startsWith("/api/");
+
+  // A post to a page is a server action. Posted by another site's page (by script
+  // or by a plain form, which carries no Next-Action header), refuse it plainly
+  // here; Next's own check would also stop it, but answers 500. Browsers always
+  // send Origin on a POST; /api routes check the origin themselves.
+  if (req.method === "POST" && page && crossSite(req))
+    return plain(403, "Cross-site request refused.");
+
+  if (req.nextUrl.pathname === "/login") {
+    const bad = badSignInQuery(req.nextUrl.searchParams);
+    if (bad) return plain(400, `This sign-in link is not valid: ${bad}`);
+  }
+
+  if (req.method === "POST" && req.headers.has("next-action")) {
+    const tooLarge = plain(413, "A server action request is limited to 1 MB.");
+    if (Number(req.headers.get("content-length") ?? 0) > ACTION_BODY_LIMIT) return tooLarge;
+    // Read from a copy (Next still reads the original after the proxy), and stop at the limit.
+    const body = await readUpTo(req.clone().body, ACTION_BODY_LIMIT);
+    if (body === null) return tooLarge;
+    const bad = badActionBody(req.headers.get("content-type"), body);
+    if (bad) return plain(400, `This is not a valid server action request (${bad}).`);
+  }
+  return null;
+}
+
+/** The body as text, or null once it passes `limit` bytes (the rest is not read). */
+async function readUpTo(stream: ReadableStream<Uint8Array> | null, limit: number) {
+  if (!stream) return "";
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function crossSite(req: NextRequest): boolean {

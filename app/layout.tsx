@@ -7,8 +7,16 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = {
   title: { default: "Opsdeck", template: "%s · Opsdeck" },
   description:
-    "Operations console: uptime, errors, metrics, backups, deployments, alerts and on-call.",
+    "Operations console: uptime, backups, deployments and rollbacks, alerting and on-call, audit.",
   robots: { index: false, follow: false },
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "48x48" },
+      { url: "/favicon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/apple-touch-icon.png",
+  },
+  manifest: "/manifest.webmanifest",
 };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

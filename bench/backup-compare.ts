@@ -1,12 +1,12 @@
 // npm run bench:backups [-- --size-gb 1 --writer-tps 1000 --keep --breakdown]
 // Opsdeck's backup (takeBackup: SQLite online backup in a worker, gzip -6 streamed with
 // SHA-256 and a round-trip check, integrity check in parallel, fsync, rename) against
-// the action plan's method (`sqlite3 <db> ".backup <file>"`, then `gzip <file>`), on
-// one generated database of about --size-gb GiB in WAL mode:
+// the usual shell method ("shell" below: `sqlite3 <db> ".backup <file>"`, then
+// `gzip <file>`), on one generated database of about --size-gb GiB in WAL mode:
 //   1. both without a writer (clean wall times), then both while a separate process
 //      commits --writer-tps small transactions a second into the same database
 //      (server/backups/testing/writer.mjs, which reports each transaction's latency); the runs go
-//      plan, Opsdeck, Opsdeck, plan after a warm-up read, so neither always runs first;
+//      shell, Opsdeck, Opsdeck, shell after a warm-up read, so neither always runs first;
 //      with the writer, sqlite3 is killed after max(120 s, 5 × Opsdeck's time), because a
 //      stepwise backup restarts at every write and may never finish;
 //   2. restoring Opsdeck's backup into a copy of the database with restoreBackup
@@ -263,9 +263,9 @@ async function opsdeckBackup(job: BackupJobConfig): Promise<OpsdeckRun> {
   };
 }
 
-// ---------------------------------------------------------------- the action plan
+// ---------------------------------------------------------------- the shell method
 
-type PlanRun = {
+type ShellRun = {
   finished: boolean;
   wallMs: number;
   backupMs: number;
@@ -274,8 +274,8 @@ type PlanRun = {
   timeoutS: number;
 };
 
-async function planBackup(db: string, timeoutMs: number): Promise<PlanRun> {
-  const file = path.join(tmp, `plan-${Date.now()}.db`);
+async function shellBackup(db: string, timeoutMs: number): Promise<ShellRun> {
+  const file = path.join(tmp, `shell-${Date.now()}.db`);
   try {
     const backup = await run("sqlite3", [db, `.backup '${file}'`], timeoutMs);
     if (backup.timedOut)
@@ -448,12 +448,12 @@ async function main() {
   const warmMs = await readAll(source);
   log(`Warm-up read of the database: ${seconds(warmMs)} s.`);
 
-  // 3. Without a writer: plan, then Opsdeck.
+  // 3. Without a writer: the shell method, then Opsdeck.
   await settle();
-  log("Plan without writer: sqlite3 .backup, then gzip…");
-  const planClean = await planBackup(source, 30 * 60_000);
+  log("Shell without writer: sqlite3 .backup, then gzip…");
+  const shellClean = await shellBackup(source, 30 * 60_000);
   log(
-    `  ${seconds(planClean.wallMs)} s (.backup ${seconds(planClean.backupMs)} s, gzip ${seconds(planClean.gzipMs ?? 0)} s)`,
+    `  ${seconds(shellClean.wallMs)} s (.backup ${seconds(shellClean.backupMs)} s, gzip ${seconds(shellClean.gzipMs ?? 0)} s)`,
   );
   await settle();
   log("Opsdeck without writer: takeBackup…");
@@ -462,7 +462,7 @@ async function main() {
     `  ${seconds(opsClean.wallMs)} s (copy ${seconds(opsClean.copyMs)} s, compress + check ${seconds(opsClean.compressCheckMs)} s; ${seconds(opsClean.cpuMs)} s CPU)`,
   );
 
-  // 4. With the writer: its baseline alone, then Opsdeck, then the plan.
+  // 4. With the writer: its baseline alone, then Opsdeck, then the shell method.
   await settle();
   log(`Writer alone for 10 s at ${WRITER_TPS} transactions/s (baseline)…`);
   const baseline = (await withWriter(source, () => sleep(10_000))).writer;
@@ -476,13 +476,13 @@ async function main() {
     `  ${seconds(opsBusy.result.wallMs)} s (copy ${seconds(opsBusy.result.copyMs)} s, compress + check ${seconds(opsBusy.result.compressCheckMs)} s; ${seconds(opsBusy.result.cpuMs)} s CPU); writer p99 ${opsBusy.writer.p99Ms} ms, max ${opsBusy.writer.maxMs} ms`,
   );
   await settle();
-  const planTimeoutMs = Math.max(120_000, Math.ceil((5 * opsBusy.result.wallMs) / 1000) * 1000);
-  log(`Plan with writer: sqlite3 .backup (killed after ${planTimeoutMs / 1000} s), then gzip…`);
-  const planBusy = await withWriter(source, () => planBackup(source, planTimeoutMs));
+  const shellTimeoutMs = Math.max(120_000, Math.ceil((5 * opsBusy.result.wallMs) / 1000) * 1000);
+  log(`Shell with writer: sqlite3 .backup (killed after ${shellTimeoutMs / 1000} s), then gzip…`);
+  const shellBusy = await withWriter(source, () => shellBackup(source, shellTimeoutMs));
   log(
-    planBusy.result.finished
-      ? `  ${seconds(planBusy.result.wallMs)} s (.backup ${seconds(planBusy.result.backupMs)} s, gzip ${seconds(planBusy.result.gzipMs ?? 0)} s); writer p99 ${planBusy.writer.p99Ms} ms, max ${planBusy.writer.maxMs} ms`
-      : `  did not finish in ${planTimeoutMs / 1000} s (sqlite3 killed); writer p99 ${planBusy.writer.p99Ms} ms, max ${planBusy.writer.maxMs} ms`,
+    shellBusy.result.finished
+      ? `  ${seconds(shellBusy.result.wallMs)} s (.backup ${seconds(shellBusy.result.backupMs)} s, gzip ${seconds(shellBusy.result.gzipMs ?? 0)} s); writer p99 ${shellBusy.writer.p99Ms} ms, max ${shellBusy.writer.maxMs} ms`
+      : `  did not finish in ${shellTimeoutMs / 1000} s (sqlite3 killed); writer p99 ${shellBusy.writer.p99Ms} ms, max ${shellBusy.writer.maxMs} ms`,
   );
 
   // 5. Restore Opsdeck's (clean) backup into a copy of the database.
@@ -534,13 +534,13 @@ async function main() {
   );
 
   // 6. Figures.
-  const ratioClean = opsClean.wallMs / planClean.wallMs;
-  const ratioBusy = planBusy.result.finished
-    ? opsBusy.result.wallMs / planBusy.result.wallMs
+  const ratioClean = opsClean.wallMs / shellClean.wallMs;
+  const ratioBusy = shellBusy.result.finished
+    ? opsBusy.result.wallMs / shellBusy.result.wallMs
     : null;
-  const ratioBusyAtMost = planBusy.result.finished
+  const ratioBusyAtMost = shellBusy.result.finished
     ? null
-    : opsBusy.result.wallMs / planBusy.result.wallMs;
+    : opsBusy.result.wallMs / shellBusy.result.wallMs;
   const met = {
     ratioWithoutWriter: ratioClean <= TARGETS.ratioMax,
     ratioWithWriter: (ratioBusy ?? ratioBusyAtMost!) <= TARGETS.ratioMax,
@@ -582,10 +582,10 @@ async function main() {
   );
   console.log(
     row(
-      "plan, no writer",
-      `${seconds(planClean.wallMs)} s`,
-      `.backup ${seconds(planClean.backupMs)} s, gzip ${seconds(planClean.gzipMs ?? 0)} s`,
-      sizeOf(planClean.sizeBytes),
+      "shell, no writer",
+      `${seconds(shellClean.wallMs)} s`,
+      `.backup ${seconds(shellClean.backupMs)} s, gzip ${seconds(shellClean.gzipMs ?? 0)} s`,
+      sizeOf(shellClean.sizeBytes),
       null,
     ),
   );
@@ -601,15 +601,15 @@ async function main() {
   );
   console.log(
     row(
-      "plan, writer",
-      planBusy.result.finished
-        ? `${seconds(planBusy.result.wallMs)} s`
-        : `did not finish in ${planBusy.result.timeoutS} s`,
-      planBusy.result.finished
-        ? `.backup ${seconds(planBusy.result.backupMs)} s, gzip ${seconds(planBusy.result.gzipMs ?? 0)} s`
+      "shell, writer",
+      shellBusy.result.finished
+        ? `${seconds(shellBusy.result.wallMs)} s`
+        : `did not finish in ${shellBusy.result.timeoutS} s`,
+      shellBusy.result.finished
+        ? `.backup ${seconds(shellBusy.result.backupMs)} s, gzip ${seconds(shellBusy.result.gzipMs ?? 0)} s`
         : ".backup killed",
-      sizeOf(planBusy.result.sizeBytes),
-      planBusy.writer,
+      sizeOf(shellBusy.result.sizeBytes),
+      shellBusy.writer,
     ),
   );
   console.log(
@@ -623,7 +623,7 @@ async function main() {
   );
   console.log("");
   console.log(
-    `opsdeck/plan: ${ratioClean.toFixed(3)} without writer, ${ratioBusy !== null ? ratioBusy.toFixed(3) : `< ${ratioBusyAtMost!.toFixed(2)} (plan did not finish)`} with writer (target ≤ ${TARGETS.ratioMax}); writer p99 during Opsdeck's backup ${opsBusy.writer.p99Ms} ms (target < ${TARGETS.writerP99MsMax} ms)`,
+    `opsdeck/shell: ${ratioClean.toFixed(3)} without writer, ${ratioBusy !== null ? ratioBusy.toFixed(3) : `< ${ratioBusyAtMost!.toFixed(2)} (shell did not finish)`} with writer (target ≤ ${TARGETS.ratioMax}); writer p99 during Opsdeck's backup ${opsBusy.writer.p99Ms} ms (target < ${TARGETS.writerP99MsMax} ms)`,
   );
   console.log("");
   console.log(
@@ -656,11 +656,11 @@ async function main() {
             mib: mib(opsClean.sizeBytes),
             gzipRatio: +(opsClean.rawBytes / opsClean.sizeBytes).toFixed(2),
           },
-          plan: {
-            wallSeconds: seconds(planClean.wallMs),
-            backupSeconds: seconds(planClean.backupMs),
-            gzipSeconds: seconds(planClean.gzipMs ?? 0),
-            mib: mib(planClean.sizeBytes ?? 0),
+          shell: {
+            wallSeconds: seconds(shellClean.wallMs),
+            backupSeconds: seconds(shellClean.backupMs),
+            gzipSeconds: seconds(shellClean.gzipMs ?? 0),
+            mib: mib(shellClean.sizeBytes ?? 0),
           },
           ratio: +ratioClean.toFixed(3),
         },
@@ -673,14 +673,14 @@ async function main() {
             mib: mib(opsBusy.result.sizeBytes),
             writer: opsBusy.writer,
           },
-          plan: {
-            finished: planBusy.result.finished,
-            timeoutSeconds: planBusy.result.timeoutS,
-            wallSeconds: seconds(planBusy.result.wallMs),
-            backupSeconds: seconds(planBusy.result.backupMs),
-            gzipSeconds: planBusy.result.gzipMs === null ? null : seconds(planBusy.result.gzipMs),
-            mib: planBusy.result.sizeBytes === null ? null : mib(planBusy.result.sizeBytes),
-            writer: planBusy.writer,
+          shell: {
+            finished: shellBusy.result.finished,
+            timeoutSeconds: shellBusy.result.timeoutS,
+            wallSeconds: seconds(shellBusy.result.wallMs),
+            backupSeconds: seconds(shellBusy.result.backupMs),
+            gzipSeconds: shellBusy.result.gzipMs === null ? null : seconds(shellBusy.result.gzipMs),
+            mib: shellBusy.result.sizeBytes === null ? null : mib(shellBusy.result.sizeBytes),
+            writer: shellBusy.writer,
           },
           ratio: ratioBusy === null ? null : +ratioBusy.toFixed(3),
           ratioAtMost: ratioBusyAtMost === null ? null : +ratioBusyAtMost.toFixed(2),

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
+import { AuditArchiveForm } from "@/components/audit-archive-form";
 import { StartJobButton } from "@/components/start-job-button";
 import { Button } from "@/components/ui/button";
 import type { ActionIssue, ActionResult } from "@/lib/action-result";
@@ -58,7 +59,7 @@ function ActionButton<T>({
   );
 }
 
-export function AdminSystemActions() {
+export function AdminSystemActions({ auditArchiveDays }: { auditArchiveDays: number }) {
   return (
     <section className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 lg:col-span-2">
       <h2 className="font-semibold">Admin actions</h2>
@@ -74,6 +75,7 @@ export function AdminSystemActions() {
           describe={(d) => `Sent event ${d.eventId}.`}
         />
         <StartJobButton kind="db.maintenance" label="Run database maintenance" />
+        <AuditArchiveForm defaultDays={auditArchiveDays} />
       </div>
     </section>
   );

@@ -2,23 +2,30 @@
 
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
+import { CancelJobButton } from "@/components/cancel-job-button";
 import { StatusPill } from "@/components/status-pill";
-import { isFinished, type JobLogView, type JobView } from "@/lib/job-view";
+import { isFinished, resultNote, type JobLogView, type JobView } from "@/lib/job-view";
 
 /** Follows a job over server-sent events: status, progress bar and log lines as they are written. */
 export function JobProgress({
   jobId,
   compact = false,
+  canCancel = false,
+  logHidden,
   onFinished,
 }: {
   jobId: number;
   compact?: boolean;
+  /** Offer "Cancel job" while it is queued or running (operators). */
+  canCancel?: boolean;
+  /** Why no log lines are shown (a viewer following a deploy or backup job). */
+  logHidden?: string;
   /** Called once when the job ends (to refresh the page around it). */
   onFinished?: (status: string) => void;
 }) {
   const [job, setJob] = useState<JobView>();
   const [log, setLog] = useState<JobLogView[]>([]);
-  const [lost, setLost] = useState(false);
+  const [lost, setLost] = useState<false | "retrying" | "closed">(false);
   const finished = useRef(onFinished);
   useEffect(() => {
     finished.current = onFinished;
@@ -38,7 +45,9 @@ export function JobProgress({
       source.close();
       finished.current?.(JSON.parse((e as MessageEvent).data).status);
     });
-    source.onerror = () => setLost(true);
+    // A refused stream (429: too many live views in this session) is not retried.
+    source.onerror = () =>
+      setLost(source.readyState === EventSource.CLOSED ? "closed" : "retrying");
     return () => source.close();
   }, [jobId]);
 
@@ -74,9 +83,35 @@ export function JobProgress({
       {job?.progressLabel && !isFinished(job.status) ? (
         <div className="mt-1 text-xs text-slate-500">{job.progressLabel}</div>
       ) : null}
-      {job?.error ? <div className="mt-1 text-xs text-red-700">{job.error}</div> : null}
+      {job?.error ? (
+        <div
+          className={`mt-1 text-xs ${job.status === "canceled" ? "text-slate-600" : "text-red-700"}`}
+        >
+          {job.error}
+        </div>
+      ) : null}
+      {job && resultNote(job) ? (
+        <div className="mt-1 text-xs text-amber-800" data-testid="job-note">
+          {resultNote(job)}
+        </div>
+      ) : null}
+      {job && !isFinished(job.status) && job.cancelRequestedBy ? (
+        <div className="mt-1 text-xs text-amber-800">
+          Canceling (asked by {job.cancelRequestedBy}): it stops at its next safe point…
+        </div>
+      ) : null}
+      {canCancel && job && !isFinished(job.status) && !job.cancelRequestedBy ? (
+        <div className="mt-2">
+          <CancelJobButton jobId={jobId} title={`job #${jobId}`} onRequested={() => undefined} />
+        </div>
+      ) : null}
+      {logHidden ? <p className="mt-2 text-xs text-slate-500">{logHidden}</p> : null}
       {lost && !(job && isFinished(job.status)) ? (
-        <div className="mt-1 text-xs text-amber-700">Connection lost; retrying…</div>
+        <div className="mt-1 text-xs text-amber-700">
+          {lost === "closed"
+            ? "Live updates stopped (too many live job views open?); close another, then reload."
+            : "Connection lost; retrying…"}
+        </div>
       ) : null}
       <ol
         className={`mt-2 space-y-0.5 overflow-y-auto font-mono text-xs text-slate-700 ${compact ? "max-h-32" : "max-h-96"}`}

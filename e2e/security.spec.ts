@@ -93,7 +93,7 @@ test("metrics need the bearer token when one is set, and expose request timing b
   ).toBe(401);
   await request.get("/api/health");
   const res = await request.get("/api/metrics", {
-    headers: { authorization: "Bearer e2e-metrics-token-0123456789" },
+    headers: { authorization: "Bearer e2e-metrics-token-0123456789abcdef" },
   });
   expect(res.status()).toBe(200);
   const text = await res.text();

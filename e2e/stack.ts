@@ -22,8 +22,8 @@ export const ACCOUNTS = {
 export type RoleName = keyof typeof ACCOUNTS;
 
 export const storageState = (role: RoleName) => `e2e/.auth/${role}.json`;
-export const HEARTBEAT_TOKEN = "e2e-heartbeat-token-0123456789";
+export const HEARTBEAT_TOKEN = "e2e-heartbeat-token-0123456789abcdef";
 /** The app database e2e/start-opsdeck.mjs creates for the backup tests. */
 export const APP_DB = path.join(os.tmpdir(), "opsdeck-e2e-app.db");
 export const RAILWAY_PORT = 4630;
-export const CI_TOKEN = "e2e-ci-ingest-token-0123456789";
+export const CI_TOKEN = "e2e-ci-ingest-token-0123456789abcdef";

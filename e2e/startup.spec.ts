@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,8 +7,15 @@ import { expect, test } from "@playwright/test";
 const SERVER = path.resolve(".next/opsdeck-server.mjs");
 const PORT = 4690;
 
+// A test that ends early (its timeout) must not leave a server holding the port for the next.
+const running = new Set<ChildProcess>();
+test.afterEach(() => {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+});
+
 /** Runs the production server with `env` until it exits or `until` matches its output. */
-function run(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000) {
+function run(env: Record<string, string>, until?: RegExp, timeoutMs = 60_000) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [SERVER], {
       env: {
@@ -21,6 +28,7 @@ function run(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000) {
         ...env,
       },
     });
+    running.add(child);
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => {
@@ -33,6 +41,7 @@ function run(env: Record<string, string>, until?: RegExp, timeoutMs = 30_000) {
     child.stdout.on("data", (d) => ((stdout += d), check()));
     child.stderr.on("data", (d) => ((stderr += d), check()));
     child.on("exit", (code) => {
+      running.delete(child);
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -85,6 +94,7 @@ test("a bad environment variable stops start-up naming the variable", async () =
 });
 
 test("with no users and no admin variables, a first admin is created and its password printed once", async () => {
+  test.slow(); // two full start-ups
   const dataDir = tmp();
   const env = {
     OPSDECK_CONFIG: path.resolve("opsdeck.example.yaml"),
@@ -100,4 +110,21 @@ test("with no users and no admin variables, a first admin is created and its pas
   expect(first.stdout).toContain('"message":"stopped"');
   const second = await run(env, /Opsdeck listening/);
   expect(second.stdout).not.toContain("created the first admin");
+});
+
+test("a keyed audit log whose key is missing stops start-up with a plain message", async () => {
+  const dataDir = tmp();
+  const env = { OPSDECK_CONFIG: path.resolve("opsdeck.example.yaml"), OPSDECK_DATA_DIR: dataDir };
+  await run(env, /Opsdeck listening/);
+  expect(fs.existsSync(path.join(dataDir, "audit-key"))).toBe(true);
+  expect(fs.existsSync(path.join(dataDir, "audit-checkpoint.json"))).toBe(true);
+
+  fs.renameSync(path.join(dataDir, "audit-key"), path.join(dataDir, "audit-key.moved"));
+  const { code, stdout, stderr } = await run(env, /Opsdeck listening/);
+  expect(code).toBe(1);
+  expect(stderr).toContain("The audit key is missing");
+  expect(stderr).toContain("OPSDECK_AUDIT_KEY");
+  expect(stdout).not.toContain("Opsdeck listening");
+  expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  expect(fs.existsSync(path.join(dataDir, "audit-key"))).toBe(false);
 });

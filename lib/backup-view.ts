@@ -27,6 +27,8 @@ export type BackupJobSummary = {
   environment: string;
   environmentName: string;
   protectedEnvironment: boolean;
+  /** Opsdeck's own database: restored with Opsdeck stopped, never from this page. */
+  selfBackup: boolean;
   source: "sqlite" | "command" | "external";
   schedule: string | null;
   nextRunAt: string | null;

@@ -93,7 +93,7 @@ opsdeck.on("exit", (code) => {
 await waitForHttp(`${url}/api/health`);
 // A deploy history, as CI would have reported it (POST /api/ingest/deployments). Fixed
 // external ids make this idempotent; rollbacks made in the demo are newer and stay live.
-const ciToken = process.env.CI_INGEST_TOKEN ?? "demo-ci-ingest-token-0123456789";
+const ciToken = process.env.CI_INGEST_TOKEN ?? "demo-ci-ingest-token-0123456789abcdef";
 const hours = (h) => new Date(Date.now() - h * 3_600_000).toISOString();
 const history = [
   ["production", "1.3.0", 26 * 24, "succeeded", "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0"],
@@ -125,7 +125,7 @@ for (const [environment, version, ago, status, commitSha] of history) {
 
 // Stand in for the analytics host's nightly pg_dump, which reports to its heartbeat monitor.
 await fetch(
-  `${url}/api/ingest/heartbeat/${process.env.NAVI_BACKUP_HEARTBEAT_TOKEN ?? "demo-backup-heartbeat-token"}`,
+  `${url}/api/ingest/heartbeat/${process.env.NAVI_BACKUP_HEARTBEAT_TOKEN ?? "demo-backup-heartbeat-token-0123456789"}`,
   {
     method: "POST",
     headers: { "content-type": "application/json" },

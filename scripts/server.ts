@@ -33,6 +33,7 @@ async function main() {
   const { routeMatcher } = await import("../lib/route-label");
   const { clientIp } = await import("../lib/client-ip");
   const { acceptRequestId } = await import("../lib/request-id");
+  const { unparseableRequest } = await import("./bad-request");
 
   const log = pino(logOptions("opsdeck", env.LOG_LEVEL));
   const publicUrl = env.OPSDECK_URL ?? `http://localhost:${env.PORT}`;
@@ -92,6 +93,12 @@ async function main() {
         else log.debug(line, "request");
       }
     });
+    const unparseable = unparseableRequest(req);
+    if (unparseable) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+      res.end(`Bad request: ${unparseable}`);
+      return;
+    }
     handle(req, res).catch((err: unknown) => {
       log.error({ context: { requestId }, error: err }, "unhandled request error");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

@@ -1,21 +1,35 @@
 // npm run user -- create --email a@b.c --name "A" --role admin --password '…' [--if-missing]
 // npm run user -- reset-password --email a@b.c --password '…'
-// Manages users from the shell (for a first setup, or an admin locked out); every change is audited as "cli".
+// Manages users from the shell (for a first setup, or an admin locked out) through the
+// same services as the admin page, acting as "cli"; every change is audited.
 import { parseArgs } from "node:util";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { env } from "../env";
-import { createUserInput, emailSchema, passwordSchema } from "../lib/schemas/user";
-import { writeAudit } from "../server/audit/write";
-import { hashPassword } from "../server/auth/password";
-import { DataDirError, openDatabase } from "../server/db";
+import { emailSchema } from "../lib/schemas/user";
+import { DataDirError, openDatabase, type Db } from "../server/db";
 import { users } from "../server/db/schema";
-
-const CLI = { id: null, name: "cli", role: null };
-const NO_REQUEST = { ip: null, userAgent: null, requestId: null };
+import { ServiceError, type ServiceCall } from "../server/services/service";
+import { createUser } from "../server/services/users/create-user";
+import { resetUserPassword } from "../server/services/users/reset-user-password";
+import { setUserDisabled } from "../server/services/users/set-user-disabled";
 
 function fail(message: string): never {
   console.error(message);
   process.exit(1);
+}
+
+/** A service's refusal as the CLI prints it: the message, then each issue. */
+function refusal(err: unknown): never {
+  if (!(err instanceof ServiceError)) throw err;
+  const issues = (err.issues ?? []).filter((i) => i.message !== err.message);
+  fail([err.message, ...issues.map((i) => `${i.path}: ${i.message}`)].join("\n"));
+}
+
+function userByEmail(db: Db, raw: string | undefined) {
+  const email = emailSchema.safeParse(raw);
+  if (!email.success) fail(email.error.issues[0]?.message ?? "Give --email.");
+  const user = db.select().from(users).where(eq(users.email, email.data)).get();
+  return { email: email.data, user };
 }
 
 async function main() {
@@ -31,76 +45,35 @@ async function main() {
     },
   });
 
-  let db;
+  let db: Db;
   try {
     db = openDatabase(env.OPSDECK_DATA_DIR);
   } catch (err) {
     fail(err instanceof DataDirError ? err.message : String(err));
   }
+  const call: ServiceCall = { actor: { kind: "cli" }, db };
 
   if (command === "create") {
-    const parsed = createUserInput.safeParse({
+    if (values["if-missing"] && userByEmail(db, values.email).user) process.exit(0);
+    const input = {
       email: values.email,
       name: values.name ?? values.email,
       role: values.role,
       password: values.password,
-    });
-    if (!parsed.success)
-      fail(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
-    const input = parsed.data;
-    const exists = db
-      .select({ id: users.id })
-      .from(users)
-      .where(eq(users.email, input.email))
-      .get();
-    if (exists) {
-      if (values["if-missing"]) process.exit(0);
-      fail(`A user with the email ${input.email} already exists.`);
-    }
-    const passwordHash = await hashPassword(input.password);
-    db.transaction(
-      (tx) => {
-        const user = tx
-          .insert(users)
-          .values({ email: input.email, name: input.name, role: input.role, passwordHash })
-          .returning()
-          .get();
-        writeAudit(tx, CLI, NO_REQUEST, {
-          action: "users.create",
-          targetType: "user",
-          targetId: user.id,
-          details: { email: input.email, name: input.name, role: input.role },
-        });
-      },
-      { behavior: "immediate" },
-    );
-    console.log(`Created ${input.role} ${input.email}.`);
+    };
+    await createUser(call, input as Parameters<typeof createUser>[1]).catch(refusal);
+    const { email } = userByEmail(db, values.email);
+    console.log(`Created ${values.role} ${email}.`);
   } else if (command === "reset-password") {
-    const email = emailSchema.safeParse(values.email);
-    const password = passwordSchema.safeParse(values.password);
-    if (!email.success || !password.success)
-      fail("Give --email and a --password of at least 12 characters.");
-    const passwordHash = await hashPassword(password.data);
-    const changed = db.transaction(
-      (tx) => {
-        const user = tx
-          .update(users)
-          .set({ passwordHash, disabled: false, sessionVersion: sql`${users.sessionVersion} + 1` })
-          .where(eq(users.email, email.data))
-          .returning()
-          .get();
-        if (user)
-          writeAudit(tx, CLI, NO_REQUEST, {
-            action: "users.reset_password",
-            targetType: "user",
-            targetId: user.id,
-          });
-        return user;
-      },
-      { behavior: "immediate" },
+    const { email, user } = userByEmail(db, values.email);
+    if (!user) fail(`No user with the email ${email}.`);
+    await resetUserPassword(call, { userId: user.id, password: values.password as string }).catch(
+      refusal,
     );
-    if (!changed) fail(`No user with the email ${email.data}.`);
-    console.log(`Password reset (and account enabled) for ${email.data}.`);
+    // For a locked-out admin: the account is usable again.
+    if (user.disabled)
+      await setUserDisabled(call, { userId: user.id, disabled: false }).catch(refusal);
+    console.log(`Password reset (and account enabled) for ${email}; its sessions have ended.`);
   } else {
     fail(
       "Usage: npm run user -- create|reset-password --email … [--name …] [--role viewer|operator|admin] --password …",

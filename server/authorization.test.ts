@@ -65,31 +65,9 @@ describe("every mutation is authorised and audited", () => {
     }
   });
 
-  // Actions whose verb is still written inline instead of in server/services/<area>/<verb>.ts.
-  const INLINE_ACTIONS = new Set<string>([
-    "server/actions/ack-alert.ts",
-    "server/actions/change-user-role.ts",
-    "server/actions/create-calendar-token.ts",
-    "server/actions/create-oncall-override.ts",
-    "server/actions/create-silence.ts",
-    "server/actions/create-user.ts",
-    "server/actions/delete-oncall-override.ts",
-    "server/actions/expire-silence.ts",
-    "server/actions/redeploy-deployment.ts",
-    "server/actions/reset-user-password.ts",
-    "server/actions/resolve-alert.ts",
-    "server/actions/restore-backup.ts",
-    "server/actions/rollback-deployment.ts",
-    "server/actions/send-sentry-test.ts",
-    "server/actions/send-test-notification.ts",
-    "server/actions/set-monitor-paused.ts",
-    "server/actions/set-user-disabled.ts",
-    "server/actions/trigger-backup.ts",
-  ]);
 
   it.each(actionFiles.map(rel))("%s: is a thin adapter over a service", (file) => {
     const text = fs.readFileSync(path.join(root, file), "utf8");
-    if (INLINE_ACTIONS.has(file)) return;
     expect(text, `${file} should call serverAction(service)`).toMatch(/serverAction\(/);
     expect(text, `${file} should import its verb from server/services`).toMatch(
       /from "@\/server\/services\//,
@@ -97,12 +75,6 @@ describe("every mutation is authorised and audited", () => {
     expect(text, `${file} writes its own verb`).not.toMatch(/authAction\(|ctx\.commit\(/);
   });
 
-  it("the list of inline actions holds no stale entries", () => {
-    for (const file of INLINE_ACTIONS) {
-      expect(actionFiles.map(rel)).toContain(file);
-      expect(fs.readFileSync(path.join(root, file), "utf8")).toMatch(/authAction\(/);
-    }
-  });
 
   it('"use server" appears only in server/actions/', () => {
     const offenders = ["app", "components", "lib", "server"]

@@ -1,5 +1,7 @@
 import "server-only";
 import { env } from "@/env";
+import { AuditCheckpointError, ensureAuditKey } from "@/server/audit/checkpoint";
+import { AuditKeyError } from "@/server/audit/key";
 import { ensureFirstAdmin } from "@/server/auth/bootstrap";
 import { secureCookies } from "@/server/auth/options";
 import { getSessionSecret } from "@/server/auth/secret";
@@ -51,7 +53,7 @@ function fatal(message: string): never {
 
 /**
  * Start-up, in order: config (a bad file stops here with its problems listed),
- * data directory and migrations, session key, first admin, then the engine thread
+ * data directory and migrations, session key, audit key, first admin, then the engine thread
  * (which first cleans up after a crash, then starts the job runner, the scheduler,
  * checks and alerting). This thread serves pages and APIs.
  */
@@ -72,6 +74,12 @@ export async function boot(): Promise<Runtime> {
     fatal(`Cannot open the database in ${env.OPSDECK_DATA_DIR}: ${(err as Error).message}`);
   }
   getSessionSecret();
+  try {
+    ensureAuditKey(db);
+  } catch (err) {
+    if (err instanceof AuditKeyError || err instanceof AuditCheckpointError) fatal(err.message);
+    throw err;
+  }
   await ensureFirstAdmin(db);
 
   let engine: EngineHost;

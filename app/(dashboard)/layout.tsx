@@ -1,11 +1,18 @@
-import { cookies } from "next/headers";
+import type { Metadata } from "next";
 import { AppShell } from "@/components/app-shell";
 import { Providers } from "@/components/providers";
-import { ENV_COOKIE } from "@/lib/nav";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { firingSummary } from "@/server/queries/alerts";
+import { selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
+
+// Every tab names the page, the environment in view and the instance:
+// "Alerts · Production · Opsdeck". (The overview, in this segment, sets its own.)
+export async function generateMetadata(): Promise<Metadata> {
+  const suffix = await titleSuffix();
+  return suffix ? { title: { template: `%s · ${suffix}`, default: suffix } } : {};
+}
 
 // The session is checked here, on the server, for every page below (and again by each action).
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
@@ -17,8 +24,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     name: e.name,
     protected: e.protected,
   }));
-  const chosen = (await cookies()).get(ENV_COOKIE)?.value;
-  const selected = environments.some((e) => e.id === chosen) ? chosen! : "all";
+  const selected = await selectedEnvironment(config);
   return (
     <Providers>
       <AppShell

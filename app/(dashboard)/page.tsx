@@ -1,24 +1,27 @@
 import type { Metadata } from "next";
-import { cookies } from "next/headers";
 import { PageHeader } from "@/components/page-header";
 import { OverviewBoard } from "@/components/uptime/overview-board";
-import { ENV_COOKIE } from "@/lib/nav";
+import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
+import { selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
 import { uptimeStatus } from "@/server/queries/uptime-status";
 import { FiringAlerts } from "@/components/alerts/firing-alerts";
 import { OnCallNow } from "@/components/oncall/on-call-now";
 import { activeAlerts } from "@/server/queries/alerts";
 import { onCallSummaries } from "@/server/oncall/schedules";
 
-export const metadata: Metadata = { title: "Overview" };
+// The layout's title template does not apply to a page in its own segment.
+export async function generateMetadata(): Promise<Metadata> {
+  await requirePageUser();
+  return { title: { absolute: `Overview · ${await titleSuffix()}` } };
+}
 
 export default async function OverviewPage() {
-  const chosen = (await cookies()).get(ENV_COOKIE)?.value;
+  await requirePageUser();
   const { config } = getConfig();
-  const environments = config.environments.filter(
-    (e) => !chosen || chosen === "all" || e.id === chosen,
-  );
+  const chosen = await selectedEnvironment(config);
+  const environments = config.environments.filter((e) => chosen === "all" || e.id === chosen);
   return (
     <>
       <PageHeader
@@ -26,7 +29,7 @@ export default async function OverviewPage() {
         description="Every service in every environment, coloured by its worst monitor. Updates live."
       />
       <div className="mb-6 grid gap-4 md:grid-cols-2">
-        <FiringAlerts alerts={activeAlerts(getDb(), config).filter((a) => a.state === "firing")} />
+        <FiringAlerts {...activeAlerts(getDb(), config, { state: "firing", limit: 6 })} />
         <OnCallNow schedules={onCallSummaries(getDb(), config)} />
       </div>
       <OverviewBoard

@@ -2,8 +2,14 @@ import Link from "next/link";
 import type { ActiveAlertView } from "@/lib/alerts/view";
 import { SeverityBadge } from "./severity-badge";
 
-/** The Overview's firing alerts: the first thing the morning review and the on-call see. */
-export function FiringAlerts({ alerts }: { alerts: ActiveAlertView[] }) {
+/** The Overview's firing alerts (the newest few, and how many): what the on-call sees first. */
+export function FiringAlerts({
+  items: alerts,
+  total,
+}: {
+  items: ActiveAlertView[];
+  total: number;
+}) {
   return (
     <section
       aria-label="Firing alerts"
@@ -14,9 +20,9 @@ export function FiringAlerts({ alerts }: { alerts: ActiveAlertView[] }) {
         <Link href="/alerts" className="hover:underline">
           Firing alerts
         </Link>{" "}
-        <span className="font-normal text-slate-500">({alerts.length})</span>
+        <span className="font-normal text-slate-500">({total})</span>
       </h2>
-      {alerts.length === 0 ? (
+      {total === 0 ? (
         <p className="text-green-700">Nothing is firing.</p>
       ) : (
         <ul className="space-y-1">
@@ -30,10 +36,10 @@ export function FiringAlerts({ alerts }: { alerts: ActiveAlertView[] }) {
               {a.silencedBy ? <span className="text-xs text-slate-500">(silenced)</span> : null}
             </li>
           ))}
-          {alerts.length > 6 ? (
+          {total > alerts.length ? (
             <li>
               <Link href="/alerts" className="text-xs underline">
-                {alerts.length - 6} more
+                {total - Math.min(alerts.length, 6)} more
               </Link>
             </li>
           ) : null}

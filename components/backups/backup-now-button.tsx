@@ -6,7 +6,11 @@ import { JobProgress } from "@/components/job-progress";
 import { Button } from "@/components/ui/button";
 import { triggerBackup } from "@/server/actions/trigger-backup";
 
-/** "Back up now" with a live progress bar; a second click while one runs follows the running one. */
+/**
+ * "Back up now" with a live progress bar. While a backup of the same job runs (anyone's,
+ * or the schedule's) a click follows that one, and says whose it is; a restore or drill
+ * in the way is refused with a link to it.
+ */
 export function BackupNowButton({ backup }: { backup: string }) {
   const router = useRouter();
   const [jobId, setJobId] = useState<number>();
@@ -20,10 +24,15 @@ export function BackupNowButton({ backup }: { backup: string }) {
         onClick={() =>
           startTransition(async () => {
             const r = await triggerBackup({ backup, requestKey: crypto.randomUUID() });
-            if (!r.ok) return setNote(r.error);
+            if (!r.ok) {
+              setJobId(r.job?.id);
+              return setNote(r.error);
+            }
             setJobId(r.data.jobId);
             setNote(
-              r.data.created ? undefined : "A backup of this job was already running; showing it.",
+              r.data.created
+                ? undefined
+                : `A backup of this job, started by ${r.data.requestedBy} at ${new Date(r.data.since).toLocaleTimeString()}, is already running; showing it.`,
             );
           })
         }
@@ -31,7 +40,9 @@ export function BackupNowButton({ backup }: { backup: string }) {
         {pending ? "Starting…" : "Back up now"}
       </Button>
       {note ? <p className="text-xs text-slate-600">{note}</p> : null}
-      {jobId ? <JobProgress jobId={jobId} compact onFinished={() => router.refresh()} /> : null}
+      {jobId ? (
+        <JobProgress jobId={jobId} compact canCancel onFinished={() => router.refresh()} />
+      ) : null}
     </div>
   );
 }

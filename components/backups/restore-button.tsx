@@ -1,10 +1,9 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { JobProgress } from "@/components/job-progress";
-import { EnvironmentConfirm } from "@/components/environment-confirm";
-import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { restoreBackupAction } from "@/server/actions/restore-backup";
 
 /**
@@ -23,60 +22,28 @@ export function RestoreButton({
   protectedEnvironment: boolean;
 }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [typed, setTyped] = useState("");
-  const [error, setError] = useState<string>();
   const [jobId, setJobId] = useState<number>();
-  const [pending, startTransition] = useTransition();
-  if (jobId) return <JobProgress jobId={jobId} compact onFinished={() => router.refresh()} />;
-  if (!open) {
-    return (
-      <Button size="sm" variant="danger" onClick={() => setOpen(true)}>
-        Restore
-      </Button>
-    );
-  }
+  const [requestKey] = useState(() => crypto.randomUUID());
+  if (jobId)
+    return <JobProgress jobId={jobId} compact canCancel onFinished={() => router.refresh()} />;
   return (
-    <div
-      role="dialog"
-      aria-label={`Restore ${fileName}`}
-      className="w-80 space-y-2 rounded-md border border-red-300 bg-red-50 p-3 text-xs"
+    <ConfirmDialog
+      trigger={{ label: "Restore" }}
+      title={`Restore ${fileName}`}
+      confirmLabel="Restore now"
+      pendingLabel="Starting…"
+      environment={{ name: environmentName, protected: protectedEnvironment }}
+      onConfirm={async (confirm) => {
+        const r = await restoreBackupAction({ backupId, confirm, requestKey });
+        if (!r.ok) return { error: r.error, job: r.job };
+        setJobId(r.data.jobId);
+      }}
     >
       <p>
         Replace the live {environmentName} database with <strong>{fileName}</strong>. A safety
-        backup of the current database is taken first, and put back if the restore fails its check.
+        backup of the current database is taken first, and put back if the restore fails its check
+        or is canceled.
       </p>
-      {protectedEnvironment ? (
-        <EnvironmentConfirm environmentName={environmentName} value={typed} onChange={setTyped} />
-      ) : null}
-      {error ? (
-        <p role="alert" className="text-red-800">
-          {error}
-        </p>
-      ) : null}
-      <div className="flex gap-2">
-        <Button
-          size="sm"
-          variant="danger"
-          disabled={pending || (protectedEnvironment && typed.trim() !== environmentName)}
-          onClick={() =>
-            startTransition(async () => {
-              const r = await restoreBackupAction({
-                backupId,
-                confirm: typed || undefined,
-                requestKey: crypto.randomUUID(),
-              });
-              if (r.ok) setJobId(r.data.jobId);
-              else setError(r.error);
-            })
-          }
-        >
-          {pending ? "Starting…" : "Restore now"}
-        </Button>
-        <Button size="sm" variant="ghost" onClick={() => setOpen(false)}>
-          Cancel
-        </Button>
-      </div>
-    </div>
+    </ConfirmDialog>
   );
 }

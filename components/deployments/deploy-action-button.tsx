@@ -1,10 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { JobProgress } from "@/components/job-progress";
-import { EnvironmentConfirm } from "@/components/environment-confirm";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { redeployDeployment } from "@/server/actions/redeploy-deployment";
 import { rollbackDeployment } from "@/server/actions/rollback-deployment";
 
@@ -33,12 +33,8 @@ export function DeployActionButton({
   disabledReason,
 }: Props) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [typed, setTyped] = useState("");
-  const [error, setError] = useState<string>();
   const [jobId, setJobId] = useState<number>();
   const [requestKey] = useState(() => crypto.randomUUID());
-  const [pending, startTransition] = useTransition();
   const label = action === "rollback" ? "Roll back to this version" : "Redeploy";
   if (disabledReason) {
     return (
@@ -50,24 +46,22 @@ export function DeployActionButton({
       </span>
     );
   }
-  if (jobId) return <JobProgress jobId={jobId} compact onFinished={() => router.refresh()} />;
-  if (!open) {
-    return (
-      <Button
-        size="sm"
-        variant={action === "rollback" ? "danger" : "secondary"}
-        onClick={() => setOpen(true)}
-      >
-        {label}
-      </Button>
-    );
-  }
+  if (jobId)
+    return <JobProgress jobId={jobId} compact canCancel onFinished={() => router.refresh()} />;
   const run = action === "rollback" ? rollbackDeployment : redeployDeployment;
   return (
-    <div
-      role="dialog"
-      aria-label={label}
-      className="w-80 space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-xs"
+    <ConfirmDialog
+      trigger={{ label, variant: action === "rollback" ? "danger" : "secondary" }}
+      title={label}
+      tone="warning"
+      confirmLabel={action === "rollback" ? "Roll back now" : "Redeploy now"}
+      pendingLabel="Starting…"
+      environment={{ name: environmentName, protected: protectedEnvironment }}
+      onConfirm={async (confirm) => {
+        const r = await run({ deploymentId, confirm, requestKey });
+        if (!r.ok) return { error: r.error, job: r.job };
+        setJobId(r.data.jobId);
+      }}
     >
       <p>
         {environmentName}: live now <strong>{liveVersion ?? "unknown"}</strong> → after{" "}
@@ -75,35 +69,8 @@ export function DeployActionButton({
       </p>
       <p>
         Opsdeck asks the platform to deploy it, waits for it to finish, then waits for the monitors
-        to pass.
+        to pass (with no active monitor, it is reported deployed, not verified).
       </p>
-      {protectedEnvironment ? (
-        <EnvironmentConfirm environmentName={environmentName} value={typed} onChange={setTyped} />
-      ) : null}
-      {error ? (
-        <p role="alert" className="text-red-800">
-          {error}
-        </p>
-      ) : null}
-      <div className="flex gap-2">
-        <Button
-          size="sm"
-          variant="danger"
-          disabled={pending || (protectedEnvironment && typed.trim() !== environmentName)}
-          onClick={() =>
-            startTransition(async () => {
-              const r = await run({ deploymentId, confirm: typed || undefined, requestKey });
-              if (r.ok) setJobId(r.data.jobId);
-              else setError(r.error);
-            })
-          }
-        >
-          {pending ? "Starting…" : action === "rollback" ? "Roll back now" : "Redeploy now"}
-        </Button>
-        <Button size="sm" variant="ghost" onClick={() => setOpen(false)}>
-          Cancel
-        </Button>
-      </div>
-    </div>
+    </ConfirmDialog>
   );
 }

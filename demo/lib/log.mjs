@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * JSON lines in the format Navi's action plan asks for, one object per line:
+ * JSON lines, one object per line, in the format of docs/logging.md:
  * {"timestamp","level","service","message","context":{…},"error":{"message","stack"}}.
  * Opsdeck parses these lines, so the shape is fixed; "error" appears only when there is one.
  */

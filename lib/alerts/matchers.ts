@@ -1,12 +1,10 @@
 // Label matchers in Alertmanager's syntax, shared by routes, inhibition rules and
 // silences (the silence form validates with the same parser in the browser).
+import { compileFullMatch, type FullMatch } from "@/lib/patterns";
 
 export type MatchOp = "=" | "!=" | "=~" | "!~";
 export type Matcher = { name: string; op: MatchOp; value: string };
 export type Labels = Record<string, string>;
-
-/** A quantified group that contains a quantifier or an alternation: (a+)+, (a|aa)*, (x{2,})+. */
-const NESTED_REPETITION = /\((?:[^()\\]|\\.)*(?:[*+|]|\{\d)(?:[^()\\]|\\.)*\)\s*(?:[*+]|\{\d)/;
 
 const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/;
 
@@ -21,22 +19,20 @@ export function parseMatcher(text: string): Matcher | string {
     value = value.slice(1, -1).replace(/\\(["\\])/g, "$1");
   const op = m[2] as MatchOp;
   if (op === "=~" || op === "!~") {
-    if (NESTED_REPETITION.test(value))
-      return `"${value}" repeats a group that itself repeats or alternates; such a regular expression can take exponential time`;
-    try {
-      new RegExp(`^(?:${value})$`);
-    } catch {
-      return `"${value}" is not a valid regular expression`;
-    }
+    const compiled = compileFullMatch(value);
+    if (typeof compiled === "string")
+      return `"${value}" is not a valid regular expression (RE2 syntax, as in Alertmanager): ${compiled}`;
   }
   return { name: m[1]!, op, value };
 }
 
-const regexCache = new Map<string, RegExp>();
-function anchored(source: string): RegExp {
+const regexCache = new Map<string, FullMatch | null>();
+/** The compiled pattern; null for one this engine refuses (stored before it was checked). */
+function anchored(source: string): FullMatch | null {
   let re = regexCache.get(source);
-  if (!re) {
-    re = new RegExp(`^(?:${source})$`);
+  if (re === undefined) {
+    const compiled = compileFullMatch(source);
+    re = typeof compiled === "string" ? null : compiled;
     if (regexCache.size > 1000) regexCache.clear();
     regexCache.set(source, re);
   }
@@ -51,10 +47,14 @@ export function matches(matcher: Matcher, labels: Labels): boolean {
       return value === matcher.value;
     case "!=":
       return value !== matcher.value;
+    // A pattern that cannot be compiled matches nothing either way: a silence or route
+    // built on it does not apply, rather than silencing everything.
     case "=~":
-      return anchored(matcher.value).test(value);
-    case "!~":
-      return !anchored(matcher.value).test(value);
+      return anchored(matcher.value)?.(value) ?? false;
+    case "!~": {
+      const re = anchored(matcher.value);
+      return re ? !re(value) : false;
+    }
   }
 }
 

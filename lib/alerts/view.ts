@@ -44,7 +44,7 @@ export type RuleStatsView = {
   flaps: number;
 };
 
-/** The action plan's targets for alert response. */
+/** Targets for alert response: acknowledged within 15 minutes, under 5 % false positives. */
 export const ACK_TARGET_MS = 15 * 60_000;
 export const FALSE_POSITIVE_TARGET = 0.05;
 

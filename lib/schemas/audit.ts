@@ -31,5 +31,7 @@ export const auditFilterSchema = z.object({
   to: optionalDate,
   before: z.coerce.number().int().positive().optional().catch(undefined),
   after: z.coerce.number().int().nonnegative().optional().catch(undefined),
+  /** Rows per page; the query caps it (AUDIT_MAX_PAGE_SIZE), whatever the URL asks. */
+  limit: z.coerce.number().int().positive().optional().catch(undefined),
 });
 export type AuditFilter = z.output<typeof auditFilterSchema>;

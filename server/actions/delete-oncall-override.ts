@@ -1,36 +1,6 @@
 "use server";
 import "server-only";
-import { eq } from "drizzle-orm";
-import { deleteOverrideInput } from "@/lib/schemas/alerts";
-import { ActionError, authAction } from "@/server/auth/action";
-import { oncallOverrides } from "@/server/db/schema";
+import { serverAction } from "@/server/auth/action";
+import { deleteOncallOverride as deleteOncallOverrideService } from "@/server/services/oncall/delete-oncall-override";
 
-/** Remove an override (operator); the rotation applies again. The row is kept for the record. */
-export const deleteOncallOverride = authAction({
-  name: "oncall.delete_override",
-  role: "operator",
-  input: deleteOverrideInput,
-  run(ctx, input) {
-    const row = ctx.db
-      .select()
-      .from(oncallOverrides)
-      .where(eq(oncallOverrides.id, input.overrideId))
-      .get();
-    if (!row || row.deletedAt) throw new ActionError(404, `No override #${input.overrideId}.`);
-    return ctx.commit(
-      {
-        action: "oncall.delete_override",
-        targetType: "schedule",
-        targetId: row.scheduleId,
-        details: { overrideId: row.id, person: row.person },
-      },
-      (tx) => {
-        tx.update(oncallOverrides)
-          .set({ deletedAt: new Date(), deletedBy: ctx.user.email })
-          .where(eq(oncallOverrides.id, row.id))
-          .run();
-        return { overrideId: row.id };
-      },
-    );
-  },
-});
+export const deleteOncallOverride = serverAction(deleteOncallOverrideService);

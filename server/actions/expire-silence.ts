@@ -1,33 +1,6 @@
 "use server";
 import "server-only";
-import { eq } from "drizzle-orm";
-import { expireSilenceInput } from "@/lib/schemas/alerts";
-import { ActionError, authAction } from "@/server/auth/action";
-import { silences } from "@/server/db/schema";
+import { serverAction } from "@/server/auth/action";
+import { expireSilence as expireSilenceService } from "@/server/services/alerts/expire-silence";
 
-/** Expire a silence now (operator); alerts it held are notified at the next pass. */
-export const expireSilence = authAction({
-  name: "alerts.expire_silence",
-  role: "operator",
-  input: expireSilenceInput,
-  run(ctx, input) {
-    const row = ctx.db.select().from(silences).where(eq(silences.id, input.silenceId)).get();
-    if (!row) throw new ActionError(404, `No silence #${input.silenceId}.`);
-    const now = new Date();
-    if (row.endsAt <= now) throw new ActionError(409, `Silence #${row.id} has already ended.`);
-    return ctx.commit(
-      { action: "alerts.expire_silence", targetType: "silence", targetId: String(row.id) },
-      (tx) => {
-        tx.update(silences)
-          .set({
-            endsAt: now,
-            startsAt: row.startsAt > now ? now : row.startsAt,
-            expiredBy: ctx.user.email,
-          })
-          .where(eq(silences.id, row.id))
-          .run();
-        return { silenceId: row.id };
-      },
-    );
-  },
-});
+export const expireSilence = serverAction(expireSilenceService);

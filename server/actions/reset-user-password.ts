@@ -1,36 +1,6 @@
 "use server";
 import "server-only";
-import { eq, sql } from "drizzle-orm";
-import { resetPasswordInput } from "@/lib/schemas/user";
-import { ActionError, authAction } from "@/server/auth/action";
-import { hashPassword } from "@/server/auth/password";
-import { users } from "@/server/db/schema";
-import { findUser } from "@/server/queries/users";
+import { serverAction } from "@/server/auth/action";
+import { resetUserPassword as resetUserPasswordService } from "@/server/services/users/reset-user-password";
 
-export const resetUserPassword = authAction({
-  name: "users.reset_password",
-  role: "admin",
-  input: resetPasswordInput,
-  async run(ctx, input) {
-    const passwordHash = await hashPassword(input.password);
-    return ctx.commit(
-      { action: "users.reset_password", targetType: "user", targetId: input.userId },
-      (tx) => {
-        const user = findUser(tx, input.userId);
-        if (!user) throw new ActionError(404, "No such user.");
-        if (user.provider !== "credentials") {
-          throw new ActionError(
-            409,
-            "This user signs in through single sign-on and has no password here.",
-          );
-        }
-        tx.update(users)
-          // Signs the user out everywhere.
-          .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
-          .where(eq(users.id, user.id))
-          .run();
-        return { email: user.email };
-      },
-    );
-  },
-});
+export const resetUserPassword = serverAction(resetUserPasswordService);

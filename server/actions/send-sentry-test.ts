@@ -1,24 +1,6 @@
 "use server";
 import "server-only";
-import * as Sentry from "@sentry/nextjs";
-import { z } from "zod";
-import { env } from "@/env";
-import { ActionError, authAction } from "@/server/auth/action";
+import { serverAction } from "@/server/auth/action";
+import { sendSentryTest as sendSentryTestService } from "@/server/services/system/send-sentry-test";
 
-/** Sends one test error to Sentry, so an admin can see that error tracking reaches it. */
-export const sendSentryTest = authAction({
-  name: "sentry.test",
-  role: "admin",
-  input: z.strictObject({}),
-  async run(ctx) {
-    if (!env.SENTRY_DSN)
-      throw new ActionError(409, "Error tracking is off: SENTRY_DSN is not set.");
-    const eventId = Sentry.captureException(new Error("Opsdeck test error (sent from Settings)"), {
-      tags: { opsdeck_test: "true" },
-      extra: { requestedBy: ctx.user.email },
-    });
-    const delivered = await Sentry.flush(5000);
-    if (!delivered) throw new ActionError(409, "Sentry did not accept the event within 5 s.");
-    return ctx.commit({ action: "sentry.test", details: { eventId } }, () => ({ eventId }));
-  },
-});
+export const sendSentryTest = serverAction(sendSentryTestService);

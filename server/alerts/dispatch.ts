@@ -60,6 +60,41 @@ export function enqueueNotification(
   return added;
 }
 
+/**
+ * Which of `rows` are silenced (by which silence) or inhibited (by which alert) now.
+ * Every firing alert can inhibit, so those are read, but only their labels.
+ */
+export function holdsOn(
+  db: DbOrTx,
+  config: OpsdeckConfig,
+  rows: readonly AlertRow[],
+  now: number,
+): { silenced: Map<number, number>; inhibited: Map<number, number> } {
+  const silenced = new Map<number, number>();
+  const inhibited = new Map<number, number>();
+  const firing = rows.filter((a) => a.state === "firing");
+  if (firing.length === 0) return { silenced, inhibited };
+  const active = db
+    .select()
+    .from(silences)
+    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
+    .all();
+  for (const a of firing) {
+    const s = silencedBy(a.labels, active, now);
+    if (s) silenced.set(a.id, s.id);
+  }
+  if (config.alerts.inhibitRules.length > 0) {
+    const sources = db
+      .select({ id: alerts.id, labels: alerts.labels })
+      .from(alerts)
+      .where(eq(alerts.state, "firing"))
+      .all();
+    for (const [id, by] of inhibitedIds(sources, config.alerts.inhibitRules, firing))
+      inhibited.set(id, by);
+  }
+  return { silenced, inhibited };
+}
+
 /** Alerts that take part in notifications now: firing, neither silenced nor inhibited. */
 export function notifiableFiring(
   db: DbOrTx,

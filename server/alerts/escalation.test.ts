@@ -410,7 +410,7 @@ describe("actions refuse bad input and change nothing", () => {
       }),
       await createSilence({ matchers: ["alertname!=x"], endsAt: later, comment: "matches all" }),
       await createSilence({ matchers: ['alertname=""'], endsAt: later, comment: "matches all" }),
-      await createSilence({ matchers: ["version=~(a+)+b"], endsAt: later, comment: "redos" }),
+      await createSilence({ matchers: ["version=~(?=a)b"], endsAt: later, comment: "not RE2" }),
       await createOncallOverride({
         scheduleId: "primary",
         person: "alice@example.com",

@@ -23,17 +23,19 @@ export type InhibitRule = { source: Matcher[]; target: Matcher[]; equal: string[
 
 /**
  * Which alerts are held back by inhibition: a firing source alert mutes target alerts
- * with the same values of the `equal` labels. An alert never inhibits itself.
+ * with the same values of the `equal` labels. An alert never inhibits itself. `targets`
+ * (default: every firing alert) limits which alerts are looked at as targets.
  */
 export function inhibitedIds(
   firing: readonly { id: number; labels: Labels }[],
   rules: readonly InhibitRule[],
+  targets: readonly { id: number; labels: Labels }[] = firing,
 ): Map<number, number> {
   const held = new Map<number, number>();
   for (const rule of rules) {
     const sources = firing.filter((a) => matchesAll(rule.source, a.labels));
     if (sources.length === 0) continue;
-    for (const target of firing) {
+    for (const target of targets) {
       if (held.has(target.id) || !matchesAll(rule.target, target.labels)) continue;
       const source = sources.find(
         (s) =>

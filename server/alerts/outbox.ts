@@ -4,6 +4,7 @@ import type { ChannelConfig, OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { channelState, notifications, type NotificationRow } from "@/server/db/schema";
 import { logger } from "@/server/logger";
+import { redactSecrets } from "@/server/secrets/redact";
 import { sendEmail } from "./channels/email";
 import type { Outcome } from "./channels/outcome";
 import { sendSlack } from "./channels/slack";
@@ -147,6 +148,8 @@ export class OutboxSender {
     } catch (err) {
       outcome = { ok: false, permanent: false, error: (err as Error).message ?? String(err) };
     }
+    // A receiver's answer may quote what it was sent (a URL, a token): stored and logged below.
+    if (!outcome.ok) outcome = { ...outcome, error: redactSecrets(outcome.error) };
     const now = this.now();
     this.lastSent.set(channel.id, now);
     const attempts = row.attempts + 1;

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { freshDb } from "@/test/db";
+import { canonicalJson } from "./hash";
 import { verifyAuditChain } from "./verify";
 import { writeAudit, recordAudit } from "./write";
 
@@ -81,5 +83,51 @@ describe("audit chain", () => {
     });
     const row = db.$client.prepare("select details from audit_log").get() as { details: string };
     expect(JSON.parse(row.details)).toEqual({ password: "[redacted]", userId: 3 });
+  });
+});
+
+/** What someone who can write the database file, but lacks the key, can compute: SHA-256 over the published row layout. */
+function rehashFrom(db: ReturnType<typeof seed>, fromId: number) {
+  const sqlite = db.$client;
+  sqlite.exec("drop trigger if exists audit_log_no_update");
+  const rows = sqlite.prepare("select * from audit_log order by id").all() as Record<
+    string,
+    unknown
+  >[];
+  let prev = fromId === 1 ? "0".repeat(64) : (rows[fromId - 2]!.hash as string);
+  for (const row of rows.slice(fromId - 1)) {
+    const material = canonicalJson([
+      row.id,
+      row.at,
+      row.actor_id,
+      row.actor_name,
+      row.actor_role,
+      row.action,
+      row.target_type,
+      row.target_id,
+      row.outcome,
+      row.ip,
+      row.user_agent,
+      row.request_id,
+      row.details === null ? null : JSON.parse(row.details as string),
+      prev,
+    ]);
+    const hash = createHash("sha256").update(material).digest("hex");
+    sqlite
+      .prepare("update audit_log set prev_hash = ?, hash = ? where id = ?")
+      .run(prev, hash, row.id);
+    prev = hash;
+  }
+}
+
+describe("audit chain against someone who can write the database file", () => {
+  it("detects an edited row whose hash and every later hash were recomputed", () => {
+    const db = seed(10);
+    db.$client.exec("drop trigger audit_log_no_update");
+    db.$client
+      .prepare("update audit_log set actor_name = 'mallory@example.com' where id = 4")
+      .run();
+    rehashFrom(db, 4);
+    expect(verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: 4 });
   });
 });

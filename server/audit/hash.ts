@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -31,7 +31,11 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
-export function auditRowHash(row: HashedFields): string {
+/**
+ * A row's hash: HMAC-SHA-256 under the audit key, or, for rows of the SHA-256 chain that
+ * came before the key (`key` null, up to the "keyed" checkpoint), plain SHA-256.
+ */
+export function auditRowHash(row: HashedFields, key: Buffer | null): string {
   const material = canonicalJson([
     row.id,
     row.at.getTime(),
@@ -48,5 +52,5 @@ export function auditRowHash(row: HashedFields): string {
     row.details ?? null,
     row.prevHash,
   ]);
-  return createHash("sha256").update(material).digest("hex");
+  return (key ? createHmac("sha256", key) : createHash("sha256")).update(material).digest("hex");
 }

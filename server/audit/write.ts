@@ -1,9 +1,10 @@
 import "server-only";
-import { desc } from "drizzle-orm";
 import { redact } from "@/lib/redact";
 import type { DbOrTx } from "@/server/db";
 import { auditLog } from "@/server/db/schema";
-import { auditRowHash, GENESIS_HASH } from "./hash";
+import { chainHead, chainKey } from "./checkpoint";
+import { auditRowHash } from "./hash";
+import { redactSecretsIn } from "@/server/secrets/redact";
 
 export type AuditActor = { id: number | null; name: string; role: string | null };
 export type RequestMeta = { ip: string | null; userAgent: string | null; requestId: string | null };
@@ -19,8 +20,10 @@ export type AuditEntry = {
 const MAX_DETAILS_CHARS = 8_000;
 
 /**
- * Appends one row to the hash-chained audit log. Call it inside the transaction
- * that makes the change, so the change and its record commit (or roll back) together.
+ * Appends one row to the audit log, chained to the row before by an HMAC under the
+ * audit key (server/audit/key.ts). Call it inside the transaction that makes the
+ * change, so the change and its record commit (or roll back) together. Throws an
+ * AuditKeyError when the key is missing or not the log's: nothing is then stored.
  */
 export function writeAudit(
   db: DbOrTx,
@@ -29,18 +32,14 @@ export function writeAudit(
   entry: AuditEntry,
   at: Date = new Date(),
 ): { id: number; hash: string } {
-  const last = db
-    .select({ id: auditLog.id, hash: auditLog.hash })
-    .from(auditLog)
-    .orderBy(desc(auditLog.id))
-    .limit(1)
-    .get();
-  let details = entry.details ? redact(entry.details) : null;
+  const key = chainKey(db);
+  const head = chainHead(db);
+  let details = entry.details ? redactSecretsIn(redact(entry.details)) : null;
   if (details && JSON.stringify(details).length > MAX_DETAILS_CHARS) {
     details = { truncated: true, keys: Object.keys(details) };
   }
   const row = {
-    id: (last?.id ?? 0) + 1,
+    id: head.rowId + 1,
     at,
     actorId: actor.id,
     actorName: actor.name.slice(0, 254),
@@ -53,9 +52,9 @@ export function writeAudit(
     userAgent: meta.userAgent?.slice(0, 400) ?? null,
     requestId: meta.requestId,
     details,
-    prevHash: last?.hash ?? GENESIS_HASH,
+    prevHash: head.rowHash,
   };
-  const hash = auditRowHash(row);
+  const hash = auditRowHash(row, key.secret);
   db.insert(auditLog)
     .values({ ...row, hash })
     .run();

@@ -10,6 +10,7 @@ import { captureError } from "@/server/sentry";
 import {
   defineService,
   failedAfterCommit,
+  JobConflictError,
   ServiceError,
   SERVICE_BRAND,
   type Actor,
@@ -72,6 +73,7 @@ export function serverAction<I, T>(service: Service<I, T>): BrandedAction<I, T> 
           status: (err.status === 413 || err.status === 422 ? 400 : err.status) as Status,
           error: err.message,
           issues: err.issues,
+          ...(err instanceof JobConflictError ? { job: err.job } : {}),
         };
       }
       const requestId = caller.meta.requestId;

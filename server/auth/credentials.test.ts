@@ -3,7 +3,7 @@ import { makeUser, testMeta } from "@/test/callers";
 import { freshDb } from "@/test/db";
 import type { Db } from "@/server/db";
 import { auditLog, loginThrottle } from "@/server/db/schema";
-import { signInWithPassword } from "./credentials";
+import { signInWithPassword, SignInError } from "./credentials";
 import { ACCOUNT_FREE_FAILURES, delayAfter, IP_FREE_FAILURES, throttleWait } from "./throttle";
 
 let db: Db;
@@ -96,11 +96,32 @@ describe("password sign-in", () => {
     ).resolves.toBeTruthy();
   });
 
-  it("a disabled account cannot sign in", async () => {
+  it("a disabled account is answered exactly as a wrong password is, right password or not", async () => {
+    await expect(attempt("olga@example.com", "wrong-password")).rejects.toThrow();
     db.$client.prepare("update users set disabled = 1").run();
-    await expect(attempt("olga@example.com", "correct-horse-battery")).rejects.toThrow(
-      "This account is disabled",
-    );
-    expect(outcomes()).toEqual([["denied", "disabled"]]);
+    const answers = [];
+    for (const password of ["correct-horse-battery", "wrong-password"]) {
+      const err = await attempt("olga@example.com", password).catch((e: unknown) => e);
+      answers.push([err instanceof SignInError, (err as Error).message]);
+    }
+    expect(answers).toEqual([
+      [true, "Invalid email or password."],
+      [true, "Invalid email or password."],
+    ]);
+    // Same outcome as a wrong password; the reason does not depend on the password either,
+    // so a viewer reading the audit log learns nothing about a disabled account's password.
+    expect(outcomes()).toEqual([
+      ["failure", "wrong_password"],
+      ["failure", "disabled"],
+      ["failure", "disabled"],
+    ]);
+    // And the right password did not reset the account's count, as a success would.
+    expect(
+      db
+        .select()
+        .from(loginThrottle)
+        .all()
+        .find((r) => r.key === "account:olga@example.com"),
+    ).toMatchObject({ failures: 3 });
   });
 });

@@ -5,7 +5,7 @@ import { recordAudit, writeAudit, type RequestMeta } from "@/server/audit/write"
 import type { Db } from "@/server/db";
 import { users } from "@/server/db/schema";
 import { verifyPassword } from "./password";
-import { recordFailure, recordSuccess, throttleWait } from "./throttle";
+import { claimAttempt, recordThrottled, refundAttempt } from "./throttle";
 
 /** What a successful sign-in puts into the session token. */
 export type SignedIn = { id: string; uid: number; sv: number; name: string; email: string };
@@ -25,14 +25,24 @@ export function toSignedIn(user: {
   };
 }
 
-/** A sign-in refused with a message the person may see. */
-export class SignInError extends Error {}
+/** A sign-in refused with a message the person may see (and, for redirects, its code). */
+export class SignInError extends Error {
+  constructor(
+    message: string,
+    readonly code = "CredentialsSignin",
+  ) {
+    super(message);
+  }
+}
 
 const BAD_CREDENTIALS = "Invalid email or password.";
 
 /**
- * Checks an email and password. Input is validated before any password work;
- * throttled keys are refused without checking the password; every outcome is audited.
+ * Checks an email and password. Input is validated before any password work; the
+ * attempt is counted against the throttle before the password is checked (so
+ * parallel guesses cannot all slip through), throttled attempts are refused
+ * without a check; every outcome is audited, throttled ones collapsed per window.
+ * A disabled account is answered exactly as a wrong password is.
  */
 export async function signInWithPassword(
   db: Db,
@@ -43,39 +53,35 @@ export async function signInWithPassword(
   if (!parsed.success) throw new SignInError(parsed.error.issues[0]?.message ?? BAD_CREDENTIALS);
   const { email, password } = parsed.data;
   const keys = { account: email, ip: meta.ip };
-  const anonymous = { id: null, name: email, role: null };
 
-  const wait = throttleWait(db, keys);
-  if (wait > 0) {
-    recordAudit(db, anonymous, meta, {
-      action: "auth.login",
-      outcome: "denied",
-      details: { reason: "throttled", retryAfterSeconds: Math.ceil(wait / 1000) },
-    });
-    throw new SignInError(`Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} s.`);
+  const claim = claimAttempt(db, keys);
+  if (!claim.allowed) {
+    recordThrottled(db, claim, { name: email }, meta);
+    throw new SignInError(
+      `Too many failed sign-ins. Try again in ${Math.ceil(claim.waitMs / 1000)} s.`,
+    );
   }
 
   const user = db.select().from(users).where(eq(users.email, email)).get();
+  // The check runs for a disabled account too, and its result is not used: neither
+  // the answer nor its timing tells whether a disabled account's password was right.
   const ok = await verifyPassword(user?.passwordHash ?? null, password);
-  if (!user || !ok) {
-    recordFailure(db, keys);
-    recordAudit(db, user ? { id: user.id, name: email, role: user.role } : anonymous, meta, {
-      action: "auth.login",
-      outcome: "failure",
-      details: { reason: user ? "wrong_password" : "unknown_account" },
-    });
+  if (!user || !ok || user.disabled) {
+    const reason = !user ? "unknown_account" : user.disabled ? "disabled" : "wrong_password";
+    recordAudit(
+      db,
+      user ? { id: user.id, name: email, role: user.role } : { id: null, name: email, role: null },
+      meta,
+      {
+        action: "auth.login",
+        outcome: "failure",
+        details: { reason },
+      },
+    );
     throw new SignInError(BAD_CREDENTIALS);
   }
-  if (user.disabled) {
-    recordAudit(db, { id: user.id, name: email, role: user.role }, meta, {
-      action: "auth.login",
-      outcome: "denied",
-      details: { reason: "disabled" },
-    });
-    throw new SignInError("This account is disabled. Ask an admin to enable it.");
-  }
 
-  recordSuccess(db, keys);
+  refundAttempt(db, keys);
   db.transaction(
     (tx) => {
       tx.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, user.id)).run();

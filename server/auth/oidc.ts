@@ -2,6 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { ROLES, type Role } from "@/lib/roles";
+import { signInErrorMessage } from "@/lib/safe-callback";
 import { writeAudit, recordAudit, type RequestMeta } from "@/server/audit/write";
 import type { OidcConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
@@ -72,7 +73,7 @@ export function upsertOidcUser(
             outcome: "denied",
             details: { method: "oidc", reason: "email_belongs_to_password_account" },
           });
-          return { refused: "An account with this email already signs in with a password." };
+          return { refused: "OidcEmailTaken" };
         }
         user = tx
           .insert(users)
@@ -91,7 +92,7 @@ export function upsertOidcUser(
           outcome: "denied",
           details: { method: "oidc", reason: "disabled" },
         });
-        return { refused: "This account is disabled. Ask an admin to enable it." };
+        return { refused: "OidcDisabled" };
       } else if (user.role !== role || user.name !== name || user.email !== email) {
         user = tx
           .update(users)
@@ -115,7 +116,8 @@ export function upsertOidcUser(
     { behavior: "immediate" },
   );
   // Thrown after the transaction so the refusal's audit row is kept.
-  if ("refused" in outcome) throw new SignInError(outcome.refused);
+  if ("refused" in outcome)
+    throw new SignInError(signInErrorMessage(outcome.refused)!, outcome.refused);
   return outcome;
 }
 

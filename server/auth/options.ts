@@ -2,6 +2,7 @@ import "server-only";
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/env";
+import { safeCallback } from "@/lib/safe-callback";
 import { getConfig } from "@/server/config";
 import type { LoadedConfig } from "@/server/config/load";
 import { getDb } from "@/server/db";
@@ -10,11 +11,24 @@ import { currentRequestMeta } from "@/server/http/request-meta";
 import { logger } from "@/server/logger";
 import { signInWithPassword, SignInError, type SignedIn } from "./credentials";
 import { auditOidcFailure, oidcProvider, upsertOidcUser } from "./oidc";
+import { isSessionRevoked, revokeSession } from "./revocation";
 import { getSessionSecret } from "./secret";
 
-type Token = { uid?: number; sv?: number; name?: string | null; email?: string | null };
+/** What the session token holds: user id, session version, and this sign-in's session id. */
+type Token = {
+  uid?: number;
+  sv?: number;
+  sid?: string;
+  name?: string | null;
+  email?: string | null;
+};
 
 const cache = new WeakMap<LoadedConfig, AuthOptions>();
+
+/** The origin people reach Opsdeck at (as the HTTP server tells next-auth). */
+export function publicOrigin(): string {
+  return new URL(env.OPSDECK_URL ?? `http://localhost:${env.PORT}`).origin;
+}
 
 /** Cookies carry the Secure flag whenever Opsdeck is reached over HTTPS. */
 export function secureCookies(): boolean {
@@ -23,8 +37,9 @@ export function secureCookies(): boolean {
 
 /**
  * next-auth configuration: JWT sessions (httpOnly, SameSite=Lax, Secure over HTTPS)
- * holding only the user id and session version; everything else is read from the
- * database per request (see getSessionUser).
+ * holding only the user id, session version and session id; everything else is
+ * read from the database per request (see getSessionUser). Signing out revokes the
+ * session id, so a copy of the cookie dies with it.
  */
 export function getAuthOptions(): AuthOptions {
   const loaded = getConfig();
@@ -56,6 +71,8 @@ export function getAuthOptions(): AuthOptions {
       ...(oidc ? [oidcProvider(oidc)] : []),
     ],
     callbacks: {
+      // next-auth's own redirects (after sign-in, sign-out, errors) stay on Opsdeck.
+      redirect: ({ url, baseUrl }) => new URL(safeCallback(url, baseUrl), baseUrl).toString(),
       async signIn({ account, profile, user }) {
         if (account?.provider !== "oidc" || !oidc) return true;
         const meta = await currentRequestMeta();
@@ -73,7 +90,7 @@ export function getAuthOptions(): AuthOptions {
           Object.assign(user, { uid: signedIn.uid, sv: signedIn.sv });
           return true;
         } catch (err) {
-          if (err instanceof SignInError) return `/login?error=${encodeURIComponent(err.message)}`;
+          if (err instanceof SignInError) return `/login?error=${encodeURIComponent(err.code)}`;
           throw err;
         }
       },
@@ -84,15 +101,27 @@ export function getAuthOptions(): AuthOptions {
             ...token,
             uid: u.uid,
             sv: u.sv,
+            sid: crypto.randomUUID(),
             name: user.name,
             email: user.email,
           } satisfies Token;
         }
+        // Renewing a signed-out session (next-auth's /api/auth/session would hand back a
+        // fresh cookie) fails: next-auth then answers an empty session and clears the cookie.
+        const t = token as Token;
+        if (typeof t.sid !== "string" || isSessionRevoked(getDb(), t.sid))
+          throw new Error("session ended");
         return token;
       },
       async session({ session, token }) {
         const t = token as Token;
-        session.user = { id: t.uid, sv: t.sv, name: t.name, email: t.email } as typeof session.user;
+        session.user = {
+          id: t.uid,
+          sv: t.sv,
+          sid: t.sid,
+          name: t.name,
+          email: t.email,
+        } as typeof session.user;
         return session;
       },
     },
@@ -100,13 +129,18 @@ export function getAuthOptions(): AuthOptions {
       async signOut({ token }) {
         const t = token as Token | null;
         if (!t?.uid) return;
-        recordAudit(
+        const actor = { id: t.uid, name: t.email ?? String(t.uid), role: null };
+        const meta = await currentRequestMeta();
+        if (typeof t.sid !== "string") {
+          recordAudit(getDb(), actor, meta, { action: "auth.logout" });
+          return;
+        }
+        revokeSession(
           getDb(),
-          { id: t.uid, name: t.email ?? String(t.uid), role: null },
-          await currentRequestMeta(),
-          {
-            action: "auth.logout",
-          },
+          { sid: t.sid, userId: t.uid },
+          auth.sessionMaxAgeHours * 3600,
+          actor,
+          meta,
         );
       },
     },

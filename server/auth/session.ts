@@ -9,6 +9,7 @@ import { hasRole } from "@/lib/roles";
 import { getDb } from "@/server/db";
 import { users } from "@/server/db/schema";
 import { getAuthOptions } from "./options";
+import { isSessionRevoked } from "./revocation";
 
 export type SessionUser = { id: number; email: string; name: string; role: Role };
 
@@ -19,10 +20,20 @@ export type SessionUser = { id: number; email: string; name: string; role: Role 
  */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const session = await getServerSession(getAuthOptions());
-  const claims = session?.user as { id?: unknown; sv?: unknown } | undefined;
-  if (typeof claims?.id !== "number" || typeof claims.sv !== "number") return null;
-  return loadActiveUser(claims.id, claims.sv);
+  return userFromClaims(session?.user);
 });
+
+/**
+ * The user a session's claims (as the session callback exposes them) stand for,
+ * if the session is still valid: not signed out, and the user's version unchanged.
+ */
+export function userFromClaims(claims: unknown): SessionUser | null {
+  const c = claims as { id?: unknown; sv?: unknown; sid?: unknown } | undefined;
+  if (typeof c?.id !== "number" || typeof c.sv !== "number" || typeof c.sid !== "string")
+    return null;
+  if (isSessionRevoked(getDb(), c.sid)) return null;
+  return loadActiveUser(c.id, c.sv);
+}
 
 export function loadActiveUser(id: number, sessionVersion: number): SessionUser | null {
   const user = getDb().select().from(users).where(eq(users.id, id)).get();

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { freshDb } from "@/test/db";
 import { jobContext } from "@/test/job-context";
 import type { BackupJobConfig } from "@/server/config/schema";
@@ -27,7 +27,17 @@ beforeEach(() => {
 
 afterEach(() => {
   for (const c of children.splice(0)) c.kill("SIGKILL");
+  vi.useRealTimers();
 });
+
+/**
+ * Backup file names carry the second a backup started, so a second backup of one job needs
+ * a later second: the test moves the clock on (it keeps running in between) instead of waiting.
+ */
+function movableClock() {
+  vi.useFakeTimers({ toFake: ["Date"], shouldAdvanceTime: true });
+  return { nextSecond: () => vi.setSystemTime(Date.now() + 1000) };
+}
 
 const ctx = () => jobContext(db, "backup.run");
 
@@ -96,7 +106,7 @@ describe("backups", () => {
       verified: true,
       tables: { events: 5000, counter: 1 },
     });
-    expect(path.basename(done.file!)).toMatch(/^navi-db_\d{8}T\d{6}Z\.db\.gz$/);
+    expect(path.basename(done.file!)).toMatch(/^navi-db_\d{8}T\d{6}Z-\d+\.db\.gz$/);
     expect(sha(done.file!)).toBe(done.sha256);
     expect(done.rawBytes! / done.sizeBytes!).toBeGreaterThan(5);
     expect(fs.readdirSync(backupDirs(job).tmp)).toEqual([]);
@@ -118,6 +128,7 @@ describe("backups", () => {
     );
     await until(() => written >= 500, "the writer to get going");
     const job = sqliteJob(source);
+    const clock = movableClock();
     for (let i = 0; i < 3; i++) {
       const done = await takeBackup(ctx(), job, { kind: "manual", requestedBy: "test" });
       expect(done.status).toBe("verified");
@@ -135,8 +146,7 @@ describe("backups", () => {
       expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");
       expect(n).toBe(events);
       copy.close();
-      // Backups of the same name need a new second.
-      await new Promise((r) => setTimeout(r, 1000));
+      clock.nextSecond();
     }
     writer.kill("SIGTERM");
   });
@@ -361,8 +371,9 @@ describe("retention", () => {
     const job = sqliteJob(source, {
       retention: { days: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
     });
+    const clock = movableClock();
     const first = await takeBackup(ctx(), job, { kind: "manual", requestedBy: "t" });
-    await new Promise((r) => setTimeout(r, 1000));
+    clock.nextSecond();
     await takeBackup(ctx(), job, { kind: "manual", requestedBy: "t" });
     expect(await applyRetention(ctx(), job, Date.now() + 3 * day)).toBe(1);
     expect(fs.existsSync(first.file!)).toBe(false);

@@ -1,6 +1,8 @@
 import "server-only";
 import { spawn } from "node:child_process";
 import { PassThrough, type Readable } from "node:stream";
+import { childEnv } from "@/env";
+import { redactSecrets } from "@/server/secrets/redact";
 
 const STDERR_KEEP = 8 * 1024;
 
@@ -16,12 +18,21 @@ export type CommandRun = {
 };
 
 /**
- * Starts `argv` without a shell (the config writes one explicitly if it needs one),
- * kills it (TERM, then KILL after 5 s) past `timeoutMs`, and keeps the last 8 KiB of stderr.
+ * Starts `argv` without a shell (the config writes one explicitly if it needs one) with
+ * the basic environment plus the variables in `envNames` (env.ts childEnv), kills it
+ * (TERM, then KILL after 5 s) past `timeoutMs`, and keeps the last 8 KiB of stderr.
  */
-export function runCommand(argv: string[], timeoutMs: number, signal?: AbortSignal): CommandRun {
+export function runCommand(
+  argv: string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+  envNames: readonly string[] = [],
+): CommandRun {
   const [program, ...args] = argv;
-  const child = spawn(program!, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(program!, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: childEnv({}, envNames),
+  });
   let stderr = "";
   let timedOut = false;
   child.stderr.setEncoding("utf8");
@@ -36,7 +47,8 @@ export function runCommand(argv: string[], timeoutMs: number, signal?: AbortSign
     timedOut = true;
     kill();
   }, timeoutMs);
-  signal?.addEventListener("abort", kill, { once: true });
+  if (signal?.aborted) kill();
+  else signal?.addEventListener("abort", kill, { once: true });
   const done = new Promise<{
     code: number | null;
     signal: NodeJS.Signals | null;
@@ -49,7 +61,8 @@ export function runCommand(argv: string[], timeoutMs: number, signal?: AbortSign
     child.on("close", (code, sig) => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", kill);
-      resolve({ code, signal: sig, stderr: stderr.trim(), timedOut });
+      // Redacted whole, before callers quote its last few hundred characters.
+      resolve({ code, signal: sig, stderr: redactSecrets(stderr).trim(), timedOut });
     });
   });
   // Node discards a child's unread stdout when it exits; a pass-through attached right

@@ -128,9 +128,23 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Moves a file into place atomically (same filesystem) and makes the move durable. */
+/**
+ * Moves a file into place atomically (same filesystem) and makes the move durable.
+ * Never replaces a file already there: a hard link fails on an existing name, where a
+ * rename would silently swap another backup's content under its record.
+ */
 export async function publish(from: string, to: string): Promise<void> {
-  await fsp.rename(from, to);
+  try {
+    await fsp.link(from, to);
+    await fsp.unlink(from);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw new Error(`${to} already exists; nothing was replaced`);
+    // Filesystems without hard links: check, then rename (the name is unique anyway).
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+    if (fs.existsSync(to)) throw new Error(`${to} already exists; nothing was replaced`);
+    await fsp.rename(from, to);
+  }
   await fsyncDir(path.dirname(to));
 }
 
@@ -138,6 +152,20 @@ export async function publish(from: string, to: string): Promise<void> {
 export async function removeQuietly(...files: string[]): Promise<void> {
   const all = files.filter(Boolean).flatMap((f) => [f, `${f}-wal`, `${f}-shm`, `${f}-journal`]);
   await Promise.all(all.map((f) => fsp.rm(f, { force: true })));
+}
+
+/**
+ * `{job}_{UTC timestamp}-{record id}{ext}.gz`: sortable by time, and unique even for two
+ * backups of one job in the same second (the record id is the database's).
+ */
+export function backupFileName(
+  jobId: string,
+  at: Date,
+  recordId: number,
+  extension: string,
+  safety = false,
+): string {
+  return `${jobId}_${safety ? "pre-restore_" : ""}${utcStamp(at)}-${recordId}${extension}.gz`;
 }
 
 /** 2026-11-27T02:00:00.000Z → 20261127T020000Z: sortable and safe in file names. */

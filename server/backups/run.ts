@@ -8,8 +8,9 @@ import type { BackupJobConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { backups, type Backup } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { redactSecrets, redactSecretsNamed } from "@/server/secrets/redact";
 import { runCommand } from "./command";
-import { compressVerified, publish, removeQuietly, utcStamp } from "./files";
+import { backupFileName, compressVerified, publish, removeQuietly } from "./files";
 import { backupsToDelete } from "./retention";
 import { sqliteBackup, sqliteCheck } from "./sqlite-worker";
 
@@ -26,7 +27,21 @@ export function backupDirs(job: BackupJobConfig) {
   };
 }
 
-async function prepareDirs(job: BackupJobConfig) {
+/**
+ * A work file of job `jobId` in the destination's temporary directory. The job id in
+ * the name is what start-up clean-up reads: it removes only files of jobs not running.
+ */
+export function workFile(job: BackupJobConfig, jobId: number, name: string): string {
+  return path.join(backupDirs(job).tmp, `job-${jobId}.${name}`);
+}
+
+/** The job a work file belongs to, from its name (null for a name this version did not write). */
+export function workFileJob(name: string): number | null {
+  const m = /^job-(\d+)\./.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+export async function prepareDirs(job: BackupJobConfig) {
   const dirs = backupDirs(job);
   for (const dir of Object.values(dirs)) {
     try {
@@ -46,14 +61,18 @@ async function prepareDirs(job: BackupJobConfig) {
 }
 
 function finish(db: Db, id: number, values: Partial<Backup>): void {
-  db.update(backups).set(values).where(eq(backups.id, id)).run();
+  const error = values.error ? { error: redactSecrets(values.error) } : {};
+  db.update(backups)
+    .set({ ...values, ...error })
+    .where(eq(backups.id, id))
+    .run();
 }
 
 /**
  * One backup of `job`. The file is written under a temporary name, compressed while it
  * streams, fsynced, checked (the database copy passes PRAGMA integrity_check; the gzip
  * decompresses to exactly what was written), and only then renamed to
- * `{job}_{UTC timestamp}.db.gz`. A file that fails its check is moved to `failed/` and
+ * `{job}_{UTC timestamp}-{record id}.db.gz`. A file that fails its check is moved to `failed/` and
  * never offered for restore. Any failure leaves no file under a final name.
  */
 export async function takeBackup(
@@ -77,14 +96,15 @@ export async function takeBackup(
     .returning()
     .get();
   const extension = job.source.type === "sqlite" ? ".db" : job.source.extension;
-  const name = `${job.id}_${opts.kind === "safety" ? "pre-restore_" : ""}${utcStamp(started)}${extension}.gz`;
+  const name = backupFileName(job.id, started, record.id, extension, opts.kind === "safety");
   let dirs: ReturnType<typeof backupDirs> | undefined;
   let raw = "";
   let part = "";
   try {
+    ctx.signal.throwIfAborted();
     dirs = await prepareDirs(job);
-    raw = path.join(dirs.tmp, `${name}.raw`);
-    part = path.join(dirs.tmp, `${name}.part`);
+    raw = workFile(job, ctx.jobId, `${name}.raw`);
+    part = workFile(job, ctx.jobId, `${name}.part`);
     const final = path.join(opts.into === "safety" ? dirs.safety : dirs.root, name);
     let tables: Record<string, number> | null = null;
     let compressed;
@@ -134,12 +154,14 @@ export async function takeBackup(
       }
       tables = check.tables;
     } else {
-      ctx.log("info", `Running ${job.source.command.join(" ")}…`);
+      ctx.log("info", `Running ${redactSecretsNamed(job.source.command.join(" "))}…`);
       // Stop the command too when writing its output fails (disk full, say).
       const stop = new AbortController();
       const relay = () => stop.abort();
+      // Canceled before this point: never start the command (a later abort fires the relay).
+      ctx.signal.throwIfAborted();
       ctx.signal.addEventListener("abort", relay, { once: true });
-      const run = runCommand(job.source.command, job.source.timeout, stop.signal);
+      const run = runCommand(job.source.command, job.source.timeout, stop.signal, job.source.env);
       let result, exit;
       try {
         [result, exit] = await Promise.all([
@@ -190,7 +212,9 @@ export async function takeBackup(
     );
     return { ...record, ...done };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // Stopped on purpose (canceled, shut down): the record says why, not "aborted".
+    const why = ctx.signal.aborted ? (ctx.signal.reason as unknown) : err;
+    const message = why instanceof Error ? why.message : String(why);
     const current = ctx.db
       .select({ status: backups.status })
       .from(backups)

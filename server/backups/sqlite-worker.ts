@@ -15,6 +15,8 @@ export type CheckResult =
 /** Runs one task in a fresh worker thread; rejects with the worker's error message. */
 function run<T>(task: Task, onProgress?: Progress, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    // An abort that came before the start would never fire its event: refuse at once.
+    if (signal?.aborted) return reject(new Error("aborted"));
     const worker = new Worker(WORKER, { workerData: task });
     let settled = false;
     const finish = (fn: () => void) => {

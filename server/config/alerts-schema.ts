@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { parseMatcher } from "@/lib/alerts/matchers";
-import { cron, duration, httpUrl, id, secretString } from "./schema-parts";
+import { checkedSecret, cron, duration, httpUrl, id, secretString } from "./schema-parts";
 
 const labelName = z
   .string()
@@ -173,7 +173,7 @@ export const channelSchema = z.discriminatedUnion(
       name: z.string().min(1).max(80).optional(),
       type: z.literal("webhook"),
       url: httpUrl,
-      secret: secretString,
+      secret: checkedSecret,
       timeout: duration({ min: 1000, max: 60_000 }).default(10_000),
     }),
   ],

@@ -173,7 +173,7 @@ describe("monitor config", () => {
   - { id: backup, service: backend, environment: production, type: heartbeat, token: "\${HB}", period: 1d, grace: 1h }
 `),
       "x.yaml",
-      (n) => (n === "HB" ? "a-heartbeat-token-of-length" : undefined),
+      (n) => (n === "HB" ? "a-heartbeat-token-of-length-0123456789" : undefined),
     );
     const [api, port, cert, backup] = config.monitors;
     expect(api).toMatchObject({
@@ -194,7 +194,7 @@ describe("monitor config", () => {
     expect(port).toMatchObject({ port: 5432 });
     expect(cert).toMatchObject({ port: 443, warnDays: 21 });
     expect(backup).toMatchObject({ period: 86_400_000, grace: 3_600_000 });
-    expect(JSON.stringify(config)).not.toContain("a-heartbeat-token-of-length");
+    expect(JSON.stringify(config)).not.toContain("a-heartbeat-token-of-length-0123456789");
   });
 
   it("explains bad monitors: interval too short, unknown references, bad status lists, bad durations", () => {

@@ -3,9 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import { configSchema, type OpsdeckConfig } from "./schema";
+import { childEnvNames, configSchema, type OpsdeckConfig } from "./schema";
 import { formatPath } from "@/lib/format-path";
-import { interpolate, type InterpolationProblem } from "./interpolate";
+import { interpolate, type InterpolationProblem, type ResolvedValue } from "./interpolate";
 
 export type ConfigProblem = InterpolationProblem;
 
@@ -23,9 +23,16 @@ export class ConfigError extends Error {
   }
 }
 
-export type LoadedConfig = {
-  file: string;
+export type ParsedConfig = {
   config: OpsdeckConfig;
+  /** Problems worth fixing that do not stop Opsdeck (credential defaults outside the demo). */
+  warnings: ConfigProblem[];
+  /** Values that must never be stored or shown: see server/secrets/redact.ts. */
+  secrets: ResolvedValue[];
+};
+
+export type LoadedConfig = ParsedConfig & {
+  file: string;
   loadedAt: Date;
   /** The text it was parsed from, for the engine thread to parse too (absent in tests). */
   source?: string;
@@ -61,12 +68,7 @@ export function loadConfigFile(
           : `cannot be read (${code ?? String(err)})`;
     throw new ConfigError(abs, [{ path: "(file)", message }]);
   }
-  return {
-    file: abs,
-    config: parseConfigText(text, abs, lookup),
-    loadedAt: new Date(),
-    source: text,
-  };
+  return { file: abs, ...parseConfig(text, abs, lookup), loadedAt: new Date(), source: text };
 }
 
 export function parseConfigText(
@@ -74,6 +76,15 @@ export function parseConfigText(
   file: string,
   lookup: (name: string) => string | undefined,
 ): OpsdeckConfig {
+  return parseConfig(text, file, lookup).config;
+}
+
+/** Parses, interpolates and validates a config document; throws ConfigError with every problem. */
+export function parseConfig(
+  text: string,
+  file: string,
+  lookup: (name: string) => string | undefined,
+): ParsedConfig {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -89,11 +100,22 @@ export function parseConfigText(
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(file, [{ path: "(top level)", message: "expected a mapping of keys" }]);
   }
-  const { value, problems } = interpolate(raw, lookup);
+  const { value, problems, warnings, resolved } = interpolate(raw, lookup);
   const parsed = configSchema.safeParse(value);
   const all = [...problems, ...(parsed.success ? [] : zodProblems(parsed.error))];
   if (all.length > 0 || !parsed.success) throw new ConfigError(file, dedupe(all));
-  return parsed.data;
+  const config = parsed.data;
+  // What the config hands to its commands is as secret as what it substitutes.
+  const passed = childEnvNames(config).flatMap((name) => {
+    const v = lookup(name);
+    return v === undefined ? [] : [{ value: v, name }];
+  });
+  return {
+    config,
+    // The bundled demo's credentials are public defaults on purpose.
+    warnings: config.demo ? [] : dedupe(warnings),
+    secrets: [...resolved, ...passed],
+  };
 }
 
 function zodProblems(error: z.ZodError): ConfigProblem[] {

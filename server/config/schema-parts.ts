@@ -24,6 +24,32 @@ export const secretString = z
   .min(1, "expected a value")
   .transform((value) => new SecretValue(value));
 
+/**
+ * A credential Opsdeck itself checks or signs with (an ingest token, a heartbeat
+ * token, a webhook signing secret): long enough that guessing it is hopeless.
+ */
+export const checkedSecret = z
+  .string()
+  .min(32, "must be at least 32 characters (try: openssl rand -hex 32)")
+  .transform((value) => new SecretValue(value));
+
+/**
+ * Variables a command is given besides PATH, HOME, LANG, LC_*, TZ and its
+ * OPSDECK_TARGET_* ones (env.ts childEnv): named here, never inherited wholesale.
+ */
+export const envNames = z
+  .array(
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name")
+      .refine(
+        (name) => !name.startsWith("OPSDECK_"),
+        "OPSDECK_* variables are Opsdeck's own settings and secrets; they never reach a command",
+      ),
+  )
+  .max(100)
+  .optional();
+
 /** A duration written as "500ms", "10s", "5m", "1h30m", "1d"; parsed to milliseconds. */
 export const duration = (opts: { min?: number; max?: number } = {}) =>
   z.string().transform((text, ctx) => {
@@ -68,3 +94,18 @@ export const cron = z
       return false;
     }
   }, "is not a valid cron expression (minute hour day-of-month month day-of-week)");
+
+/** A rate written as "600/1m" (requests per duration); parsed to { requests, perMs }. */
+export const rate = z.string().transform((text, ctx) => {
+  const m = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(text);
+  const requests = m ? Number(m[1]) : NaN;
+  const perMs = m ? parseDuration(m[2]!) : undefined;
+  if (!m || !Number.isSafeInteger(requests) || requests < 1 || !perMs || perMs < 1000) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a rate such as "600/1m" (at least 1 request per at least 1s), got "${text}"`,
+    });
+    return z.NEVER;
+  }
+  return { requests, perMs };
+});

@@ -3,7 +3,24 @@ import { z } from "zod";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
-import { cron, duration, httpUrl, id, port, secretString } from "./schema-parts";
+import {
+  checkedSecret,
+  cron,
+  duration,
+  envNames,
+  httpUrl,
+  id,
+  port,
+  rate,
+  secretString,
+} from "./schema-parts";
+import {
+  defaultSelfBackupDir,
+  isSelfBackup,
+  SELF_BACKUP_ID,
+  selfDatabaseFile,
+} from "./self-backup";
+import { checkTokens } from "./token-checks";
 
 const environment = z.strictObject({
   id,
@@ -71,7 +88,7 @@ const monitorCommon = {
   service: id,
   environment: id,
   description: z.string().max(500).optional(),
-  /** How often to check; the action plan's UptimeRobot tier was 5m, Opsdeck defaults to 1m. */
+  /** How often to check: 1m by default, five times as often as UptimeRobot's free tier. */
   interval: duration({ min: 10_000, max: 86_400_000 }).default(60_000),
   /** Extra failed checks, each after retryInterval, before the monitor is marked down. */
   retries: z.number().int().min(0).max(10).default(1),
@@ -134,7 +151,7 @@ const heartbeatMonitor = z.strictObject({
   /** Secret part of the ping URL /api/ingest/heartbeat/{token}; from the environment. */
   token: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{16,128}$/, "expected 16 to 128 letters, digits, - or _")
+    .regex(/^[A-Za-z0-9_-]{32,128}$/, "expected 32 to 128 letters, digits, - or _")
     .transform((value) => new SecretValue(value)),
   /** How often a ping is expected, and how late it may be before the monitor is down. */
   period: duration({ min: 10_000, max: 35 * 86_400_000 }).default(86_400_000),
@@ -205,6 +222,8 @@ const backupSource = z.discriminatedUnion(
     z.strictObject({
       type: z.literal("command"),
       command: argv,
+      /** Variables the command gets besides the basic ones (env.ts childEnv). */
+      env: envNames,
       timeout: duration({ min: 1_000, max: 24 * 3_600_000 }).default(3_600_000),
       /** File extension of the dump inside the .gz (".sql", ".dump", ".db"). */
       extension: z
@@ -217,6 +236,34 @@ const backupSource = z.discriminatedUnion(
   ],
   { error: 'expected source.type to be one of "sqlite", "command", "external"' },
 );
+
+const retention = (days: number) =>
+  z
+    .strictObject({
+      days: z.number().int().min(1).max(3650).default(days),
+      /** Grandfather-father-son: also keep the newest backup of each of the last N days / weeks / months. */
+      keepDaily: z.number().int().min(0).max(3650).default(0),
+      keepWeekly: z.number().int().min(0).max(520).default(0),
+      keepMonthly: z.number().int().min(0).max(240).default(0),
+    })
+    .default({ days, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 });
+
+/** Opsdeck's own database: backed up by a built-in job unless turned off. */
+const selfBackup = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Cron in UTC. */
+    schedule: cron.default("0 3 * * *"),
+    /** A directory; default `<OPSDECK_DATA_DIR>/backups`. */
+    path: z.string().min(1).max(4096).optional(),
+    retention: retention(14),
+    restoreDrill: cron.optional(),
+  })
+  .default({
+    enabled: true,
+    schedule: "0 3 * * *",
+    retention: { days: 14, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 },
+  });
 
 const backupJob = z
   .strictObject({
@@ -232,20 +279,12 @@ const backupJob = z
     schedule: cron.default("0 2 * * *"),
     /** How late past its schedule the newest backup may be before it shows red. */
     grace: duration({ min: 60_000, max: 7 * 86_400_000 }).default(3_600_000),
-    retention: z
-      .strictObject({
-        days: z.number().int().min(1).max(3650).default(30),
-        /** Grandfather-father-son: also keep the newest backup of each of the last N days / weeks / months. */
-        keepDaily: z.number().int().min(0).max(3650).default(0),
-        keepWeekly: z.number().int().min(0).max(520).default(0),
-        keepMonthly: z.number().int().min(0).max(240).default(0),
-      })
-      .default({ days: 30, keepDaily: 0, keepWeekly: 0, keepMonthly: 0 }),
+    retention: retention(30),
     /** Cron in UTC for restore drills of the newest backup (sqlite sources). */
     restoreDrill: cron.optional(),
     /** Commands run around a restore (e.g. turning maintenance mode on and off). */
     hooks: z
-      .strictObject({ preRestore: argv.optional(), postRestore: argv.optional() })
+      .strictObject({ preRestore: argv.optional(), postRestore: argv.optional(), env: envNames })
       .default({}),
   })
   .superRefine((b, ctx) => {
@@ -282,13 +321,15 @@ const deployTarget = z.discriminatedUnion(
       provider: z.literal("command"),
       rollback: argv,
       redeploy: argv.optional(),
+      /** Variables the commands get besides the basic ones and OPSDECK_TARGET_* (env.ts childEnv). */
+      env: envNames,
       timeout: duration({ min: 1_000, max: 3_600_000 }).default(600_000),
     }),
     /** A signed JSON POST (X-Opsdeck-Signature: sha256=HMAC) that asks another system (CI) to deploy. */
     z.strictObject({
       provider: z.literal("webhook"),
       url: httpUrl,
-      secret: secretString,
+      secret: checkedSecret,
       timeout: duration({ min: 1_000, max: 300_000 }).default(30_000),
     }),
   ],
@@ -318,11 +359,22 @@ const service = z.strictObject({
 const integration = z.strictObject({
   id,
   name: z.string().min(1).max(80).optional(),
-  token: secretString,
+  token: checkedSecret,
+  /** What the token may report: none listed means every service (or environment). */
+  services: z.array(id).default([]),
+  environments: z.array(id).default([]),
 });
+
+const INGEST_DEFAULTS = {
+  perAddress: { requests: 600, perMs: 60_000 },
+  perIntegration: { requests: 120, perMs: 60_000 },
+  failedAuth: { requests: 10, perMs: 60_000 },
+};
 
 const configBase = z.strictObject({
   title: z.string().min(1).max(80).default("Opsdeck"),
+  /** The bundled demo: its credentials are public defaults, so check-config does not warn. */
+  demo: z.boolean().default(false),
   environments: z.array(environment).min(1, "expected at least one environment"),
   services: z.array(service).default([]),
   auth: z
@@ -333,7 +385,16 @@ const configBase = z.strictObject({
     .default({ sessionMaxAgeHours: 12 }),
   monitors: z.array(monitorSchema).default([]),
   backups: z.array(backupJob).default([]),
+  selfBackup,
   integrations: z.array(integration).default([]),
+  /** Budgets of the ingest endpoints (/api/ingest/*): past them, 429 with Retry-After. */
+  ingest: z
+    .strictObject({
+      perAddress: rate.default(INGEST_DEFAULTS.perAddress),
+      perIntegration: rate.default(INGEST_DEFAULTS.perIntegration),
+      failedAuth: rate.default(INGEST_DEFAULTS.failedAuth),
+    })
+    .default(INGEST_DEFAULTS),
   maintenanceWindows: z.array(maintenanceWindow).default([]),
   uptime: z
     .strictObject({
@@ -354,11 +415,21 @@ const configBase = z.strictObject({
   housekeeping: z
     .strictObject({
       schedule: cron.default("30 3 * * *"),
+      /** Export old audit rows to NDJSON with a signed checkpoint, then prune them. */
+      auditArchive: z
+        .strictObject({
+          olderThanDays: z.number().int().min(1).max(36_500).default(365),
+          /** Where archives go; default `$OPSDECK_DATA_DIR/audit-archive`. */
+          folder: z.string().min(1).max(4096).optional(),
+          /** When to archive on its own; without it, only by hand. */
+          schedule: cron.optional(),
+        })
+        .default({ olderThanDays: 365 }),
     })
-    .default({ schedule: "30 3 * * *" }),
+    .default({ schedule: "30 3 * * *", auditArchive: { olderThanDays: 365 } }),
 });
 
-export const configSchema = configBase.superRefine((config, ctx) => {
+const referencedConfig = configBase.superRefine((config, ctx) => {
   const { issue, unique, known } = referenceChecks(ctx);
   checkAlertReferences(config, ctx);
   const envIds = config.environments.map((e) => e.id);
@@ -369,6 +440,11 @@ export const configSchema = configBase.superRefine((config, ctx) => {
   unique("services", serviceIds, "service");
   unique("monitors", monitorIds, "monitor");
   unique("backups", backupIds, "backup");
+  unique(
+    "integrations",
+    config.integrations.map((i) => i.id),
+    "integration",
+  );
   for (const [key, list] of [
     ["monitors", config.monitors],
     ["backups", config.backups],
@@ -377,7 +453,19 @@ export const configSchema = configBase.superRefine((config, ctx) => {
       known([key, i, "service"], item.service, serviceIds, "service");
       known([key, i, "environment"], item.environment, envIds, "environment");
     });
-  const tokens = config.monitors.flatMap((m) => (m.type === "heartbeat" ? [m.token.reveal()] : []));
+  checkTokens(config, ctx);
+  config.integrations.forEach((integration, i) => {
+    integration.services.forEach((ref, j) =>
+      known(["integrations", i, "services", j], ref, serviceIds, "service"),
+    );
+    integration.environments.forEach((ref, j) =>
+      known(["integrations", i, "environments", j], ref, envIds, "environment"),
+    );
+  });
+  // A token that failed its own check is still text here (zod refines the whole anyway).
+  const tokens = config.monitors.flatMap((m) =>
+    m.type !== "heartbeat" ? [] : [m.token instanceof SecretValue ? m.token.reveal() : m.token],
+  );
   if (new Set(tokens).size !== tokens.length)
     issue(["monitors"], "two heartbeat monitors share a token");
   config.backups.forEach((b, i) => {
@@ -399,6 +487,47 @@ export const configSchema = configBase.superRefine((config, ctx) => {
       known(["services", i, "environments", envId], envId, envIds, "environment");
   });
 });
+
+/** The config as the rest of Opsdeck sees it: references checked, Opsdeck's own backup job added. */
+export const configSchema = referencedConfig
+  .superRefine((config, ctx) => {
+    if (!config.selfBackup.enabled) return;
+    config.backups.forEach((b, i) => {
+      if (isSelfBackup(b.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", i, "id"],
+          message: `"${SELF_BACKUP_ID}" is Opsdeck's own backup job (selfBackup); choose another id`,
+        });
+    });
+  })
+  .transform((config) =>
+    config.selfBackup.enabled
+      ? { ...config, backups: [...config.backups, selfBackupJob(config)] }
+      : config,
+  );
+
+/**
+ * The built-in job for Opsdeck's own database: the same verified online backup as any
+ * sqlite job, listed with the others. Its service and environment are "opsdeck", which
+ * name no configured ones: it is restored with Opsdeck stopped (`npm run restore-self`).
+ */
+function selfBackupJob(config: z.output<typeof configBase>): z.output<typeof backupJob> {
+  const s = config.selfBackup;
+  return {
+    id: SELF_BACKUP_ID,
+    name: "Opsdeck's own database",
+    service: SELF_BACKUP_ID,
+    environment: SELF_BACKUP_ID,
+    source: { type: "sqlite", path: selfDatabaseFile() },
+    destination: { type: "local", path: s.path ?? defaultSelfBackupDir() },
+    schedule: s.schedule,
+    grace: 3_600_000,
+    retention: s.retention,
+    restoreDrill: s.restoreDrill,
+    hooks: {},
+  };
+}
 
 /** The three checks every cross-reference in the file needs, reporting into `ctx`. */
 function referenceChecks(ctx: z.RefinementCtx) {
@@ -438,7 +567,10 @@ function checkAlertReferences(config: z.output<typeof configBase>, ctx: z.Refine
     monitors: config.monitors.map((m) => m.id),
     services: config.services.map((s) => s.id),
     environments: config.environments.map((e) => e.id),
-    backups: config.backups.map((b) => b.id),
+    backups: [
+      ...config.backups.map((b) => b.id),
+      ...(config.selfBackup.enabled ? [SELF_BACKUP_ID] : []),
+    ],
   };
   const channelIds = alerts.channels.map((c) => c.id);
   const policyIds = oncall.escalationPolicies.map((p) => p.id);
@@ -490,6 +622,19 @@ function duplicates(values: string[]): string[] {
 }
 
 export type OpsdeckConfig = z.output<typeof configSchema>;
+
+/** Every variable the config hands to a command (deploy commands, backup commands, hooks). */
+export function childEnvNames(config: OpsdeckConfig): string[] {
+  const names = new Set<string>();
+  for (const s of config.services)
+    for (const e of Object.values(s.environments))
+      if (e.deploy?.provider === "command") e.deploy.env?.forEach((n) => names.add(n));
+  for (const b of config.backups) {
+    if (b.source.type === "command") b.source.env?.forEach((n) => names.add(n));
+    b.hooks.env?.forEach((n) => names.add(n));
+  }
+  return [...names];
+}
 export type EnvironmentConfig = OpsdeckConfig["environments"][number];
 export type ServiceConfig = OpsdeckConfig["services"][number];
 export type OidcConfig = NonNullable<OpsdeckConfig["auth"]["oidc"]>;

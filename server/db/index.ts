@@ -31,6 +31,11 @@ export class DataDirError extends Error {
 
 const MIGRATIONS = path.join(process.cwd(), "server", "db", "migrations");
 
+/**
+ * Creates the data directory, or checks it, and makes it private (0700): it holds
+ * the database and the session key. A directory that cannot be made private (one
+ * owned by another user) is refused rather than used as it is.
+ */
 export function ensureDataDir(dir: string): string {
   const abs = path.resolve(dir);
   try {
@@ -42,6 +47,16 @@ export function ensureDataDir(dir: string): string {
     );
   }
   if (!fs.statSync(abs).isDirectory()) throw new DataDirError(abs, "is not a directory");
+  if ((fs.statSync(abs).mode & 0o777) !== 0o700) {
+    try {
+      fs.chmodSync(abs, 0o700);
+    } catch (err) {
+      throw new DataDirError(
+        abs,
+        `cannot be made private (chmod 700: ${(err as NodeJS.ErrnoException).code ?? err})`,
+      );
+    }
+  }
   try {
     fs.accessSync(abs, fs.constants.W_OK | fs.constants.R_OK);
   } catch {
@@ -66,6 +81,7 @@ export function openDatabase(dataDir: string): Db {
       `Refusing to open ${file} under test: tests use a database in a temp directory.`,
     );
   }
+  makePrivate(file);
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
@@ -78,6 +94,22 @@ export function openDatabase(dataDir: string): Db {
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS });
   return db as Db;
+}
+
+/**
+ * The database file, its WAL and shared-memory files are 0600. Creating the main
+ * file 0600 before SQLite opens it matters too: SQLite gives the -wal and -shm files
+ * it creates later the main file's mode.
+ */
+function makePrivate(file: string): void {
+  fs.closeSync(fs.openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o777) !== 0o600) fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+  }
 }
 
 const state = globalThis as unknown as { __opsdeckDb?: Db };

@@ -45,10 +45,30 @@ export const users = sqliteTable(
 export const loginThrottle = sqliteTable("login_throttle", {
   // "account:<email>" or "ip:<address>"
   key: text("key").primaryKey(),
+  // Attempts counted before their password is checked; a success gives its attempt back.
   failures: integer("failures").notNull().default(0),
   lastFailureAt: integer("last_failure_at", { mode: "timestamp_ms" }).notNull(),
   blockedUntil: integer("blocked_until", { mode: "timestamp_ms" }),
+  // Throttled attempts not yet in an audit row, and when this key's last such row was written.
+  denied: integer("denied").notNull().default(0),
+  deniedAuditedAt: integer("denied_audited_at", { mode: "timestamp_ms" }),
 });
+
+// Sessions signed out before their token expires: a session token names its session
+// (sid, fixed at sign-in, kept through renewals), and a listed one is refused.
+export const sessionRevocations = sqliteTable(
+  "session_revocations",
+  {
+    sid: text("sid").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }).notNull(),
+    // Every token of the session has expired by then; the row can go.
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("session_revocations_expires_at").on(t.expiresAt)],
+);
 
 export const auditLog = sqliteTable(
   "audit_log",
@@ -76,6 +96,31 @@ export const auditLog = sqliteTable(
   ],
 );
 
+export const AUDIT_CHECKPOINT_KINDS = ["keyed", "verified", "archive"] as const;
+
+/**
+ * Signed records of the audit chain's head (row id and hash) at a moment: "keyed" marks
+ * where the HMAC chain starts (rows up to it are the old SHA-256 chain), "verified" is
+ * written after a verification passed, "archive" where archived rows were cut off.
+ * Append-only (triggers in the migration); the newest is also kept outside the database.
+ */
+export const auditCheckpoints = sqliteTable(
+  "audit_checkpoints",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: AUDIT_CHECKPOINT_KINDS }).notNull(),
+    rowId: integer("row_id").notNull(),
+    rowHash: text("row_hash").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    keyId: text("key_id").notNull(),
+    signature: text("signature").notNull(),
+  },
+  (t) => [
+    index("audit_checkpoints_kind_idx").on(t.kind, t.rowId),
+    index("audit_checkpoints_row_idx").on(t.rowId),
+  ],
+);
+
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
@@ -95,8 +140,14 @@ export const jobs = sqliteTable(
     idempotencyKey: text("idempotency_key"),
     // Only one queued or running job may hold a lock key (partial unique index below).
     lockKey: text("lock_key"),
+    // The fencing token of a running job is (runner, epoch): the epoch goes up at every
+    // claim, and every progress, log and finish write of the runner names both.
     runner: text("runner"),
+    epoch: integer("epoch").notNull().default(0),
     heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
+    /** Set by "Cancel" on a running job; its runner stops it at the next safe point. */
+    cancelRequestedAt: integer("cancel_requested_at", { mode: "timestamp_ms" }),
+    cancelRequestedBy: text("cancel_requested_by"),
     createdAt: createdAt(),
     startedAt: integer("started_at", { mode: "timestamp_ms" }),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
@@ -128,6 +179,9 @@ export const jobLogs = sqliteTable(
 export const leases = sqliteTable("leases", {
   name: text("name").primaryKey(),
   holder: text("holder").notNull(),
+  // Goes up at every new tenure (another holder, or the same one after expiry): with the
+  // holder, the fencing token the holder's writes are checked against.
+  epoch: integer("epoch").notNull().default(1),
   expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   acquiredAt: integer("acquired_at", { mode: "timestamp_ms" }).notNull(),
 });
@@ -140,6 +194,7 @@ export const scheduleRuns = sqliteTable("schedule_runs", {
 
 export type User = typeof users.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;
 export type Job = typeof jobs.$inferSelect;
 export type JobLog = typeof jobLogs.$inferSelect;
 
@@ -406,7 +461,8 @@ export const alerts = sqliteTable(
     uniqueIndex("alerts_one_open_per_fingerprint")
       .on(t.ruleId, t.fingerprint)
       .where(sql`${t.state} in ('pending', 'firing') or ${t.holdUntilClear} = 1`),
-    index("alerts_state_idx").on(t.state),
+    // State lookups, and the keyset of the firing/pending list (newest first).
+    index("alerts_state_active_idx").on(t.state, t.activeAt, t.id),
     index("alerts_rule_fired_idx").on(t.ruleId, t.firedAt),
     index("alerts_active_at_idx").on(t.activeAt),
   ],

@@ -3,13 +3,15 @@ import { and, desc, eq, ne } from "drizzle-orm";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import { deployments, type Deployment } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { redactSecrets } from "@/server/secrets/redact";
 import { providerFor } from "./providers/provider-for";
 import type { DeployAction } from "./providers/types";
 import { upsertDeployment } from "./record";
 import { waitForHealthy } from "./verify-health";
 
 export type DeployResult = {
-  outcome: "succeeded" | "failed" | "unhealthy";
+  /** "unverified": deployed, but no active monitor checked it. */
+  outcome: "succeeded" | "failed" | "unhealthy" | "unverified";
   deploymentId: number;
   from: { id: number; version: string } | null;
   to: { id: number; version: string };
@@ -42,7 +44,11 @@ export function liveDeployment(
  * A rollback or redeploy as one job: ask the provider, wait for the new deployment to
  * finish (recording it as it goes), then require the environment's monitors to pass
  * `verify.checks` checks in a row. The outcome is "succeeded", "failed" (with the
- * provider's reason) or "unhealthy" (deployed, but the checks did not pass in time).
+ * provider's reason), "unhealthy" (deployed, but the checks did not pass in time) or
+ * "unverified" (deployed, but no active monitor checks the environment).
+ *
+ * Cancel (or shutdown) while the provider works stops the command or the wait; the
+ * record then says "unknown": the platform may have gone on, so the person must look.
  */
 export async function runDeployAction(
   ctx: JobContext<unknown>,
@@ -66,6 +72,8 @@ export async function runDeployAction(
   );
   ctx.progress(5, `${action} to ${target.version}`);
 
+  // Canceled while queued for the provider: nothing has been asked of the platform yet.
+  ctx.signal.throwIfAborted();
   const started = new Date();
   // Recorded at once, so the timeline shows the rollback while it runs.
   const record = ctx.db.transaction(
@@ -90,11 +98,30 @@ export async function runDeployAction(
   let outcome;
   try {
     outcome = await provider.deploy(ctx, action, target, Date.now() + PROVIDER_TIMEOUT_MS);
+    ctx.signal.throwIfAborted();
   } catch (err) {
+    if (ctx.signal.aborted) {
+      const why = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : "stopped";
+      ctx.db
+        .update(deployments)
+        .set({
+          status: "unknown",
+          finishedAt: new Date(),
+          providerStatus: `${why} while the platform was deploying; check the platform for what is live`,
+        })
+        .where(eq(deployments.id, record.id))
+        .run();
+      ctx.log("warn", `Stopped (${why}); check the platform for what is live before trying again.`);
+      throw ctx.signal.reason;
+    }
     const reason = err instanceof Error ? err.message : String(err);
     ctx.db
       .update(deployments)
-      .set({ status: "failed", finishedAt: new Date(), providerStatus: reason.slice(0, 500) })
+      .set({
+        status: "failed",
+        finishedAt: new Date(),
+        providerStatus: redactSecrets(reason).slice(0, 500),
+      })
       .where(eq(deployments.id, record.id))
       .run();
     throw err;
@@ -105,7 +132,7 @@ export async function runDeployAction(
       status: outcome.status,
       finishedAt: outcome.finishedAt,
       externalId: outcome.externalId ?? record.externalId,
-      providerStatus: outcome.providerStatus,
+      providerStatus: outcome.providerStatus && redactSecrets(outcome.providerStatus),
     })
     .where(eq(deployments.id, record.id))
     .run();
@@ -149,6 +176,21 @@ export async function runDeployAction(
       onProgress: (text) => ctx.progress(75, text),
     },
   );
+  if (!verdict.verified) {
+    const why = `no active monitor checks ${target.service} in ${target.environment}${
+      verdict.paused.length > 0
+        ? ` (${verdict.paused.join(", ")} ${verdict.paused.length === 1 ? "is" : "are all"} paused)`
+        : ""
+    }`;
+    ctx.log("warn", `Deployed, not verified: ${why}.`);
+    return {
+      outcome: "unverified",
+      deploymentId: record.id,
+      from,
+      to,
+      detail: `deployed, not verified: ${why}`,
+    };
+  }
   if (!verdict.healthy) {
     ctx.log("warn", `Deployed, but unhealthy: ${verdict.reason}.`);
     return { outcome: "unhealthy", deploymentId: record.id, from, to, detail: verdict.reason };

@@ -1,10 +1,11 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import type { DeployActionInput } from "@/lib/schemas/deployments";
-import { ActionError, type ActionContext } from "@/server/auth/action";
 import { getConfig } from "@/server/config";
 import { deployments } from "@/server/db/schema";
-import { enqueueJob } from "@/server/jobs/queue";
+import { enqueueOrRefuse } from "@/server/jobs/lock-conflict";
+import { requestKey } from "@/server/jobs/queue";
+import { ServiceError, type ServiceContext } from "@/server/services/service";
 import { liveDeployment } from "./act";
 import { providerFor } from "./providers/provider-for";
 import type { DeployAction } from "./providers/types";
@@ -12,11 +13,12 @@ import "@/server/jobs/kinds";
 
 /**
  * Checks a rollback or redeploy request and queues it. One lock per service and
- * environment, plus the request's idempotency key: double clicks, two people at once
- * and retries all end on the same job, so the provider is called once.
+ * environment: the same request again (double clicks, retries: same person, same
+ * target) ends on the same job, so the provider is called once; any other request
+ * while one runs is a 409 naming the running one.
  */
 export function enqueueDeployAction(
-  ctx: ActionContext,
+  ctx: ServiceContext,
   input: DeployActionInput,
   action: DeployAction,
 ) {
@@ -25,19 +27,19 @@ export function enqueueDeployAction(
     .from(deployments)
     .where(eq(deployments.id, input.deploymentId))
     .get();
-  if (!target) throw new ActionError(404, `No deployment #${input.deploymentId}.`);
+  if (!target) throw new ServiceError(404, `No deployment #${input.deploymentId}.`);
   const { config } = getConfig();
   const env = config.environments.find((e) => e.id === target.environment);
   const deploy = config.services.find((s) => s.id === target.service)?.environments[
     target.environment
   ]?.deploy;
   if (!env || !deploy)
-    throw new ActionError(
+    throw new ServiceError(
       409,
       `${target.service} in ${target.environment} has no deploy provider configured.`,
     );
   if (target.status !== "succeeded")
-    throw new ActionError(
+    throw new ServiceError(
       409,
       `Deployment #${target.id} did not succeed; only a successful deployment can be deployed again.`,
     );
@@ -45,12 +47,12 @@ export function enqueueDeployAction(
     action === "rollback" &&
     liveDeployment(ctx, target.service, target.environment)?.id === target.id
   ) {
-    throw new ActionError(409, `${target.version} is what is live now.`);
+    throw new ServiceError(409, `${target.version} is what is live now.`);
   }
   const refusal = providerFor(deploy).cannot(action, target);
-  if (refusal) throw new ActionError(409, `Cannot ${action}: ${refusal}.`);
+  if (refusal) throw new ServiceError(409, `Cannot ${action}: ${refusal}.`);
   if (env.protected && input.confirm?.trim() !== env.name && input.confirm?.trim() !== env.id) {
-    throw new ActionError(400, `Type the environment's name (${env.name}) to confirm.`, [
+    throw new ServiceError(400, `Type the environment's name (${env.name}) to confirm.`, [
       { path: "confirm", message: `Type ${env.name} to confirm` },
     ]);
   }
@@ -68,12 +70,12 @@ export function enqueueDeployAction(
       },
     }),
     (tx) => {
-      const { job, created } = enqueueJob(tx, {
+      const { job, created } = enqueueOrRefuse(tx, {
         kind: "deploy.action",
         params: { action, deploymentId: target.id },
-        requestedBy: { id: ctx.user.id, name: ctx.user.email },
+        requestedBy: ctx.requester,
         lockKey: `deploy:${target.service}:${target.environment}`,
-        idempotencyKey: input.requestKey ? `deploy:${input.requestKey}` : undefined,
+        idempotencyKey: requestKey(`deploy.${action}`, target.id, ctx.requester, input.requestKey),
       });
       return { jobId: job.id, created };
     },

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/server/db";
 import { deployments, type Deployment, type DeployStatus } from "@/server/db/schema";
+import { redactSecrets } from "@/server/secrets/redact";
 
 export type DeploymentInput = {
   service: string;
@@ -53,6 +54,11 @@ export function upsertDeployment(
           ),
         )
         .get();
+  // What CI, a platform or a provider says is shown to every viewer.
+  for (const key of ["message", "providerStatus", "author", "url"] as const) {
+    const text = input[key];
+    if (text) input = { ...input, [key]: redactSecrets(text) };
+  }
   const defined = Object.fromEntries(
     Object.entries(input).filter(([, v]) => v !== undefined),
   ) as Partial<DeploymentInput>;

@@ -1,10 +1,17 @@
 import "server-only";
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull } from "drizzle-orm";
 import type { MonitorConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
-import { checkResults } from "@/server/db/schema";
+import { checkResults, monitorState } from "@/server/db/schema";
 
-export type HealthVerdict = { healthy: true } | { healthy: false; reason: string };
+/**
+ * "healthy" only when checks ran and passed; "unverified" when there was nothing to
+ * check (no probed monitor, or every one paused): deployed, but nobody looked.
+ */
+export type HealthVerdict =
+  | { healthy: true; verified: true; monitors: number }
+  | { healthy: false; verified: true; reason: string }
+  | { healthy: false; verified: false; paused: string[] };
 
 /** How many of a monitor's checks since `since` passed in a row at the end. */
 function trailingPasses(
@@ -34,9 +41,11 @@ function trailingPasses(
 }
 
 /**
- * Waits until every probed monitor of the service in the environment has passed
+ * Waits until every active probed monitor of the service in the environment has passed
  * `checks` checks in a row after `since`, or the deadline passes. Heartbeat monitors
- * are skipped: they report on jobs, not on the deployment.
+ * are skipped (they report on jobs, not on the deployment), and so are paused ones, in
+ * the config or from the UI; with none left the verdict is "unverified", never healthy.
+ * An abort (cancel, shutdown) stops the wait with the signal's reason.
  */
 export async function waitForHealthy(
   db: Db,
@@ -46,19 +55,41 @@ export async function waitForHealthy(
   deadline: number,
   opts: { signal: AbortSignal; onProgress?: (text: string) => void; pollMs?: number },
 ): Promise<HealthVerdict> {
-  const probed = monitors.filter((m) => m.type !== "heartbeat" && !m.paused);
-  if (probed.length === 0) return { healthy: true };
+  const probes = monitors.filter((m) => m.type !== "heartbeat");
+  const pausedHere = new Set(
+    probes.length === 0
+      ? []
+      : db
+          .select({ id: monitorState.monitorId })
+          .from(monitorState)
+          .where(
+            and(
+              inArray(
+                monitorState.monitorId,
+                probes.map((m) => m.id),
+              ),
+              isNotNull(monitorState.pausedBy),
+            ),
+          )
+          .all()
+          .map((r) => r.id),
+  );
+  const probed = probes.filter((m) => !m.paused && !pausedHere.has(m.id));
+  if (probed.length === 0)
+    return { healthy: false, verified: false, paused: probes.map((m) => m.name ?? m.id) };
   for (;;) {
+    opts.signal.throwIfAborted();
     const state = probed.map((m) => ({ m, ...trailingPasses(db, m.id, since) }));
     const waiting = state.filter((s) => s.passes < checks);
-    if (waiting.length === 0) return { healthy: true };
+    if (waiting.length === 0) return { healthy: true, verified: true, monitors: probed.length };
     opts.onProgress?.(
       state.map((s) => `${s.m.name ?? s.m.id}: ${Math.min(s.passes, checks)}/${checks}`).join(", "),
     );
-    if (Date.now() >= deadline || opts.signal.aborted) {
+    if (Date.now() >= deadline) {
       const worst = waiting[0]!;
       return {
         healthy: false,
+        verified: true,
         reason: `${worst.m.name ?? worst.m.id} passed ${worst.passes} of ${checks} checks in a row${worst.lastError ? ` (last error: ${worst.lastError})` : ""}`,
       };
     }

@@ -8,6 +8,18 @@ export function schedulesFrom(config: LoadedConfig["config"]): Schedule[] {
   return [
     { name: "maintenance", cron: config.housekeeping.schedule, kind: "db.maintenance", params: {} },
     { name: "uptime-retention", cron: "0 4 * * *", kind: "uptime.retention", params: {} },
+    ...(config.housekeeping.auditArchive.schedule
+      ? [
+          {
+            name: "audit-archive",
+            cron: config.housekeeping.auditArchive.schedule,
+            kind: "audit.archive",
+            params: {},
+            // The lock of a by-hand archive too: never two at once.
+            lockKey: "audit.archive",
+          },
+        ]
+      : []),
     ...(config.services.some((s) =>
       Object.values(s.environments).some((e) => e.deploy?.provider === "railway"),
     )

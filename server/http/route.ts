@@ -1,5 +1,4 @@
 import "server-only";
-import { timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
 import type { ActionIssue } from "@/lib/action-result";
 import { hasRole, type Role } from "@/lib/roles";
@@ -11,8 +10,20 @@ import { getSessionUser, type SessionUser } from "@/server/auth/session";
 import { getDb, type Db } from "@/server/db";
 import { logger } from "@/server/logger";
 import { captureError } from "@/server/sentry";
-import { ServiceError, type Actor, type Service } from "@/server/services/service";
+import {
+  ServiceError,
+  type Actor,
+  type IntegrationScope,
+  type Service,
+} from "@/server/services/service";
 import { metaFromHeaders } from "./request-meta";
+import {
+  DEFAULT_FAILED_AUTH,
+  requestGuard,
+  TooManyRequests,
+  type RouteLimits,
+} from "./route-limits";
+import { sameToken } from "./token";
 
 /** Who may call a route: anyone, a signed-in role, or a bearer token (open when the token is not configured). */
 export type RouteAuth =
@@ -20,7 +31,8 @@ export type RouteAuth =
   | Role
   | {
       /** One token, or several (one per integration, each naming its actor in the audit log). */
-      bearer: () => string | undefined | { actor: string; token: string }[];
+      bearer: () =>
+        string | undefined | { actor: string; token: string; scope?: IntegrationScope }[];
       openWhenUnset: boolean;
       actor: string;
     };
@@ -36,6 +48,13 @@ export type RouteContext<P, Q, B> = {
   commit: Committer["commit"];
   /** Runs a service as this route's caller (the user, or the integration the token names). */
   call<I, T>(service: Service<I, T>, input: I): Promise<T>;
+  /**
+   * For a token the handler checks itself (a heartbeat's ping URL): a wrong one counts
+   * against the address and is audited with the route's other refusals; an accepted one
+   * spends its own budget (429 when it is used up). No-ops on a route without limits.
+   */
+  tokenRefused(): void;
+  tokenAccepted(key: string): void;
 };
 
 export const ROUTE_BRAND = Symbol.for("opsdeck.route");
@@ -70,12 +89,6 @@ export function jsonError(
     { error, ...extra },
     { status, headers: { "cache-control": "no-store", ...headers } },
   );
-}
-
-function tokenMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Browsers send Origin on every cross-site POST; a session mutation must come from our own pages. */
@@ -152,6 +165,12 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
   maxBodyBytes?: number;
   /** Set, with the reason, only for a mutation that records no audit row (e.g. machine pings). */
   unaudited?: string;
+  /**
+   * Per-address and per-token budgets (429 with Retry-After once spent). Routes sharing
+   * a `name` share the budgets; refusals are audited once per key per minute as
+   * `<name>.throttled`, with a count. Bearer routes without it still throttle wrong tokens.
+   */
+  rateLimit?: { name: string; limits: () => RouteLimits };
   handler: (ctx: RouteContext<P, Q, B>) => Promise<Response | unknown> | Response | unknown;
 }): BrandedRoute {
   const handler: Handler = async (req, segment) => {
@@ -161,8 +180,16 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
     let user: SessionUser | null = null;
     let committer: Committer | undefined;
     try {
+      const guard = def.rateLimit
+        ? requestGuard(def.rateLimit.name, def.rateLimit.limits(), meta)
+        : typeof def.auth === "object"
+          ? requestGuard(def.name, { failedAuth: DEFAULT_FAILED_AUTH }, meta)
+          : null;
+      // Before the database, the body or the session: a refused request must cost nothing.
+      guard?.admit();
       const db = getDb();
       let actor = { id: null as number | null, name: "anonymous", role: null as string | null };
+      let scope: IntegrationScope | undefined;
       if (typeof def.auth === "string" && def.auth !== "public") {
         user = await getSessionUser();
         if (!user) throw new HttpError(401, "Sign in first.");
@@ -195,13 +222,16 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         if (accepted.length > 0 || !def.auth.openWhenUnset) {
           const header = req.headers.get("authorization") ?? "";
           const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-          const match = given ? accepted.find((a) => tokenMatches(given, a.token)) : undefined;
+          const match = given ? accepted.find((a) => sameToken(given, a.token)) : undefined;
           if (!match) {
+            guard?.failedToken();
             throw new HttpError(401, "A valid bearer token is required.", undefined, {
               "www-authenticate": 'Bearer realm="opsdeck"',
             });
           }
           actor = { id: null, name: match.actor, role: null };
+          scope = match.scope;
+          guard?.token(match.actor, match.actor);
         }
       }
 
@@ -217,7 +247,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       const serviceActor: Actor | null = user
         ? { kind: "user", id: user.id, email: user.email, role: user.role }
         : typeof def.auth === "object"
-          ? { kind: "integration", name: actor.name }
+          ? { kind: "integration", name: actor.name, scope }
           : null;
       const result = await def.handler({
         req,
@@ -234,6 +264,8 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
           serviceCommitted = true;
           return out;
         },
+        tokenRefused: () => guard?.failedToken(),
+        tokenAccepted: (key) => guard?.token(key, key),
       });
       if (mutating && !def.unaudited && !committer?.committed && !serviceCommitted) {
         throw new Error(`${def.name} finished without recording its audit entry`);
@@ -241,6 +273,14 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       if (result instanceof Response) return result;
       return Response.json(result ?? { ok: true }, { headers: { "cache-control": "no-store" } });
     } catch (err) {
+      if (err instanceof TooManyRequests) {
+        return jsonError(
+          429,
+          err.message,
+          { requestId: meta.requestId ?? undefined },
+          { "retry-after": String(err.retryAfterSeconds) },
+        );
+      }
       if (err instanceof HttpError || err instanceof ServiceError) {
         return jsonError(
           err.status,

@@ -143,11 +143,16 @@ describe("job queue", () => {
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
     const id = results[0]!.job.id;
-    runner(dbA, "host-a:1:a").start();
-    runner(dbB, "host-b:2:b").start();
+    const a = runner(dbA, "host-a:1:a");
+    const b = runner(dbB, "host-b:2:b");
+    a.start();
+    b.start();
     await until(() => gates.has(id), "the job to start");
-    await new Promise((r) => setTimeout(r, 100));
+    // Each runner looks for work again while the job runs: neither starts a second copy.
+    await a.poll();
+    await b.poll();
     expect(gates.size).toBe(1);
+    expect(a.activeCount + b.activeCount).toBe(1);
     // While it runs, the lock still holds.
     expect(
       enqueueJob(dbB, { kind: "test.gate", params: {}, requestedBy: who, lockKey: "backup:navi" }),

@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import type { Db } from "@/server/db";
+import type { Db, DbOrTx } from "@/server/db";
 
 export type JobLogLevel = "debug" | "info" | "warn" | "error";
 
@@ -19,6 +19,8 @@ export type JobKind<P = unknown, R = unknown> = {
   kind: string;
   title: string;
   params: z.ZodType<P>;
+  /** What one job of this kind acts on, in a few words ("backup #3", "rollback to 1.4.1"). */
+  describe?(params: P, db: DbOrTx): string | null;
   run(ctx: JobContext<P>): Promise<R>;
 };
 

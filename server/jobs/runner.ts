@@ -5,7 +5,9 @@ import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "@/server/db";
 import { jobLogs, jobs, type Job } from "@/server/db/schema";
 import { logger } from "@/server/logger";
+import { redactSecrets, redactSecretsIn } from "@/server/secrets/redact";
 import { captureError } from "@/server/sentry";
+import { JobCanceled, JobLost } from "./abort";
 import { onJobQueued } from "./queue";
 import { getJobKind, jobKindNames, type JobLogLevel } from "./registry";
 
@@ -25,7 +27,8 @@ export function newRunnerId(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (EPERM: it does, but is not ours). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -39,14 +42,33 @@ const liveRunners = (live.__opsdeckLiveRunners ??= new Set());
 
 const INTERRUPTED = "interrupted: Opsdeck stopped while this job was running";
 
+type Running = {
+  promise: Promise<void>;
+  abort: AbortController;
+  /** With the runner's id, the job's fencing token: every write of this runner names both. */
+  epoch: number;
+  lost: boolean;
+};
+
+type Outcome =
+  | { status: "succeeded"; result: unknown; progress: 100 }
+  | { status: "failed"; error: string }
+  | { status: "canceled"; error: string };
+
 /**
  * Executes queued jobs, `concurrency` at a time. Claiming is one UPDATE … RETURNING,
  * so any number of runners (in one process or several) never run a job twice.
  * Running jobs heartbeat; a job whose process died is marked failed("interrupted").
+ *
+ * Each claim raises the job's epoch; (runner id, epoch) is the job's fencing token,
+ * checked by every progress, log and finish write. A runner whose job is no longer
+ * its own (reaped as stale while it stalled) aborts it, and nothing it writes lands.
+ * A cancel request stored on the job aborts it with `JobCanceled`; the job stops at
+ * its next safe point and is recorded as canceled.
  */
 export class JobRunner {
   readonly id: string;
-  private readonly running = new Map<number, { promise: Promise<void>; abort: AbortController }>();
+  private readonly running = new Map<number, Running>();
   private accepting = false;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -70,7 +92,10 @@ export class JobRunner {
     this.recoverOrphans();
     this.accepting = true;
     this.unsubscribe = onJobQueued(() => void this.poll());
-    this.timer = setInterval(() => void this.poll(), this.opts.pollMs);
+    this.timer = setInterval(() => {
+      this.watch();
+      void this.poll();
+    }, this.opts.pollMs);
     this.heartbeat = setInterval(() => this.beat(), this.opts.heartbeatMs);
     this.timer.unref();
     this.heartbeat.unref();
@@ -91,14 +116,14 @@ export class JobRunner {
         (pid === process.pid ? !liveRunners.has(job.runner ?? "") : !pidAlive(pid));
       const stale = (job.heartbeatAt?.getTime() ?? 0) < now - this.opts.staleMs;
       if (deadHere || stale) {
-        if (this.finish(job.id, { status: "failed", error: INTERRUPTED }, "running")) {
-          this.appendLog(
-            job.id,
-            "error",
-            "Opsdeck stopped while this job was running; it did not finish.",
-          );
-          count++;
-        }
+        // Fenced by the token seen above: a job claimed again since is not touched.
+        const reaped = this.settle(
+          job.id,
+          { runner: job.runner, epoch: job.epoch },
+          { status: "failed", error: INTERRUPTED },
+          ["error", "Opsdeck stopped while this job was running; it did not finish."],
+        );
+        if (reaped) count++;
       }
     }
     if (count > 0) logger.warn({ context: { jobs: count } }, "marked interrupted jobs failed");
@@ -126,7 +151,13 @@ export class JobRunner {
     const now = new Date();
     return this.db
       .update(jobs)
-      .set({ status: "running", runner: this.id, startedAt: now, heartbeatAt: now })
+      .set({
+        status: "running",
+        runner: this.id,
+        epoch: sql`${jobs.epoch} + 1`,
+        startedAt: now,
+        heartbeatAt: now,
+      })
       .where(
         eq(
           jobs.id,
@@ -139,18 +170,32 @@ export class JobRunner {
 
   private launch(job: Job): void {
     const abort = new AbortController();
-    const promise = this.execute(job, abort.signal).finally(() => {
+    const entry: Running = { promise: Promise.resolve(), abort, epoch: job.epoch, lost: false };
+    this.running.set(job.id, entry);
+    entry.promise = this.execute(job, abort.signal, job.epoch).finally(() => {
       this.running.delete(job.id);
       void this.poll();
     });
-    this.running.set(job.id, { promise, abort });
   }
 
-  private async execute(job: Job, signal: AbortSignal): Promise<void> {
+  /** The job is no longer this runner's: stop it, and say so in Opsdeck's own log. */
+  private lose(id: number): void {
+    const entry = this.running.get(id);
+    if (!entry || entry.lost) return;
+    entry.lost = true;
+    entry.abort.abort(new JobLost(id));
+    logger.warn(
+      { context: { jobId: id, runner: this.id } },
+      "job taken away from this runner (marked interrupted elsewhere); aborting it",
+    );
+  }
+
+  private async execute(job: Job, signal: AbortSignal, epoch: number): Promise<void> {
     const kind = getJobKind(job.kind)!;
     const log = logger.child({ context: { jobId: job.id, kind: job.kind } });
+    const own = { runner: this.id, epoch };
     let lastProgressWrite = 0;
-    this.appendLog(job.id, "info", `Started by ${job.requestedByName}.`);
+    this.appendLog(job.id, "info", `Started by ${job.requestedByName}.`, own);
     try {
       const params = kind.params.parse(job.params);
       const result = await kind.run({
@@ -159,7 +204,7 @@ export class JobRunner {
         db: this.db,
         signal,
         log: (level, message) => {
-          this.appendLog(job.id, level, message);
+          if (!this.appendLog(job.id, level, message, own)) return this.lose(job.id);
           log[level === "debug" ? "debug" : level]({}, message);
         },
         progress: (percent, label) => {
@@ -167,64 +212,150 @@ export class JobRunner {
           const pct = Math.max(0, Math.min(100, Math.round(percent)));
           if (pct < 100 && now - lastProgressWrite < 200) return;
           lastProgressWrite = now;
-          this.db
+          const written = this.db
             .update(jobs)
             .set({
               progress: pct,
               progressLabel: label?.slice(0, 200) ?? null,
               heartbeatAt: new Date(now),
             })
-            .where(eq(jobs.id, job.id))
-            .run();
+            .where(this.owned(job.id, own))
+            .run().changes;
+          if (written === 0) this.lose(job.id);
         },
       });
-      if (signal.aborted) throw signal.reason ?? new Error("aborted");
-      this.finish(
-        job.id,
-        { status: "succeeded", result: result ?? null, progress: 100 },
-        "running",
-      );
-      this.appendLog(job.id, "info", "Succeeded.");
+      if (signal.aborted && !(signal.reason instanceof JobCanceled))
+        throw signal.reason ?? new Error("aborted");
+      // A cancel that came after the job's last safe point: the work is done, say so.
+      const late =
+        signal.reason instanceof JobCanceled
+          ? ` (${signal.reason.message} after the job had done its work)`
+          : "";
+      this.settle(job.id, own, { status: "succeeded", result: result ?? null, progress: 100 }, [
+        "info",
+        `Succeeded.${late}`,
+      ]);
       log.info("job succeeded");
     } catch (err) {
+      const reason: unknown = signal.aborted ? signal.reason : undefined;
+      if (reason instanceof JobLost) {
+        log.warn({ error: err }, "job stopped: it is no longer this runner's");
+        return;
+      }
+      if (reason instanceof JobCanceled) {
+        const by = reason.by;
+        this.settle(job.id, own, { status: "canceled", error: `Canceled by ${by}.` }, [
+          "warn",
+          `Canceled by ${by}; stopped at a safe point.`,
+        ]);
+        log.info({ context: { by } }, "job canceled");
+        return;
+      }
       const message = signal.aborted
         ? INTERRUPTED
         : err instanceof Error
           ? err.message
           : String(err);
-      this.finish(job.id, { status: "failed", error: message.slice(0, 2000) }, "running");
-      this.appendLog(job.id, "error", `Failed: ${message}`);
+      this.settle(job.id, own, { status: "failed", error: message.slice(0, 2000) }, [
+        "error",
+        `Failed: ${message}`,
+      ]);
       log.warn({ error: err }, "job failed");
       if (!signal.aborted) captureError(err, { jobId: job.id, kind: job.kind });
     }
   }
 
-  /** Sets a final status, but only if the job is still in `from` (never overwrites another outcome). */
-  private finish(
-    id: number,
-    values: { status: "succeeded" | "failed"; error?: string; result?: unknown; progress?: number },
-    from: "running",
-  ): boolean {
-    return (
-      this.db
-        .update(jobs)
-        .set({ ...values, finishedAt: new Date() })
-        .where(and(eq(jobs.id, id), eq(jobs.status, from)))
-        .run().changes === 1
+  /** The job is running and still holds `fence` (runner and epoch). */
+  private owned(id: number, fence: { runner: string | null; epoch: number }) {
+    return and(
+      eq(jobs.id, id),
+      fence.runner === null ? sql`${jobs.runner} is null` : eq(jobs.runner, fence.runner),
+      eq(jobs.epoch, fence.epoch),
+      eq(jobs.status, "running"),
     );
   }
 
-  private appendLog(jobId: number, level: JobLogLevel, message: string): void {
-    this.db
-      .insert(jobLogs)
-      .values({ jobId, at: new Date(), level, message: message.slice(0, 4000) })
-      .run();
+  /**
+   * Sets a final status and its log line, both or neither, but only while the job is
+   * running under `fence`: never overwrites another outcome or another owner's run.
+   */
+  private settle(
+    id: number,
+    fence: { runner: string | null; epoch: number },
+    values: Outcome,
+    line: [JobLogLevel, string],
+  ): boolean {
+    return this.db.transaction(
+      (tx) => {
+        const changed =
+          tx
+            .update(jobs)
+            .set({ ...redactSecretsIn(values), finishedAt: new Date() })
+            .where(this.owned(id, fence))
+            .run().changes === 1;
+        if (changed) this.appendLog(id, line[0], line[1]);
+        return changed;
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /**
+   * Appends a log line. With `fence`, only while the job is running under that token
+   * (one statement); returns whether the line was stored.
+   */
+  private appendLog(
+    jobId: number,
+    level: JobLogLevel,
+    message: string,
+    fence?: { runner: string; epoch: number },
+  ): boolean {
+    const text = redactSecrets(message).slice(0, 4000);
+    if (!fence) {
+      this.db.insert(jobLogs).values({ jobId, at: new Date(), level, message: text }).run();
+      return true;
+    }
+    return (
+      this.db.run(
+        sql`insert into ${jobLogs} (job_id, at, level, message)
+            select ${jobId}, ${Date.now()}, ${level}, ${text}
+            where exists (select 1 from ${jobs} where ${this.owned(jobId, fence)})`,
+      ).changes === 1
+    );
+  }
+
+  /** Between polls: drop jobs that are no longer ours, and pass on cancel requests. */
+  private watch(): void {
+    if (this.running.size === 0) return;
+    const rows = this.db
+      .select({
+        id: jobs.id,
+        runner: jobs.runner,
+        epoch: jobs.epoch,
+        status: jobs.status,
+        cancelBy: jobs.cancelRequestedBy,
+      })
+      .from(jobs)
+      .where(inArray(jobs.id, [...this.running.keys()]))
+      .all();
+    for (const [id, entry] of this.running) {
+      const row = rows.find((r) => r.id === id);
+      if (!row || row.runner !== this.id || row.epoch !== entry.epoch || row.status !== "running")
+        this.lose(id);
+      else if (row.cancelBy && !entry.abort.signal.aborted)
+        entry.abort.abort(new JobCanceled(row.cancelBy));
+    }
   }
 
   private beat(): void {
-    const ids = [...this.running.keys()];
-    if (ids.length > 0) {
-      this.db.update(jobs).set({ heartbeatAt: new Date() }).where(inArray(jobs.id, ids)).run();
+    const now = new Date();
+    for (const [id, entry] of this.running) {
+      const written = this.db
+        .update(jobs)
+        .set({ heartbeatAt: now })
+        .where(this.owned(id, { runner: this.id, epoch: entry.epoch }))
+        .run().changes;
+      if (written === 0) this.lose(id);
     }
     this.reapStale();
     this.lastBeatAt = Date.now();
@@ -263,10 +394,13 @@ export class JobRunner {
     if (timedOut) {
       for (const [id, r] of this.running) {
         r.abort.abort(new Error(INTERRUPTED));
-        if (this.finish(id, { status: "failed", error: INTERRUPTED }, "running")) {
-          this.appendLog(id, "error", "Opsdeck shut down before this job finished.");
-          interrupted++;
-        }
+        const stopped = this.settle(
+          id,
+          { runner: this.id, epoch: r.epoch },
+          { status: "failed", error: INTERRUPTED },
+          ["error", "Opsdeck shut down before this job finished."],
+        );
+        if (stopped) interrupted++;
       }
     }
     clearInterval(this.heartbeat);

@@ -9,6 +9,7 @@ import {
   type MonitorStatus,
   type RollupResolution,
 } from "@/server/db/schema";
+import { redactSecrets, redactSecretsIn } from "@/server/secrets/redact";
 import type { ProbeResult } from "./probes/types";
 import type { MonitorMemory, Transition } from "./transitions";
 
@@ -151,7 +152,9 @@ function statements(db: Db): Statements {
   return s;
 }
 
-const clip = (text: string | null | undefined) => (text == null ? null : text.slice(0, 1000));
+// Every error text a check stores passes here: probe errors, heartbeat messages, causes.
+const clip = (text: string | null | undefined) =>
+  text == null ? null : redactSecrets(text).slice(0, 1000);
 
 function applyIncident(s: Statements, r: CheckRecord): void {
   const change = r.incident;
@@ -182,7 +185,7 @@ function writeState(s: Statements, r: CheckRecord): void {
     tlsDaysLeft: r.result.tlsDaysLeft,
     failures: r.memory.consecutiveFailures,
     failingSince: r.memory.failingSince,
-    firstError: r.memory.firstError,
+    firstError: clip(r.memory.firstError),
     changed: r.statusChanged ? 1 : 0,
   });
 }
@@ -235,7 +238,7 @@ export function writeChecks(db: Db, records: CheckRecord[]): void {
       r.result.tlsDaysLeft,
       r.maintenance ? 1 : 0,
       r.retrying ? 1 : 0,
-      r.detail ? JSON.stringify(r.detail) : null,
+      r.detail ? JSON.stringify(redactSecretsIn(r.detail)) : null,
     );
   }
   for (const d of rollupDeltas(records)) {

@@ -1,8 +1,8 @@
 import "server-only";
-import { and, desc, eq, gte, inArray, isNotNull, like, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, inArray, isNotNull, like, lt, or, sql } from "drizzle-orm";
 import type { ActiveAlertView, AlertView, RuleStatsView } from "@/lib/alerts/view";
 import { median } from "@/lib/deploy-view";
-import { notifiableFiring } from "@/server/alerts/dispatch";
+import { holdsOn } from "@/server/alerts/dispatch";
 import { routeTree, matchRoutes } from "@/server/alerts/routing";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
@@ -67,27 +67,83 @@ export function toAlertView(row: AlertRow, config: OpsdeckConfig): AlertView {
   };
 }
 
-/** Firing and pending alerts, with why each is or is not being notified. */
-export function activeAlerts(db: Db, config: OpsdeckConfig, now = Date.now()): ActiveAlertView[] {
-  const { silenced, inhibited } = notifiableFiring(db, config, now);
+/** Rows per page of every alert list, and the most any request can ask for. */
+export const PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
+/** One page of a list, and the cursor of the next one (null on the last page). */
+export type Page<T> = { items: T[]; next: string | null };
+
+function pageLimit(asked: number | undefined): number {
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(asked ?? PAGE_SIZE) || PAGE_SIZE));
+}
+
+/** Reads one row more than the page, to know whether there is a next one. */
+function paged<T>(rows: T[], limit: number, cursorOf: (last: T) => string): Page<T> {
+  const items = rows.slice(0, limit);
+  return { items, next: rows.length > limit ? cursorOf(items.at(-1)!) : null };
+}
+
+/** "1732708800000.123": the newest-first position of an alert (start time, then id). */
+function activeCursor(cursor: string | undefined): { at: number; id: number } | undefined {
+  const m = cursor ? /^(\d{1,15})\.(\d{1,15})$/.exec(cursor) : null;
+  return m ? { at: Number(m[1]), id: Number(m[2]) } : undefined;
+}
+
+/**
+ * Firing and pending alerts, newest first, one page at a time, with why each is or is
+ * not being notified. Silences and inhibition are worked out for the page's alerts only
+ * (inhibition still looks at every firing alert as a possible source).
+ */
+export function activeAlerts(
+  db: Db,
+  config: OpsdeckConfig,
+  opts: { now?: number; limit?: number; after?: string; state?: "firing" | "pending" } = {},
+): Page<ActiveAlertView> & { total: number } {
+  const now = opts.now ?? Date.now();
+  const limit = pageLimit(opts.limit);
+  const states = opts.state ? [opts.state] : (["firing", "pending"] as const);
+  const after = activeCursor(opts.after);
   const rows = db
     .select()
     .from(alerts)
-    .where(inArray(alerts.state, ["firing", "pending"]))
-    .orderBy(desc(alerts.activeAt))
+    .where(
+      and(
+        inArray(alerts.state, [...states]),
+        after
+          ? or(
+              lt(alerts.activeAt, new Date(after.at)),
+              and(eq(alerts.activeAt, new Date(after.at)), lt(alerts.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(alerts.activeAt), desc(alerts.id))
+    .limit(limit + 1)
     .all();
+  const total = db
+    .select({ n: sql<number>`count(*)` })
+    .from(alerts)
+    .where(inArray(alerts.state, [...states]))
+    .get()!.n;
+  const page = paged(rows, limit, (last) => `${last.activeAt.getTime()}.${last.id}`);
+  const { silenced, inhibited } = holdsOn(db, config, page.items, now);
   const root = routeTree(config.alerts.route);
-  return rows.map((row) => {
-    const routes = matchRoutes(root, row.labels);
-    const view = toAlertView(row, config);
-    return {
-      ...view,
-      silencedBy: silenced.get(row.id) ?? null,
-      inhibitedBy: inhibited.get(row.id) ?? null,
-      channels: [...new Set(routes.flatMap((r) => r.channels))],
-      group: [view.name, row.labels.service, row.labels.environment].filter(Boolean).join(" · "),
-    };
-  });
+  return {
+    total: Number(total),
+    next: page.next,
+    items: page.items.map((row) => {
+      const routes = matchRoutes(root, row.labels);
+      const view = toAlertView(row, config);
+      return {
+        ...view,
+        silencedBy: silenced.get(row.id) ?? null,
+        inhibitedBy: inhibited.get(row.id) ?? null,
+        channels: [...new Set(routes.flatMap((r) => r.channels))],
+        group: [view.name, row.labels.service, row.labels.environment].filter(Boolean).join(" · "),
+      };
+    }),
+  };
 }
 
 export type AlertFilter = {
@@ -97,15 +153,18 @@ export type AlertFilter = {
   environment?: string;
   state?: string;
   q?: string;
+  /** The cursor: alerts older (lower id) than this one. */
   before?: number;
 };
 
+/** Every alert episode, newest first, one page at a time; the cursor is the last id shown. */
 export function alertHistory(
   db: Db,
   config: OpsdeckConfig,
   filter: AlertFilter,
-  limit = 50,
-): AlertView[] {
+  limit = PAGE_SIZE,
+): Page<AlertView> {
+  const size = pageLimit(limit);
   const where = [
     filter.rule ? eq(alerts.ruleId, filter.rule) : undefined,
     filter.severity ? eq(alerts.severity, filter.severity as AlertRow["severity"]) : undefined,
@@ -119,34 +178,63 @@ export function alertHistory(
     filter.q ? like(alerts.summary, `%${filter.q.replace(/[%_]/g, "")}%`) : undefined,
     filter.before ? lt(alerts.id, filter.before) : undefined,
   ].filter(Boolean);
-  return db
+  const rows = db
     .select()
     .from(alerts)
     .where(and(...where))
     .orderBy(desc(alerts.id))
-    .limit(limit)
-    .all()
-    .map((r) => toAlertView(r, config));
+    .limit(size + 1)
+    .all();
+  const page = paged(rows, size, (last) => String(last.id));
+  return { next: page.next, items: page.items.map((r) => toAlertView(r, config)) };
 }
 
 export function getAlert(db: Db, id: number) {
-  const row = db.select().from(alerts).where(eq(alerts.id, id)).get();
-  if (!row) return undefined;
-  return {
-    row,
-    transitions: db
-      .select()
-      .from(alertTransitions)
-      .where(eq(alertTransitions.alertId, id))
-      .orderBy(alertTransitions.id)
-      .all(),
-    notifications: db
-      .select()
-      .from(notifications)
-      .where(sql`exists (select 1 from json_each(${notifications.alertIds}) where value = ${id})`)
-      .orderBy(notifications.id)
-      .all(),
-  };
+  return db.select().from(alerts).where(eq(alerts.id, id)).get();
+}
+
+/** An alert's transitions, oldest first, a page at a time; the cursor is the last id shown. */
+export function alertTransitionsPage(
+  db: Db,
+  alertId: number,
+  opts: { after?: number; limit?: number },
+) {
+  const limit = pageLimit(opts.limit);
+  const rows = db
+    .select()
+    .from(alertTransitions)
+    .where(
+      and(
+        eq(alertTransitions.alertId, alertId),
+        opts.after ? gt(alertTransitions.id, opts.after) : undefined,
+      ),
+    )
+    .orderBy(alertTransitions.id)
+    .limit(limit + 1)
+    .all();
+  return paged(rows, limit, (last) => String(last.id));
+}
+
+/** The notifications that carried an alert, oldest first, a page at a time. */
+export function alertNotifications(
+  db: Db,
+  alertId: number,
+  opts: { after?: number; limit?: number },
+) {
+  const limit = pageLimit(opts.limit);
+  const rows = db
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        sql`exists (select 1 from json_each(${notifications.alertIds}) where value = ${alertId})`,
+        opts.after ? gt(notifications.id, opts.after) : undefined,
+      ),
+    )
+    .orderBy(notifications.id)
+    .limit(limit + 1)
+    .all();
+  return paged(rows, limit, (last) => String(last.id));
 }
 
 const DAY = 86_400_000;
@@ -198,9 +286,22 @@ export function ruleStats(
   });
 }
 
-export function silenceList(db: Db, now = Date.now()) {
-  const rows = db.select().from(silences).orderBy(desc(silences.id)).limit(200).all();
-  return rows.map((s) => ({
+/** Silences, newest first, a page at a time; the cursor is the last id shown. */
+export function silenceList(
+  db: Db,
+  now = Date.now(),
+  opts: { before?: number; limit?: number } = {},
+) {
+  const limit = pageLimit(opts.limit);
+  const rows = db
+    .select()
+    .from(silences)
+    .where(opts.before ? lt(silences.id, opts.before) : undefined)
+    .orderBy(desc(silences.id))
+    .limit(limit + 1)
+    .all();
+  const page = paged(rows, limit, (last) => String(last.id));
+  const items = page.items.map((s) => ({
     id: s.id,
     matchers: s.matchers,
     startsAt: s.startsAt.toISOString(),
@@ -215,6 +316,7 @@ export function silenceList(db: Db, now = Date.now()) {
           ? ("pending" as const)
           : ("active" as const),
   }));
+  return { items, next: page.next };
 }
 
 export function channelSummaries(db: Db, config: OpsdeckConfig) {

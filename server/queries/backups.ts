@@ -4,6 +4,7 @@ import { Cron } from "croner";
 import { and, desc, eq, gte, isNotNull, lt, type SQL } from "drizzle-orm";
 import type { BackupJobSummary, BackupView } from "@/lib/backup-view";
 import type { BackupJobConfig, OpsdeckConfig } from "@/server/config/schema";
+import { isSelfBackup } from "@/server/config/self-backup";
 import type { Db } from "@/server/db";
 import { backups, checkResults, type Backup } from "@/server/db/schema";
 
@@ -85,7 +86,8 @@ export function backupSummaries(
   now = Date.now(),
 ): BackupJobSummary[] {
   return config.backups.map((job) => {
-    const env = config.environments.find((e) => e.id === job.environment)!;
+    // Opsdeck's own job names no configured environment.
+    const env = config.environments.find((e) => e.id === job.environment);
     const recent =
       job.source.type === "external"
         ? externalBackups(db, job, now - 30 * DAY, 500)
@@ -129,8 +131,9 @@ export function backupSummaries(
       name: job.name ?? job.id,
       service: job.service,
       environment: job.environment,
-      environmentName: env.name,
-      protectedEnvironment: env.protected,
+      environmentName: env?.name ?? "Opsdeck itself",
+      protectedEnvironment: env?.protected ?? false,
+      selfBackup: isSelfBackup(job.id),
       source: job.source.type,
       schedule: job.source.type === "external" ? null : job.schedule,
       nextRunAt: slots.next?.toISOString() ?? null,

@@ -1,7 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { formatPath } from "@/lib/format-path";
-import type { ActionIssue } from "@/lib/action-result";
+import type { ActionIssue, BlockingJob } from "@/lib/action-result";
 import { hasRole, type Role } from "@/lib/roles";
 import { auditedCommitter, type Committer } from "@/server/audit/commit";
 import { recordAudit, type AuditActor, type RequestMeta } from "@/server/audit/write";
@@ -17,7 +17,10 @@ export type Actor =
   | { kind: "user"; id: number; email: string; role: Role }
   | { kind: "cli" }
   | { kind: "system"; name: string; onBehalfOf?: { id: number | null; name: string } }
-  | { kind: "integration"; name: string };
+  | { kind: "integration"; name: string; scope?: IntegrationScope };
+
+/** What an integration's token may touch; an empty list allows every one. */
+export type IntegrationScope = { services: string[]; environments: string[] };
 
 export function auditActor(actor: Actor): AuditActor {
   switch (actor.kind) {
@@ -72,6 +75,17 @@ export class ServiceError extends Error {
   ) {
     super(message);
     this.name = "ServiceError";
+  }
+}
+
+/** A 409 because another job holds the lock the request needs; names that job so the caller can follow it. */
+export class JobConflictError extends ServiceError {
+  constructor(
+    message: string,
+    readonly job: BlockingJob,
+  ) {
+    super(409, message);
+    this.name = "JobConflictError";
   }
 }
 

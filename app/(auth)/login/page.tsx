@@ -1,39 +1,26 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/login-form";
+import { safeCallback, signInErrorMessage } from "@/lib/safe-callback";
+import { firstParam } from "@/lib/search-params";
+import { publicOrigin } from "@/server/auth/options";
 import { getSessionUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 
-export const metadata: Metadata = { title: "Sign in" };
-
-const ERRORS: Record<string, string> = {
-  OAuthSignin: "Could not reach the single sign-on provider.",
-  OAuthCallback: "Single sign-on did not complete. Try again.",
-  Callback: "Single sign-on did not complete. Try again.",
-  AccessDenied: "Access denied.",
-  SessionRequired: "Sign in to continue.",
-  OidcNoSubject: "The identity provider did not say who you are.",
-};
-
-/** Only same-site paths may be returned to after sign-in. */
-function safeCallback(value: string | undefined): string {
-  return value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")
-    ? value
-    : "/";
+export function generateMetadata(): Metadata {
+  return { title: { absolute: `Sign in · ${getConfig().config.title}` } };
 }
 
 export default async function LoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ callbackUrl?: string; error?: string }>;
+  searchParams: Promise<{ callbackUrl?: string | string[]; error?: string | string[] }>;
 }) {
   const { callbackUrl, error } = await searchParams;
-  const target = safeCallback(callbackUrl);
+  const target = safeCallback(callbackUrl, publicOrigin());
   if (await getSessionUser()) redirect(target);
   const { config } = getConfig();
-  const message = error
-    ? (ERRORS[error] ?? (error.length < 200 ? error : "Sign-in failed."))
-    : undefined;
+  const message = signInErrorMessage(firstParam(error));
   return (
     <main className="flex min-h-screen items-center justify-center bg-slate-900 px-4">
       <div className="w-full max-w-sm rounded-xl bg-white p-8 shadow-xl">

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/page-header";
 import { NAV } from "@/lib/nav";
+import { requirePageUser } from "@/server/auth/session";
 
 // Sections whose capability is not built yet. A built section has its own route,
 // which Next.js prefers over this dynamic one.
@@ -22,6 +23,7 @@ export default async function NotBuiltYetPage({
 }: {
   params: Promise<{ section: string }>;
 }) {
+  await requirePageUser();
   const item = unbuilt((await params).section);
   if (!item) notFound();
   return (

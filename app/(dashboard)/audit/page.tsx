@@ -8,7 +8,13 @@ import { hasRole } from "@/lib/roles";
 import { auditFilterSchema } from "@/lib/schemas/audit";
 import { requirePageUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
-import { auditActions, auditPage } from "@/server/queries/audit";
+import {
+  AUDIT_MAX_PAGE_SIZE,
+  AUDIT_PAGE_SIZE,
+  auditActions,
+  auditChainSummary,
+  auditPage,
+} from "@/server/queries/audit";
 import { Table } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -27,10 +33,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const db = getDb();
   const page = auditPage(db, filter);
   const actions = auditActions(db);
+  const chain = auditChainSummary(db);
 
   const keep = Object.fromEntries(
     Object.entries(raw).filter(
-      ([k, v]) => v && ["actor", "action", "outcome", "from", "to"].includes(k),
+      ([k, v]) => v && ["actor", "action", "outcome", "from", "to", "limit"].includes(k),
     ),
   ) as Record<string, string>;
   const link = (extra: Record<string, string>) =>
@@ -40,13 +47,29 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Audit log"
-        description="Every sign-in and every change: who, what, when and from which address. Rows are hash-chained; tampering breaks the chain."
+        description="Every sign-in and every change: who, what, when and from which address. Each row is chained to the one before with a keyed hash (HMAC) and the chain is checkpointed daily: an edited, removed or cut-off row fails verification."
         actions={
           hasRole(user.role, "admin") ? (
             <StartJobButton kind="audit.verify" label="Verify chain" />
           ) : null
         }
       />
+      <p className="mb-4 text-sm text-slate-600" data-testid="audit-chain-summary">
+        {chain.newest ? (
+          <>
+            Newest checkpoint: row {chain.newest.rowId}, <Time value={chain.newest.at} />.
+          </>
+        ) : (
+          "No checkpoint yet: the daily maintenance writes the first."
+        )}
+        {chain.archived ? (
+          <>
+            {" "}
+            Rows up to {chain.archived.rowId} were archived <Time value={chain.archived.at} />{" "}
+            (Settings → Admin actions); the list starts after them.
+          </>
+        ) : null}
+      </p>
       <form
         className="mb-4 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-4"
         method="get"
@@ -106,6 +129,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
           />
         </label>
+        <label className="text-sm">
+          <span className="block text-slate-600">Rows</span>
+          <select
+            name="limit"
+            defaultValue={keep.limit ?? String(AUDIT_PAGE_SIZE)}
+            className="mt-1 rounded-md border border-slate-300 px-2 py-1.5"
+          >
+            {[25, 50, 100, AUDIT_MAX_PAGE_SIZE].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
         <button
           type="submit"
           className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white"
@@ -123,12 +160,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </p>
       ) : null}
       <Table
-        columns={["When", "Who", "Action", "Target", "Outcome", "From", "Details"]}
+        columns={["#", "When", "Who", "Action", "Target", "Outcome", "From", "Details"]}
         testId="audit-table"
         empty={page.rows.length === 0 ? "No audit entries match." : undefined}
       >
         {page.rows.map((row) => (
           <tr key={row.id} className="border-t border-slate-100 align-top">
+            <td className="px-3 py-2 font-mono text-xs text-slate-500">{row.id}</td>
             <td className="whitespace-nowrap px-3 py-2">
               <Time value={row.at} />
             </td>

@@ -114,6 +114,16 @@ function JobCard({ job, now, canRun }: { job: BackupJobSummary; now: number; can
       {job.lastRun?.status === "failed" && job.lastRun.error ? (
         <p className="mt-2 text-sm text-red-700">{job.lastRun.error}</p>
       ) : null}
+      {job.selfBackup ? (
+        <p className="mt-2 text-sm text-slate-600" data-testid="self-restore-note">
+          This is the database Opsdeck runs on: it cannot be restored from this page. Restoring it
+          needs Opsdeck stopped; then <code>npm run restore-self -- &lt;file&gt;</code> does it (
+          <Link className="underline" href="/runbooks/opsdeck-itself">
+            runbook
+          </Link>
+          ).
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -263,7 +273,11 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
                       <a href={`/api/backups/${b.id}/download`} className="text-xs underline">
                         Download
                       </a>
-                      {job?.source === "sqlite" && b.kind !== "external" ? (
+                      {job?.selfBackup ? (
+                        <Link className="text-xs underline" href="/runbooks/opsdeck-itself">
+                          Restore with Opsdeck stopped
+                        </Link>
+                      ) : job?.source === "sqlite" && b.kind !== "external" ? (
                         <RestoreButton
                           backupId={b.id}
                           fileName={b.fileName ?? `#${b.id}`}

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { requirePageUser } from "@/server/auth/session";
 
 export const metadata: Metadata = { title: "Not allowed" };
 
-export default function ForbiddenPage() {
+export default async function ForbiddenPage() {
+  await requirePageUser();
   return (
     <div className="max-w-lg rounded-lg border border-slate-200 bg-white p-6">
       <h1 className="text-lg font-semibold">You do not have access to that page</h1>

@@ -65,7 +65,11 @@ export default async function SystemSettingsPage() {
           ))}
         </ul>
       </section>
-      {isAdmin ? <AdminSystemActions /> : null}
+      {isAdmin ? (
+        <AdminSystemActions
+          auditArchiveDays={loaded.config.housekeeping.auditArchive.olderThanDays}
+        />
+      ) : null}
     </div>
   );
 }

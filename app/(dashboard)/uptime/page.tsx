@@ -3,6 +3,7 @@ import { Suspense } from "react";
 import { PageHeader } from "@/components/page-header";
 import { MonitorTable } from "@/components/uptime/monitor-table";
 import { Skeleton } from "@/components/ui/skeleton";
+import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { recentIncidents } from "@/server/queries/uptime";
@@ -10,7 +11,8 @@ import { uptimeStatus } from "@/server/queries/uptime-status";
 
 export const metadata: Metadata = { title: "Uptime" };
 
-export default function UptimePage() {
+export default async function UptimePage() {
+  await requirePageUser();
   const { config } = getConfig();
   return (
     <>

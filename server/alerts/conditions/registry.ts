@@ -1,5 +1,6 @@
 import "server-only";
 import type { ConditionConfig } from "@/server/config/schema";
+import { redactSecretsIn } from "@/server/secrets/redact";
 import { backupCondition, deploymentCondition, jobCondition } from "./events";
 import {
   heartbeatCondition,
@@ -26,7 +27,8 @@ const EVALUATORS: Registry = {
   job: jobCondition,
 };
 
+/** What is wrong now; summaries and labels quote stored text, so known secrets are redacted. */
 export function evaluateCondition(condition: ConditionConfig, ctx: EvalContext): Instance[] {
   const evaluate = EVALUATORS[condition.type] as Evaluator<ConditionConfig>;
-  return evaluate(condition, ctx);
+  return evaluate(condition, ctx).map((i) => redactSecretsIn(i));
 }

@@ -6,6 +6,7 @@ import { applyRetention, takeBackup } from "@/server/backups/run";
 import { drillBackup, restoreBackup } from "@/server/backups/restore";
 import { getConfig } from "@/server/config";
 import { backups, jobs } from "@/server/db/schema";
+import { JobCanceled } from "../abort";
 import { defineJobKind, type JobContext } from "../registry";
 
 function backupJob(id: string) {
@@ -27,6 +28,7 @@ export const backupRunJob = defineJobKind({
   kind: "backup.run",
   title: "Back up",
   params: z.strictObject({ backup: z.string(), kind: z.enum(["scheduled", "manual"]) }),
+  describe: (p) => `${p.kind} backup of ${p.backup}`,
   async run(ctx) {
     const job = backupJob(ctx.params.backup);
     const done = await takeBackup(ctx, job, {
@@ -48,6 +50,7 @@ export const backupRestoreJob = defineJobKind({
   kind: "backup.restore",
   title: "Restore a backup",
   params: z.strictObject({ backupId: z.number().int().positive() }),
+  describe: (p) => `backup #${p.backupId}`,
   async run(ctx) {
     const backup = ctx.db.select().from(backups).where(eq(backups.id, ctx.params.backupId)).get();
     if (!backup) throw new Error(`no backup #${ctx.params.backupId}`);
@@ -65,7 +68,8 @@ export const backupRestoreJob = defineJobKind({
       return outcome;
     } catch (err) {
       recordAudit(ctx.db, actor, meta, {
-        action: "backups.restore_failed",
+        // A canceled restore put the database back as it was: not a failure to look into.
+        action: err instanceof JobCanceled ? "backups.restore_canceled" : "backups.restore_failed",
         outcome: "failure",
         targetType: "backup",
         targetId: backup.id,
@@ -84,6 +88,7 @@ export const backupDrillJob = defineJobKind({
   kind: "backup.drill",
   title: "Restore drill",
   params: z.strictObject({ backup: z.string() }),
+  describe: (p) => `newest backup of ${p.backup}`,
   async run(ctx) {
     const job = backupJob(ctx.params.backup);
     const newest = ctx.db

@@ -6,6 +6,7 @@ import { getConfig } from "@/server/config";
 import { runDeployAction } from "@/server/deployments/act";
 import { syncPlatformDeployments } from "@/server/deployments/sync";
 import { deployments, jobs } from "@/server/db/schema";
+import { JobCanceled } from "../abort";
 import { defineJobKind } from "../registry";
 
 export const deployActionJob = defineJobKind({
@@ -15,6 +16,14 @@ export const deployActionJob = defineJobKind({
     action: z.enum(["rollback", "redeploy"]),
     deploymentId: z.number().int().positive(),
   }),
+  describe(p, db) {
+    const target = db
+      .select({ version: deployments.version })
+      .from(deployments)
+      .where(eq(deployments.id, p.deploymentId))
+      .get();
+    return `${p.action} to ${target?.version ?? `deployment #${p.deploymentId}`}`;
+  },
   async run(ctx) {
     const target = ctx.db
       .select()
@@ -50,17 +59,22 @@ export const deployActionJob = defineJobKind({
         target,
         actor.name,
       );
-      audit(result.outcome === "succeeded" ? "success" : "failure", {
-        outcome: result.outcome,
-        detail: result.detail,
-        deploymentId: result.deploymentId,
-      });
+      // Unverified is a success of the deploy, recorded as such: the audit row says so.
+      audit(
+        result.outcome === "succeeded" || result.outcome === "unverified" ? "success" : "failure",
+        {
+          outcome: result.outcome,
+          detail: result.detail,
+          deploymentId: result.deploymentId,
+        },
+      );
       if (result.outcome === "unhealthy")
         throw new Error(`deployed ${target.version}, but unhealthy: ${result.detail}`);
       return result;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (!message.startsWith("deployed "))
+      if (err instanceof JobCanceled) audit("failure", { outcome: "canceled", detail: message });
+      else if (!message.startsWith("deployed "))
         audit("failure", { outcome: "failed", detail: message });
       throw err;
     }

@@ -9,13 +9,13 @@ import { runAuditVerify } from "./audit-verify";
 const FINISHED_JOB_RETENTION_DAYS = 90;
 const DELETE_BATCH = 500;
 
-/** Daily upkeep of Opsdeck's own database. */
+/** Daily upkeep of Opsdeck's own database; the audit chain is verified from its newest checkpoint on, then checkpointed again. */
 export const maintenanceJob = defineJobKind({
   kind: "db.maintenance",
   title: "Database maintenance",
   params: z.object({}).strict(),
   async run(ctx) {
-    const audit = runAuditVerify(ctx, 0, 60);
+    const audit = runAuditVerify(ctx, "checkpoint", [0, 60]);
 
     const throttlePruned = pruneThrottle(ctx.db);
     ctx.log("info", `Forgot ${throttlePruned} idle sign-in throttle entries.`);
@@ -77,7 +77,8 @@ export const maintenanceJob = defineJobKind({
     }
     ctx.log("info", "quick_check: ok");
     return {
-      auditRows: audit.rows,
+      auditRowsChecked: audit.rows,
+      auditHeadId: audit.headId,
       throttlePruned,
       jobsPruned,
       walPagesCheckpointed: checkpoint?.checkpointed ?? 0,

@@ -3,6 +3,7 @@ import http from "node:http";
 import net from "node:net";
 import tls from "node:tls";
 import type { HttpMonitorConfig } from "@/server/config/schema";
+import { stripUrlSecrets } from "@/server/secrets/urls";
 import { daysLeft, describeRejection, expiryWarning, peerCertificate } from "./certificate";
 import { type Progress, withDeadline } from "./deadline";
 import { jsonProblem } from "./json-assertion";
@@ -149,10 +150,10 @@ function redirectTarget(location: string, base: URL): URL {
   try {
     url = new URL(location, base);
   } catch {
-    throw new Error(`redirect to an invalid URL (${location})`);
+    throw new Error(`redirect to an invalid URL (${stripUrlSecrets(location)})`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`redirect to a URL that is not http(s) (${url.href})`);
+    throw new Error(`redirect to a URL that is not http(s) (${stripUrlSecrets(url.href)})`);
   }
   return url;
 }
@@ -219,7 +220,9 @@ function contentProblem(expect: HttpMonitorConfig["expect"], answer: Answer): st
   if (!expect.json) return null;
   const document = parseJson(text);
   if (!document) return `response is not JSON${answer.truncated ? ` (cut at ${BODY_LIMIT})` : ""}`;
-  return jsonProblem(document.value, expect.json);
+  // The value quoted comes from the answer: a callback URL there may carry a code or a password.
+  const problem = jsonProblem(document.value, expect.json);
+  return problem && stripUrlSecrets(problem);
 }
 
 function parseJson(text: string): { value: unknown } | null {

@@ -1,10 +1,15 @@
 import "server-only";
 import { startJobInput } from "@/lib/schemas/jobs";
-import { enqueueJob } from "@/server/jobs/queue";
+import { enqueueOrRefuse } from "@/server/jobs/lock-conflict";
+import { requestKey } from "@/server/jobs/queue";
 import { defineService } from "@/server/services/service";
 import "@/server/jobs/kinds";
 
-/** Starts a maintenance job by hand; while one of the same kind runs, returns that one. */
+/**
+ * Starts a maintenance job by hand. While one of the same kind runs (scheduled, or
+ * started by anyone) that one is the answer: the same work on the same database; the
+ * result says whose it is.
+ */
 export const startJob = defineService({
   name: "jobs.start",
   role: "admin",
@@ -15,19 +20,27 @@ export const startJob = defineService({
         action: "jobs.start",
         targetType: "job",
         targetId: r.jobId,
-        details: { kind: input.kind, created: r.created },
+        details: {
+          kind: input.kind,
+          created: r.created,
+          ...(input.archive ? { archive: input.archive } : {}),
+        },
       }),
       (tx) => {
-        const { job, created } = enqueueJob(tx, {
+        const { job, created } = enqueueOrRefuse(tx, {
           kind: input.kind,
-          params: {},
+          params: input.kind === "audit.archive" ? (input.archive ?? {}) : {},
           requestedBy: ctx.requester,
           lockKey: input.kind,
-          idempotencyKey: input.requestKey
-            ? `manual:${ctx.requester.id ?? ctx.requester.name}:${input.requestKey}`
-            : undefined,
+          idempotencyKey: requestKey("jobs.start", input.kind, ctx.requester, input.requestKey),
+          answeredBy: (held) => held.kind === input.kind,
         });
-        return { jobId: job.id, created };
+        return {
+          jobId: job.id,
+          created,
+          requestedBy: job.requestedByName,
+          since: (job.startedAt ?? job.createdAt).toISOString(),
+        };
       },
     );
   },

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/action-button";
+import { PageLinks } from "@/components/alerts/page-links";
 import { ResolveButton } from "@/components/alerts/resolve-button";
 import { SeverityBadge } from "@/components/alerts/severity-badge";
 import { SilenceForm } from "@/components/alerts/silence-form";
@@ -11,22 +12,40 @@ import { Time } from "@/components/ui/time";
 import { silenceMatchersFor } from "@/lib/alerts/view";
 import { hasRole } from "@/lib/roles";
 import { idParams } from "@/lib/schemas/common";
+import { hrefWith, intParam, type SearchParams } from "@/lib/search-params";
 import { ackAlert } from "@/server/actions/ack-alert";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
-import { getAlert, toAlertView } from "@/server/queries/alerts";
+import {
+  alertNotifications,
+  alertTransitionsPage,
+  getAlert,
+  toAlertView,
+} from "@/server/queries/alerts";
 
 export const metadata: Metadata = { title: "Alert" };
 
-export default async function AlertPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function AlertPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<SearchParams>;
+}) {
   const user = await requirePageUser();
   const parsed = idParams.safeParse(await params);
   if (!parsed.success) notFound();
+  const search = await searchParams;
   const db = getDb();
-  const found = getAlert(db, parsed.data.id);
-  if (!found) notFound();
-  const a = toAlertView(found.row, getConfig().config);
+  const row = getAlert(db, parsed.data.id);
+  if (!row) notFound();
+  const a = toAlertView(row, getConfig().config);
+  const path = `/alerts/${a.id}`;
+  const transitionsAfter = intParam(search.transitionsAfter);
+  const transitions = alertTransitionsPage(db, a.id, { after: transitionsAfter });
+  const notificationsAfter = intParam(search.notificationsAfter);
+  const sent = alertNotifications(db, a.id, { after: notificationsAfter });
   const open = a.state === "firing" || a.state === "pending";
   const canOperate = hasRole(user.role, "operator");
   return (
@@ -121,7 +140,7 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
       <section>
         <h2 className="mb-2 font-semibold">Transitions</h2>
         <Table columns={["When", "From", "To", "By", "Note"]} testId="transitions">
-          {found.transitions.map((t) => (
+          {transitions.items.map((t) => (
             <tr key={t.id} className="border-t border-slate-100">
               <td className="px-3 py-2 text-xs">
                 <Time value={t.at} />
@@ -133,15 +152,27 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
             </tr>
           ))}
         </Table>
+        <PageLinks
+          testId="transition-pages"
+          first={
+            transitionsAfter ? hrefWith(path, search, { transitionsAfter: undefined }) : undefined
+          }
+          next={
+            transitions.next
+              ? hrefWith(path, search, { transitionsAfter: transitions.next })
+              : undefined
+          }
+          label="Later transitions"
+        />
       </section>
       <section>
         <h2 className="mb-2 font-semibold">Notifications</h2>
         <Table
           columns={["#", "Channel", "Kind", "Status", "Attempts", "Sent", "Last error"]}
           testId="alert-notifications"
-          empty={found.notifications.length ? undefined : "None sent (yet)."}
+          empty={sent.items.length ? undefined : "None sent (yet)."}
         >
-          {found.notifications.map((n) => (
+          {sent.items.map((n) => (
             <tr key={n.id} className="border-t border-slate-100">
               <td className="px-3 py-2">{n.id}</td>
               <td className="px-3 py-2">
@@ -160,6 +191,16 @@ export default async function AlertPage({ params }: { params: Promise<{ id: stri
             </tr>
           ))}
         </Table>
+        <PageLinks
+          testId="notification-pages"
+          first={
+            notificationsAfter
+              ? hrefWith(path, search, { notificationsAfter: undefined })
+              : undefined
+          }
+          next={sent.next ? hrefWith(path, search, { notificationsAfter: sent.next }) : undefined}
+          label="Later notifications"
+        />
       </section>
     </div>
   );

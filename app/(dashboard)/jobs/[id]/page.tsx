@@ -3,9 +3,12 @@ import { notFound } from "next/navigation";
 import { JobProgress } from "@/components/job-progress";
 import { PageHeader } from "@/components/page-header";
 import { Time } from "@/components/ui/time";
+import { canSeeJobLog, JOB_LOG_HIDDEN } from "@/lib/job-view";
+import { hasRole } from "@/lib/roles";
 import { idParams } from "@/lib/schemas/common";
 import { requirePageUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
+import { describeJob } from "@/server/jobs/lock-conflict";
 import { getJob } from "@/server/queries/jobs";
 import { getJobKind } from "@/server/jobs/registry";
 import "@/server/jobs/kinds";
@@ -13,16 +16,19 @@ import "@/server/jobs/kinds";
 export const metadata: Metadata = { title: "Job" };
 
 export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const user = await requirePageUser();
   const parsed = idParams.safeParse(await params);
   if (!parsed.success) notFound();
-  const job = getJob(getDb(), parsed.data.id);
+  const db = getDb();
+  const job = getJob(db, parsed.data.id);
   if (!job) notFound();
+  const withLog = canSeeJobLog(user.role, job.kind);
+  const what = describeJob(db, job);
   return (
     <div className="max-w-3xl">
       <PageHeader
         title={`${getJobKind(job.kind)?.title ?? job.kind} · #${job.id}`}
-        description={`Requested by ${job.requestedByName}`}
+        description={`${what ? `${what} · ` : ""}Requested by ${job.requestedByName}`}
       />
       <dl className="mb-4 grid grid-cols-3 gap-4 text-sm">
         <div>
@@ -44,7 +50,11 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           </dd>
         </div>
       </dl>
-      <JobProgress jobId={job.id} />
+      <JobProgress
+        jobId={job.id}
+        canCancel={hasRole(user.role, "operator")}
+        logHidden={withLog ? undefined : JOB_LOG_HIDDEN}
+      />
       {job.result ? (
         <pre className="mt-4 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
           {JSON.stringify(job.result, null, 2)}

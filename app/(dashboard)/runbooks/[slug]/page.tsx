@@ -1,15 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { requirePageUser } from "@/server/auth/session";
 import { runbook } from "@/server/queries/runbooks";
 
 type Props = { params: Promise<{ slug: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  await requirePageUser();
   return { title: runbook((await params).slug)?.title ?? "Runbook" };
 }
 
 export default async function RunbookPage({ params }: Props) {
+  await requirePageUser();
   const book = runbook((await params).slug);
   if (!book) notFound();
   return (

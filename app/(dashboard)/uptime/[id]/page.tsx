@@ -37,6 +37,7 @@ function findMonitor(id: string): MonitorConfig | undefined {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  await requirePageUser();
   const m = findMonitor((await params).id);
   return { title: m ? monitorName(m) : "Monitor" };
 }

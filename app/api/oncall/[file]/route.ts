@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { getConfig } from "@/server/config";
 import { apiRoute, HttpError } from "@/server/http/route";
+import { DEFAULT_FAILED_AUTH } from "@/server/http/route-limits";
 import { scheduleCalendar, userForCalendarToken } from "@/server/oncall/calendar";
 
 export const dynamic = "force-dynamic";
@@ -19,13 +20,17 @@ export const GET = apiRoute({
     who: z.enum(["mine", "all"]).default("mine"),
     weeks: z.coerce.number().int().min(1).max(52).default(12),
   }),
-  handler: ({ params, query, db }) => {
+  // Wrong tokens are throttled per address and audited with a count, like the ingest routes'.
+  rateLimit: { name: "oncall.calendar", limits: () => ({ failedAuth: DEFAULT_FAILED_AUTH }) },
+  handler: ({ params, query, db, tokenRefused }) => {
     const user = query.token ? userForCalendarToken(db, query.token) : undefined;
-    if (!user)
+    if (!user) {
+      tokenRefused();
       throw new HttpError(
         401,
         "A valid calendar token is required (create one on the On-call page).",
       );
+    }
     const schedule = getConfig().config.oncall.schedules.find((s) => `${s.id}.ics` === params.file);
     if (!schedule) throw new HttpError(404, "No such schedule.");
     const body = scheduleCalendar(db, schedule, {

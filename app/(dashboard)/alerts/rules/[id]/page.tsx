@@ -93,7 +93,7 @@ export default async function RulePage({
     stepMs: previewStep(tuned.rule, range.stepMs),
   });
   const stats = ruleStats(db, config, now).find((s) => s.ruleId === rule.id)!;
-  const recent = alertHistory(db, config, { rule: rule.id }, 20);
+  const recent = alertHistory(db, config, { rule: rule.id }, 20).items;
 
   return (
     <div className="space-y-6">

@@ -1,0 +1,4 @@
+import type { SearchParams } from "@/lib/search-params";
+
+/** What the Alerts page hands every tab: the URL's parameters, the render's clock, the role. */
+export type TabProps = { search: SearchParams; now: number; canOperate: boolean };

@@ -1,0 +1,30 @@
+import { expect, test } from "@playwright/test";
+import { storageState } from "./stack";
+
+test.describe("as an admin", () => {
+  test.use({ storageState: storageState("admin") });
+
+  test("verifying signs a checkpoint the audit page names; an archive of nothing old prunes nothing", async ({
+    page,
+  }) => {
+    await page.goto("/audit");
+    await page.getByRole("button", { name: "Verify chain" }).click();
+    await expect(page.getByTestId("job-progress")).toContainText("succeeded", { timeout: 20_000 });
+    await expect(page.getByTestId("job-progress")).toContainText("checkpointed");
+    await page.reload();
+    await expect(page.getByTestId("audit-chain-summary")).toContainText("Newest checkpoint: row");
+
+    await page.goto("/settings");
+    await page.getByLabel("Archive audit rows older than (days)").fill("36500");
+    await page.getByRole("button", { name: "Archive audit log" }).click();
+    const progress = page.getByTestId("job-progress");
+    await expect(progress).toContainText("succeeded", { timeout: 20_000 });
+    await expect(progress).toContainText("older than 36500 days: nothing to archive");
+
+    await page.getByLabel("Archive audit rows older than (days)").fill("-3");
+    await expect(page.getByRole("button", { name: "Archive audit log" })).toBeDisabled();
+
+    await page.goto("/audit?action=jobs.start");
+    await expect(page.getByTestId("audit-table")).toContainText('"olderThanDays":36500');
+  });
+});

@@ -1,0 +1,27 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { metadata } from "@/app/layout";
+import { NAV } from "./nav";
+
+const root = path.resolve(__dirname, "..");
+const notBuilt = NAV.filter((n) => !n.built).map((n) => n.label.toLowerCase());
+
+describe("what Opsdeck says it does", () => {
+  it("names no section that is not built yet in its one-line descriptions", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+      description: string;
+    };
+    expect(notBuilt).toEqual(expect.arrayContaining(["errors", "metrics", "secrets"]));
+    const descriptions: [where: string, text: string][] = [
+      ["package.json", pkg.description],
+      ["page metadata", String(metadata.description)],
+    ];
+    for (const [where, text] of descriptions) {
+      for (const section of notBuilt)
+        expect(text.toLowerCase(), `${where} mentions ${section}`).not.toMatch(
+          new RegExp(`\\b${section}\\b`),
+        );
+    }
+  });
+});

@@ -1,0 +1,25 @@
+import "server-only";
+import { cookies } from "next/headers";
+import { ENV_COOKIE } from "@/lib/nav";
+import { getSessionUser } from "@/server/auth/session";
+import { getConfig } from "@/server/config";
+import type { OpsdeckConfig } from "@/server/config/schema";
+
+/** The environment chosen in the switcher, or "all". */
+export async function selectedEnvironment(config: OpsdeckConfig): Promise<string> {
+  const chosen = (await cookies()).get(ENV_COOKIE)?.value;
+  return config.environments.some((e) => e.id === chosen) ? chosen! : "all";
+}
+
+/**
+ * What follows the page's name in every signed-in tab's title: the environment in
+ * view and the instance ("Production · Opsdeck"). Null for an anonymous request,
+ * which is shown nothing from the config.
+ */
+export async function titleSuffix(): Promise<string | null> {
+  if (!(await getSessionUser())) return null;
+  const { config } = getConfig();
+  const chosen = await selectedEnvironment(config);
+  const environment = config.environments.find((e) => e.id === chosen)?.name ?? "All environments";
+  return `${environment} · ${config.title}`;
+}
