@@ -65,7 +65,6 @@ describe("every mutation is authorised and audited", () => {
     }
   });
 
-
   it.each(actionFiles.map(rel))("%s: is a thin adapter over a service", (file) => {
     const text = fs.readFileSync(path.join(root, file), "utf8");
     expect(text, `${file} should call serverAction(service)`).toMatch(/serverAction\(/);
@@ -74,7 +73,6 @@ describe("every mutation is authorised and audited", () => {
     );
     expect(text, `${file} writes its own verb`).not.toMatch(/authAction\(|ctx\.commit\(/);
   });
-
 
   it('"use server" appears only in server/actions/', () => {
     const offenders = ["app", "components", "lib", "server"]

@@ -74,7 +74,10 @@ function loadOwn(): void {
     [AUDIT_KEY_FILE, "OPSDECK_AUDIT_KEY"],
   ] as const) {
     try {
-      add(fs.readFileSync(path.join(path.resolve(env.OPSDECK_DATA_DIR), file), "utf8").trim(), name);
+      add(
+        fs.readFileSync(path.join(path.resolve(env.OPSDECK_DATA_DIR), file), "utf8").trim(),
+        name,
+      );
     } catch {
       // Not generated yet: whoever makes it registers it.
     }
