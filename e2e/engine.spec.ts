@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { storageState } from "./stack";
 
-const METRICS = { authorization: "Bearer e2e-metrics-token-0123456789" };
+const METRICS = { authorization: "Bearer e2e-metrics-token-0123456789abcdef" };
 
 test("health and metrics speak for both engine threads, each metric once", async ({ request }) => {
   const health = await request.get("/api/health");

@@ -35,8 +35,13 @@ function run(env: Record<string, string>, until?: RegExp, timeoutMs = 60_000) {
       child.kill("SIGKILL");
       reject(new Error(`timed out; stdout: ${stdout.slice(-2000)} stderr: ${stderr.slice(-2000)}`));
     }, timeoutMs);
+    // One SIGTERM: a second one means "exit now" (status 1), not a graceful stop.
+    let stopping = false;
     const check = () => {
-      if (until && until.test(stdout + stderr)) child.kill("SIGTERM");
+      if (!stopping && until && until.test(stdout + stderr)) {
+        stopping = true;
+        child.kill("SIGTERM");
+      }
     };
     child.stdout.on("data", (d) => ((stdout += d), check()));
     child.stderr.on("data", (d) => ((stderr += d), check()));
@@ -105,7 +110,7 @@ test("with no users and no admin variables, a first admin is created and its pas
   const password = /password: (\S+)/.exec(first.stdout)?.[1];
   expect(first.stdout).toContain("email:    admin@opsdeck.local");
   expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
-  expect(first.code).toBe(0);
+  expect(first.code, first.stdout.slice(-3000) + first.stderr).toBe(0);
   // A graceful stop, and the second start prints nothing new.
   expect(first.stdout).toContain('"message":"stopped"');
   const second = await run(env, /Opsdeck listening/);
