@@ -4,6 +4,7 @@
 // the engine thread keeps time (scheduler, checks, alerts), the jobs thread runs jobs.
 // They talk to the HTTP thread only through messages.
 import "server-only";
+import os from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { getConfig, installConfigSource } from "@/server/config";
 import { closeDb, getDb } from "@/server/db";
@@ -32,6 +33,17 @@ async function main(): Promise<void> {
   forwardErrorsTo((err, context) =>
     post({ type: "error", error: serializeError(err), context: { thread: data.role, ...context } }),
   );
+
+  // Jobs are batch work: when the cores are busy, checks and pages go first. Linux keeps a
+  // nice value per thread, so this lowers the jobs thread (and the commands it starts)
+  // only; elsewhere it would lower the whole process, so it is left alone there.
+  if (data.role === "jobs" && process.platform === "linux") {
+    try {
+      os.setPriority(0, os.constants.priority.PRIORITY_BELOW_NORMAL);
+    } catch (err) {
+      logger.debug({ error: err }, "could not lower the jobs thread's priority");
+    }
+  }
 
   let parts: ThreadParts<ThreadSnapshot>;
   try {
