@@ -157,41 +157,44 @@ export class OutboxSender {
       !outcome.ok &&
       !outcome.permanent &&
       now - row.createdAt.getTime() >= this.config.alerts.retryFor;
-    this.db.transaction((tx) => {
-      if (outcome.ok) {
+    this.db.transaction(
+      (tx) => {
+        if (outcome.ok) {
+          tx.update(notifications)
+            .set({ status: "sent", attempts, sentAt: new Date(now), lastError: null })
+            .where(eq(notifications.id, row.id))
+            .run();
+          const set = { lastSuccessAt: new Date(now), permanent: false, blockedUntil: null };
+          tx.insert(channelState)
+            .values({ channelId: channel.id, ...set })
+            .onConflictDoUpdate({ target: channelState.channelId, set })
+            .run();
+          return;
+        }
+        const wait = Math.max(outcome.retryAfterMs ?? 0, backoffMs(attempts));
         tx.update(notifications)
-          .set({ status: "sent", attempts, sentAt: new Date(now), lastError: null })
+          .set({
+            status: outcome.permanent ? "failed" : expired ? "expired" : "pending",
+            attempts,
+            lastError: outcome.error,
+            nextAttemptAt: new Date(now + wait),
+          })
           .where(eq(notifications.id, row.id))
           .run();
-        const set = { lastSuccessAt: new Date(now), permanent: false, blockedUntil: null };
+        const set = {
+          lastErrorAt: new Date(now),
+          lastError: outcome.error,
+          permanent: outcome.permanent,
+          blockedUntil:
+            outcome.retryAfterMs !== undefined ? new Date(now + outcome.retryAfterMs) : null,
+        };
         tx.insert(channelState)
           .values({ channelId: channel.id, ...set })
           .onConflictDoUpdate({ target: channelState.channelId, set })
           .run();
-        return;
-      }
-      const wait = Math.max(outcome.retryAfterMs ?? 0, backoffMs(attempts));
-      tx.update(notifications)
-        .set({
-          status: outcome.permanent ? "failed" : expired ? "expired" : "pending",
-          attempts,
-          lastError: outcome.error,
-          nextAttemptAt: new Date(now + wait),
-        })
-        .where(eq(notifications.id, row.id))
-        .run();
-      const set = {
-        lastErrorAt: new Date(now),
-        lastError: outcome.error,
-        permanent: outcome.permanent,
-        blockedUntil:
-          outcome.retryAfterMs !== undefined ? new Date(now + outcome.retryAfterMs) : null,
-      };
-      tx.insert(channelState)
-        .values({ channelId: channel.id, ...set })
-        .onConflictDoUpdate({ target: channelState.channelId, set })
-        .run();
-    });
+      },
+      { behavior: "immediate" },
+    );
     const context = { channel: channel.id, notification: row.id, kind: row.kind, attempts };
     if (outcome.ok) logger.info({ context }, "notification delivered");
     else

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Db } from "@/server/db";
+import { openDatabase, type Db } from "@/server/db";
 import { freshDb } from "@/test/db";
 import {
   AuditCheckpointError,
@@ -110,6 +110,26 @@ describe("keyed audit chain", () => {
     const dump = fs.readFileSync(db.$client.name).toString("latin1");
     const key = fs.readFileSync(path.join(dirOf(db), AUDIT_KEY_FILE), "utf8").trim();
     expect(dump).not.toContain(key);
+  });
+
+  it("reports progress where the job can store it, though another connection writes meanwhile", () => {
+    // The jobs thread verifies on its own connection while the engine thread records checks.
+    const db = freshDb();
+    append(db, 20);
+    const other = openDatabase(dirOf(db));
+    other.$client.exec("create table scratch (x integer)");
+    const seen: number[] = [];
+    const report = verifyAuditChain(db, {
+      onProgress: (done) => {
+        other.$client.prepare("insert into scratch values (1)").run();
+        // What ctx.progress does: a write on the verifying connection.
+        db.$client.prepare("insert into scratch values (2)").run();
+        seen.push(done);
+      },
+    });
+    other.$client.close();
+    expect(report).toMatchObject({ ok: true, rows: 20 });
+    expect(seen).toEqual([20]);
   });
 
   it("detects an edited row re-hashed to the end of the chain", () => {

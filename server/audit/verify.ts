@@ -40,6 +40,11 @@ export type ChainReport =
 export type VerifyOptions = {
   /** "start" recomputes every row; "checkpoint" only those after the newest checkpoint. */
   from?: "start" | "checkpoint";
+  /**
+   * Told how far the verification got, once its read snapshot has ended: the rows are
+   * read in one snapshot, and a write on the same connection inside it (a job's
+   * progress) fails with SQLITE_BUSY whenever another connection wrote meanwhile.
+   */
   onProgress?: (done: number, total: number) => void;
 };
 
@@ -176,7 +181,21 @@ export function verifyAuditChain(db: Db, opts: VerifyOptions = {}): ChainReport 
   } catch (err) {
     return fail(null, (err as Error).message);
   }
-  return sqlite.transaction(() => verifySnapshot(db, dir, file, opts, warnings, fail)).deferred();
+  let progress: [number, number] | undefined;
+  const report = sqlite
+    .transaction(() =>
+      verifySnapshot(
+        db,
+        dir,
+        file,
+        { ...opts, onProgress: (done, total) => (progress = [done, total]) },
+        warnings,
+        fail,
+      ),
+    )
+    .deferred();
+  if (progress) opts.onProgress?.(...progress);
+  return report;
 }
 
 function verifySnapshot(
