@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { AuditArchiveForm } from "@/components/audit-archive-form";
 import { StartJobButton } from "@/components/start-job-button";
@@ -20,6 +21,7 @@ function ActionButton<T>({
   run: () => Promise<ActionResult<T>>;
   describe: (data: T) => string;
 }) {
+  const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [outcome, setOutcome] = useState<Outcome>();
   return (
@@ -30,6 +32,8 @@ function ActionButton<T>({
         onClick={() =>
           startTransition(async () => {
             const r = await run();
+            // What the page shows of it (the config's load time, say) is read again.
+            if (r.ok) router.refresh();
             setOutcome(
               r.ok
                 ? { ok: true, message: describe(r.data) }

@@ -1,5 +1,6 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { JobProgress } from "@/components/job-progress";
 import { Button } from "@/components/ui/button";
@@ -20,6 +21,7 @@ export function StartJobButton({
   archive?: z.input<typeof startJobInput>["archive"];
   disabled?: boolean;
 }) {
+  const router = useRouter();
   const [jobId, setJobId] = useState<number>();
   const [error, setError] = useState<string>();
   const [note, setNote] = useState<string>();
@@ -52,7 +54,10 @@ export function StartJobButton({
         </p>
       ) : null}
       {note ? <p className="text-xs text-slate-600">{note}</p> : null}
-      {jobId ? <JobProgress jobId={jobId} compact canCancel /> : null}
+      {jobId ? (
+        // What the job changed (a new checkpoint on the audit page, say) is read again.
+        <JobProgress jobId={jobId} compact canCancel onFinished={() => router.refresh()} />
+      ) : null}
     </div>
   );
 }
