@@ -15,7 +15,7 @@ test.afterEach(() => {
 });
 
 /** Runs the production server with `env` until it exits or `until` matches its output. */
-function run(env: Record<string, string>, until?: RegExp, timeoutMs = 60_000) {
+function run(env: Record<string, string>, until?: RegExp, timeoutMs = 60_000, signals = 1) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [SERVER], {
       env: {
@@ -35,12 +35,12 @@ function run(env: Record<string, string>, until?: RegExp, timeoutMs = 60_000) {
       child.kill("SIGKILL");
       reject(new Error(`timed out; stdout: ${stdout.slice(-2000)} stderr: ${stderr.slice(-2000)}`));
     }, timeoutMs);
-    // One SIGTERM: a second one means "exit now" (status 1), not a graceful stop.
+    // One SIGTERM (or `signals` at once): a second one later means "exit now" (status 1).
     let stopping = false;
     const check = () => {
       if (!stopping && until && until.test(stdout + stderr)) {
         stopping = true;
-        child.kill("SIGTERM");
+        for (let i = 0; i < signals; i++) child.kill("SIGTERM");
       }
     };
     child.stdout.on("data", (d) => ((stdout += d), check()));
@@ -115,6 +115,23 @@ test("with no users and no admin variables, a first admin is created and its pas
   expect(first.stdout).toContain('"message":"stopped"');
   const second = await run(env, /Opsdeck listening/);
   expect(second.stdout).not.toContain("created the first admin");
+});
+
+test("one Ctrl-C that reaches Opsdeck twice (from the terminal and from npm run demo) is one graceful stop", async () => {
+  const { code, stdout } = await run(
+    {
+      OPSDECK_CONFIG: path.resolve("opsdeck.example.yaml"),
+      OPSDECK_DATA_DIR: tmp(),
+      OPSDECK_ADMIN_EMAIL: "admin@startup.test",
+      OPSDECK_ADMIN_PASSWORD: "startup-admin-password-0123456789",
+    },
+    /Opsdeck listening/,
+    60_000,
+    2,
+  );
+  expect(stdout).not.toContain("again: exiting now");
+  expect(stdout).toContain('"message":"stopped"');
+  expect(code).toBe(0);
 });
 
 test("a keyed audit log whose key is missing stops start-up with a plain message", async () => {

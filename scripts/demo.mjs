@@ -78,8 +78,14 @@ const opsdeck = spawn(process.execPath, [serverBundle], {
   },
 });
 
+const opsdeckExited = new Promise((resolve) => opsdeck.once("exit", resolve));
+let stopping = false;
+/** Stops Opsdeck gracefully (its running jobs finish), then the sample services. */
 async function stop(code = 0) {
-  opsdeck.kill("SIGTERM");
+  if (stopping) return;
+  stopping = true;
+  if (opsdeck.exitCode === null) opsdeck.kill("SIGTERM");
+  await opsdeckExited;
   await Promise.all([...services.map((s) => s.close()), inbox.close()]);
   process.exit(code);
 }

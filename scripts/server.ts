@@ -124,13 +124,16 @@ async function main() {
     );
   });
 
-  let stopping = false;
+  let stopping = 0;
   async function shutdown(signal: string) {
     if (stopping) {
+      // One Ctrl-C reaches every process of the terminal's group, and a wrapper (npm run
+      // demo) passes it on as well: a repeat within a second is the same request.
+      if (Date.now() - stopping < 1000) return;
       log.warn(`${signal} again: exiting now`);
       process.exit(1);
     }
-    stopping = true;
+    stopping = Date.now();
     log.info(
       { context: { signal, timeoutMs: env.OPSDECK_SHUTDOWN_TIMEOUT_MS } },
       "shutting down: no new requests, letting running jobs finish",
