@@ -12,7 +12,8 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
         aria-label="User menu"
         className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1 text-sm hover:bg-slate-100"
       >
-        <span className="max-w-[7rem] truncate font-medium sm:max-w-none" data-testid="user-name">
+        {/* On a phone the role stands for the person; the name is in the menu. */}
+        <span className="hidden font-medium sm:inline" data-testid="user-name">
           {name}
         </span>
         <RoleBadge role={role} />

@@ -73,7 +73,8 @@ export function ActiveTab({ search, now, canOperate }: TabProps) {
                 className="flex flex-wrap items-start justify-between gap-3 px-4 py-3"
                 data-testid={`alert-${a.id}`}
               >
-                <div className="min-w-0 flex-1 space-y-1 text-sm">
+                {/* At least 16rem for the message: on a phone the buttons wrap below it. */}
+                <div className="min-w-0 flex-1 basis-64 space-y-1 text-sm">
                   <div className="flex flex-wrap items-center gap-2">
                     <SeverityBadge severity={a.severity} />
                     <span className="text-xs font-medium uppercase text-slate-600">{a.state}</span>
