@@ -1,19 +1,19 @@
 import { EnvironmentSwitcher } from "@/components/environment-switcher";
+import { MobileNav } from "@/components/mobile-nav";
 import { NavLinks } from "@/components/nav-links";
 import { UserMenu } from "@/components/user-menu";
 import type { SessionUser } from "@/server/auth/session";
 
 export type EnvironmentOption = { id: string; name: string; protected: boolean };
 
+/** The sidebar (a menu button below md), the header, and the page; nothing in it is wider than the screen. */
 export function AppShell({
   user,
   title,
   environments,
   selectedEnvironment,
-  badges,
   children,
 }: {
-  badges?: Record<string, { count: number; critical: boolean }>;
   user: SessionUser;
   title: string;
   environments: EnvironmentOption[];
@@ -27,14 +27,17 @@ export function AppShell({
           <div className="text-lg font-semibold text-white">Opsdeck</div>
           <div className="truncate text-xs text-slate-400">{title}</div>
         </div>
-        <NavLinks badges={badges} />
+        <NavLinks />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-between gap-4 border-b border-slate-200 bg-white px-6 py-3">
-          <EnvironmentSwitcher environments={environments} selected={selectedEnvironment} />
+        <header className="flex items-center justify-between gap-2 border-b border-slate-200 bg-white px-4 py-3 sm:gap-4 sm:px-6">
+          <div className="flex min-w-0 items-center gap-2 sm:gap-4">
+            <MobileNav title={title} />
+            <EnvironmentSwitcher environments={environments} selected={selectedEnvironment} />
+          </div>
           <UserMenu name={user.name} email={user.email} role={user.role} />
         </header>
-        <main className="flex-1 px-6 py-6">{children}</main>
+        <main className="min-w-0 flex-1 px-4 py-6 sm:px-6">{children}</main>
       </div>
     </div>
   );

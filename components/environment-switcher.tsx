@@ -16,11 +16,12 @@ export function EnvironmentSwitcher({
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   return (
-    <label className="flex items-center gap-2 text-sm text-slate-600">
-      Environment
+    <label className="flex min-w-0 items-center gap-2 text-sm text-slate-600">
+      {/* On a phone the select's own label names it; the header has no room for the word. */}
+      <span className="hidden sm:inline">Environment</span>
       <select
         aria-label="Environment"
-        className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900"
+        className="min-w-0 max-w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900"
         value={selected}
         disabled={pending}
         onChange={(e) => {

@@ -50,6 +50,7 @@ Object.assign(process.env, {
   OPSDECK_METRICS_TOKEN: "e2e-metrics-token-0123456789abcdef",
   E2E_OIDC_CLIENT_SECRET: "opsdeck-e2e-secret-value-0123456789",
   E2E_HEARTBEAT_TOKEN: "e2e-heartbeat-token-0123456789abcdef",
+  E2E_LIVE_HEARTBEAT_TOKEN: "e2e-live-heartbeat-token-0123456789abcdef",
   E2E_BACKUP_SOURCE: appDb,
   E2E_RAILWAY_TOKEN: "railway-e2e-token-0123456789",
   E2E_CI_TOKEN: "e2e-ci-ingest-token-0123456789abcdef",

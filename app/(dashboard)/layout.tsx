@@ -4,7 +4,7 @@ import { Providers } from "@/components/providers";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
-import { firingSummary } from "@/server/queries/alerts";
+import { liveAlerts } from "@/server/queries/live-state";
 import { selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
 
 // Every tab names the page, the environment in view and the instance:
@@ -18,7 +18,6 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await requirePageUser();
   const { config } = getConfig();
-  const firing = firingSummary(getDb());
   const environments = config.environments.map((e) => ({
     id: e.id,
     name: e.name,
@@ -26,18 +25,14 @@ export default async function DashboardLayout({ children }: { children: React.Re
   }));
   const selected = await selectedEnvironment(config);
   return (
-    <Providers>
+    // The live state starts from this render; on client navigation (when the layout does
+    // not render again) the one live cache keeps it current.
+    <Providers live={liveAlerts(getDb(), config)}>
       <AppShell
         user={user}
         title={config.title}
         environments={environments}
         selectedEnvironment={selected}
-        badges={{
-          "/alerts": {
-            count: firing.critical + firing.warning + firing.info,
-            critical: firing.critical > 0,
-          },
-        }}
       >
         {children}
       </AppShell>

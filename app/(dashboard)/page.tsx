@@ -8,7 +8,6 @@ import { selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
 import { uptimeStatus } from "@/server/queries/uptime-status";
 import { FiringAlerts } from "@/components/alerts/firing-alerts";
 import { OnCallNow } from "@/components/oncall/on-call-now";
-import { activeAlerts } from "@/server/queries/alerts";
 import { onCallSummaries } from "@/server/oncall/schedules";
 
 // The layout's title template does not apply to a page in its own segment.
@@ -29,7 +28,7 @@ export default async function OverviewPage() {
         description="Every service in every environment, coloured by its worst monitor. Updates live."
       />
       <div className="mb-6 grid gap-4 md:grid-cols-2">
-        <FiringAlerts {...activeAlerts(getDb(), config, { state: "firing", limit: 6 })} />
+        <FiringAlerts />
         <OnCallNow schedules={onCallSummaries(getDb(), config)} />
       </div>
       <OverviewBoard

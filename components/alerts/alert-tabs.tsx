@@ -11,7 +11,7 @@ export type AlertTab = (typeof ALERT_TABS)[number][0];
 
 export function AlertTabs({ current }: { current: AlertTab }) {
   return (
-    <nav aria-label="Alerts" className="mb-4 flex gap-1 border-b border-slate-200">
+    <nav aria-label="Alerts" className="mb-4 flex flex-wrap gap-1 border-b border-slate-200">
       {ALERT_TABS.map(([id, label]) => (
         <Link
           key={id}

@@ -47,7 +47,7 @@ export function SilenceForm({
   return (
     <form
       aria-label="Create silence"
-      className={`space-y-2 rounded-md border border-slate-300 bg-white p-3 text-xs ${compact ? "w-80 shadow" : "max-w-xl"}`}
+      className={`space-y-2 rounded-md border border-slate-300 bg-white p-3 text-xs ${compact ? "w-80 max-w-full shadow" : "max-w-xl"}`}
       onSubmit={(e) => {
         e.preventDefault();
         startTransition(async () => {

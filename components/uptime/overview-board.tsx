@@ -65,7 +65,7 @@ export function OverviewBoard({
         </p>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-sm" data-testid="service-grid">
+          <table className="table-cards w-full text-sm" data-testid="service-grid">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
                 <th scope="col" className="px-4 py-2">
@@ -103,6 +103,7 @@ export function OverviewBoard({
                           key={env.id}
                           className="px-4 py-3 text-xs text-slate-400"
                           data-testid={`cell-${service.id}-${env.id}`}
+                          data-label={env.name}
                         >
                           {service.environments.includes(env.id)
                             ? "no monitor"
@@ -124,6 +125,7 @@ export function OverviewBoard({
                         key={env.id}
                         className="px-2 py-2"
                         data-testid={`cell-${service.id}-${env.id}`}
+                        data-label={env.name}
                       >
                         <Link
                           href={`/uptime?service=${service.id}&environment=${env.id}`}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { eq } from "drizzle-orm";
 import { ActionButton } from "@/components/action-button";
-import { AutoRefresh } from "@/components/auto-refresh";
+import { LiveRefresh } from "@/components/live/live-refresh";
 import { CalendarLink } from "@/components/oncall/calendar-link";
 import { OnCallNow } from "@/components/oncall/on-call-now";
 import { OverrideForm } from "@/components/oncall/override-form";
@@ -81,7 +81,7 @@ export default async function OncallPage() {
     );
   return (
     <div className="space-y-6">
-      <AutoRefresh seconds={60} />
+      <LiveRefresh everySeconds={60} />
       <PageHeader
         title="On-call"
         description="Rotations from opsdeck.yaml, overrides made here, and who gets paged."

@@ -4,7 +4,7 @@ import { PageLinks } from "@/components/alerts/page-links";
 import { ResolveButton } from "@/components/alerts/resolve-button";
 import { SeverityBadge } from "@/components/alerts/severity-badge";
 import { SilenceForm } from "@/components/alerts/silence-form";
-import { AutoRefresh } from "@/components/auto-refresh";
+import { LiveRefresh } from "@/components/live/live-refresh";
 import { formatDuration } from "@/lib/duration";
 import { silenceMatchersFor, type ActiveAlertView } from "@/lib/alerts/view";
 import { firstParam, hrefWith, intParam } from "@/lib/search-params";
@@ -38,7 +38,7 @@ export function ActiveTab({ search, now, canOperate }: TabProps) {
   if (page.total === 0)
     return (
       <>
-        <AutoRefresh seconds={10} />
+        <LiveRefresh on="alerts" />
         <p className="rounded-lg border border-green-200 bg-green-50 p-6 text-center text-green-800">
           Nothing is firing.
         </p>
@@ -49,7 +49,7 @@ export function ActiveTab({ search, now, canOperate }: TabProps) {
   return (
     <div className="space-y-4">
       {/* Refreshing a later page would move it under the reader; only the first refreshes. */}
-      {after ? null : <AutoRefresh seconds={10} />}
+      {after ? null : <LiveRefresh on="alerts" />}
       <p className="text-sm text-slate-600" data-testid="active-count">
         {page.total} firing or pending
         {page.total > page.items.length ? `; showing ${page.items.length}, newest first` : ""}
@@ -73,7 +73,8 @@ export function ActiveTab({ search, now, canOperate }: TabProps) {
                 className="flex flex-wrap items-start justify-between gap-3 px-4 py-3"
                 data-testid={`alert-${a.id}`}
               >
-                <div className="min-w-0 flex-1 space-y-1 text-sm">
+                {/* At least 16rem for the message: on a phone the buttons wrap below it. */}
+                <div className="min-w-0 flex-1 basis-64 space-y-1 text-sm">
                   <div className="flex flex-wrap items-center gap-2">
                     <SeverityBadge severity={a.severity} />
                     <span className="text-xs font-medium uppercase text-slate-600">{a.state}</span>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/action-button";
-import { AutoRefresh } from "@/components/auto-refresh";
+import { LiveRefresh } from "@/components/live/live-refresh";
 import { PageHeader } from "@/components/page-header";
 import { Table } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
@@ -23,7 +23,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
   const rows = channelNotifications(db, channel.id);
   return (
     <div className="space-y-6">
-      <AutoRefresh seconds={5} />
+      <LiveRefresh everySeconds={5} />
       <PageHeader
         title={channel.name}
         description={`${channel.type} · ${channel.target}`}
