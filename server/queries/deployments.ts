@@ -25,6 +25,8 @@ export function toDeploymentView(d: Deployment): DeploymentView {
     source: d.source,
     rollbackOf: d.rollbackOf,
     canRollback: d.canRollback,
+    outcome: d.outcome,
+    outcomeAt: d.outcomeAt?.toISOString() ?? null,
   };
 }
 

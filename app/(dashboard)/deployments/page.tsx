@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DeployActionButton } from "@/components/deployments/deploy-action-button";
+import { DeployResult } from "@/components/deployments/deploy-result";
 import { PageHeader } from "@/components/page-header";
-import { StatusPill } from "@/components/status-pill";
 import { Table } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import type { DeploymentView } from "@/lib/deploy-view";
@@ -231,8 +231,8 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                     </td>
                     <td className="px-3 py-2 text-xs">{d.author ?? "—"}</td>
                     <td className="px-3 py-2">
-                      <StatusPill status={d.status} />
-                      {d.providerStatus && d.status !== "succeeded" ? (
+                      <DeployResult d={d} />
+                      {d.providerStatus && (d.status !== "succeeded" || d.outcome) ? (
                         <div className="mt-1 max-w-xs text-xs text-slate-600">
                           {d.providerStatus}
                         </div>
