@@ -31,7 +31,7 @@ export default async function DeploymentPage({ params }: { params: Promise<{ id:
   const canAct = hasRole(user.role, "operator");
   const facts: [string, React.ReactNode][] = [
     ["Result", <DeployResult key="s" d={d} />],
-    ["Verified", d.outcomeAt ? <Time key="v" value={d.outcomeAt} /> : "—"],
+    ["Result known", d.outcomeAt ? <Time key="v" value={d.outcomeAt} /> : "—"],
     ["Platform status", d.providerStatus ?? "—"],
     ["Started", <Time key="t" value={d.startedAt} />],
     ["Finished", <Time key="f" value={d.finishedAt} />],
