@@ -60,6 +60,14 @@ export function enqueueNotification(
   return added;
 }
 
+function activeSilences(db: DbOrTx, now: number) {
+  return db
+    .select()
+    .from(silences)
+    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
+    .all();
+}
+
 /**
  * Which of `rows` are silenced (by which silence) or inhibited (by which alert) now.
  * Every firing alert can inhibit, so those are read, but only their labels.
@@ -74,11 +82,7 @@ export function holdsOn(
   const inhibited = new Map<number, number>();
   const firing = rows.filter((a) => a.state === "firing");
   if (firing.length === 0) return { silenced, inhibited };
-  const active = db
-    .select()
-    .from(silences)
-    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
-    .all();
+  const active = activeSilences(db, now);
   for (const a of firing) {
     const s = silencedBy(a.labels, active, now);
     if (s) silenced.set(a.id, s.id);
@@ -107,11 +111,7 @@ export function notifiableFiring(
   inhibited: Map<number, number>;
 } {
   const firing = db.select().from(alerts).where(eq(alerts.state, "firing")).all();
-  const active = db
-    .select()
-    .from(silences)
-    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
-    .all();
+  const active = activeSilences(db, now);
   const silenced = new Map<number, number>();
   for (const a of firing) {
     const s = silencedBy(a.labels, active, now);
@@ -312,11 +312,7 @@ function dispatchEvents(
     )
     .all();
   if (candidates.length === 0 && groups.size === 0) return 0;
-  const active = tx
-    .select()
-    .from(silences)
-    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
-    .all();
+  const active = activeSilences(tx, now);
   const handled: number[] = [];
   const due = new Map<string, { route: RouteNode; labels: Labels; rows: AlertRow[] }>();
   for (const row of candidates) {
