@@ -1,6 +1,6 @@
 import { expect, request as requests, test } from "@playwright/test";
 import { callAction, serverActions } from "./actions";
-import { CI_TOKEN, DEMO_STAGING, RAILWAY_PORT, storageState } from "./stack";
+import { CI_TOKEN, DEMO_STAGING, NOTIFY_URL, RAILWAY_PORT, storageState } from "./stack";
 
 const ci = (token = CI_TOKEN) => ({
   authorization: `Bearer ${token}`,
@@ -79,7 +79,7 @@ test("CI deploy reports: bad input and credentials are refused and store nothing
   expect(await updated.json()).toEqual({ id });
 });
 
-test("an operator rolls the demo back from the timeline and sees the health checks pass; a viewer sees no rollback button", async ({
+test("an operator rolls the demo back from the timeline; the job, the list, the deployment page and Slack all say 'verified healthy'; a viewer sees no rollback button", async ({
   browser,
   request,
 }) => {
@@ -137,7 +137,9 @@ test("an operator rolls the demo back from the timeline and sees the health chec
   await dialog.getByRole("button", { name: "Roll back now" }).click();
   const progress = page.getByTestId("job-progress");
   await expect(progress).toContainText("succeeded", { timeout: 120_000 });
-  await expect(progress).toContainText("Healthy: every monitor passed 2 checks in a row.");
+  await expect(progress).toContainText(
+    "Outcome: verified healthy (every monitor passed 2 checks in a row).",
+  );
   expect(await (await request.get(`${DEMO_STAGING}/version`)).json()).toEqual({ version: "3.0.0" });
 
   await page.reload();
@@ -148,7 +150,28 @@ test("an operator rolls the demo back from the timeline and sees the health chec
     .first();
   await expect(rollback).toContainText("3.0.0");
   await expect(rollback).toContainText("live");
+  await expect(rollback.getByTestId("deploy-result")).toContainText("verified healthy");
   await expect(page.getByTestId("compare-backend")).toContainText("Staging runs 3.0.0");
+  await page.goto((await rollback.getByRole("link").first().getAttribute("href"))!);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("3.0.0");
+  await expect(page.getByTestId("deploy-result")).toContainText("verified healthy");
+
+  // One message, once the checks passed, in the same words.
+  const deploys = async () =>
+    (
+      (await (
+        await request.get(
+          `${NOTIFY_URL}/__messages?path=${encodeURIComponent("/slack/e2e/deploys")}`,
+        )
+      ).json()) as { text: string | null; blocks: unknown[] | null }[]
+    )
+      .map((m) => `${m.text}\n${JSON.stringify(m.blocks)}`)
+      .filter((m) => m.includes("Rollback to 3.0.0"));
+  await expect.poll(async () => (await deploys()).length, { timeout: 30_000 }).toBe(1);
+  const [message] = await deploys();
+  expect(message).toContain("Rollback finished");
+  expect(message).toContain("Rollback to 3.0.0 of Navi backend in Staging: verified healthy");
+  expect(message).not.toMatch(/succeeded|FIRING|RESOLVED/);
 });
 
 test("twenty rollback requests at once reach the platform exactly once", async ({ baseURL }) => {

@@ -58,6 +58,7 @@ Object.assign(process.env, {
   E2E_SLACK_CRITICAL: "http://127.0.0.1:4640/slack/e2e/critical",
   E2E_SLACK_WARNINGS: "http://127.0.0.1:4640/slack/e2e/warnings",
   E2E_SLACK_GONE: "http://127.0.0.1:4640/slack/e2e/gone",
+  E2E_SLACK_DEPLOYS: "http://127.0.0.1:4640/slack/e2e/deploys",
   E2E_SMTP_PASSWORD: "smtp-e2e-password-0123456789",
   E2E_WEBHOOK_SECRET: "webhook-e2e-secret-0123456789abcdef",
   SENTRY_DSN: "http://e2epublickey@127.0.0.1:4620/1",

@@ -1,3 +1,5 @@
+import type { DeployOutcome } from "./deploy-outcome";
+
 /** A deployment as pages show it. */
 export type DeploymentView = {
   id: number;
@@ -16,6 +18,9 @@ export type DeploymentView = {
   source: "ci" | "platform" | "opsdeck";
   rollbackOf: number | null;
   canRollback: boolean | null;
+  /** Opsdeck's rollbacks and redeploys, once verified (lib/deploy-outcome.ts). */
+  outcome: DeployOutcome | null;
+  outcomeAt: string | null;
 };
 
 /** DORA figures for one service in one environment over a window. */

@@ -8,7 +8,8 @@ export type AlertView = {
   ruleId: string;
   name: string;
   severity: Severity;
-  state: "pending" | "firing" | "resolved" | "inactive";
+  /** "event": sent once by an event rule (a deployment, a job); never resolved. */
+  state: "pending" | "firing" | "resolved" | "inactive" | "event";
   summary: string;
   labels: Labels;
   value: number | null;

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gt, inArray, isNotNull, isNull, lte } from "drizzle-orm";
+import { and, eq, gt, gte, inArray, isNotNull, isNull, like, lte, or } from "drizzle-orm";
 import type { Labels } from "@/lib/alerts/matchers";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db, DbOrTx, Tx } from "@/server/db";
@@ -60,6 +60,14 @@ export function enqueueNotification(
   return added;
 }
 
+function activeSilences(db: DbOrTx, now: number) {
+  return db
+    .select()
+    .from(silences)
+    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
+    .all();
+}
+
 /**
  * Which of `rows` are silenced (by which silence) or inhibited (by which alert) now.
  * Every firing alert can inhibit, so those are read, but only their labels.
@@ -74,11 +82,7 @@ export function holdsOn(
   const inhibited = new Map<number, number>();
   const firing = rows.filter((a) => a.state === "firing");
   if (firing.length === 0) return { silenced, inhibited };
-  const active = db
-    .select()
-    .from(silences)
-    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
-    .all();
+  const active = activeSilences(db, now);
   for (const a of firing) {
     const s = silencedBy(a.labels, active, now);
     if (s) silenced.set(a.id, s.id);
@@ -107,11 +111,7 @@ export function notifiableFiring(
   inhibited: Map<number, number>;
 } {
   const firing = db.select().from(alerts).where(eq(alerts.state, "firing")).all();
-  const active = db
-    .select()
-    .from(silences)
-    .where(and(gt(silences.endsAt, new Date(now)), lte(silences.startsAt, new Date(now))))
-    .all();
+  const active = activeSilences(db, now);
   const silenced = new Map<number, number>();
   for (const a of firing) {
     const s = silencedBy(a.labels, active, now);
@@ -149,6 +149,7 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
           .select()
           .from(alertGroups)
           .all()
+          .filter((g) => !g.key.startsWith(EVENT_GROUP))
           .map((g) => [g.key, g]),
       );
       const mentioned = [...new Set([...stored.values()].flatMap((g) => g.notified))];
@@ -264,6 +265,7 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
           }
         }
       }
+      result.notifications += dispatchEvents(tx, root, rules, now);
       // A silenced or inhibited alert pages nobody; its escalation waits where it is.
       const held = new Set([...silenced.keys(), ...inhibited.keys()]);
       result.escalations += escalate(tx, config, now, rules, held);
@@ -271,6 +273,150 @@ export function dispatch(db: Db, config: OpsdeckConfig, now: number): DispatchRe
     { behavior: "immediate" },
   );
   return result;
+}
+
+const EVENT_GROUP = "event|";
+
+/**
+ * Sends events (rows of event rules) once through the routing tree: each route's events
+ * are grouped as alerts are (groupBy), the first message of a group waits groupWait and
+ * the next ones groupInterval, so a flood is a few messages with counts. An event is
+ * never escalated, resolved or repeated, and needs no acknowledgement; a silence holds
+ * it back (it is not sent later). Group logs are kept under "event|" keys.
+ */
+function dispatchEvents(
+  tx: Tx,
+  root: RouteNode,
+  rules: Map<string, OpsdeckConfig["alerts"]["rules"][number]>,
+  now: number,
+): number {
+  const groups = new Map(
+    tx
+      .select()
+      .from(alertGroups)
+      .where(like(alertGroups.key, `${EVENT_GROUP}%`))
+      .all()
+      .map((g) => [g.key, g]),
+  );
+  const oldestGroup = Math.min(...[...groups.values()].map((g) => g.createdAt.getTime()));
+  const candidates = tx
+    .select()
+    .from(alerts)
+    .where(
+      and(
+        eq(alerts.state, "event"),
+        Number.isFinite(oldestGroup)
+          ? or(isNull(alerts.notifiedAt), gte(alerts.activeAt, new Date(oldestGroup)))
+          : isNull(alerts.notifiedAt),
+      ),
+    )
+    .all();
+  if (candidates.length === 0 && groups.size === 0) return 0;
+  const active = activeSilences(tx, now);
+  const handled: number[] = [];
+  const due = new Map<string, { route: RouteNode; labels: Labels; rows: AlertRow[] }>();
+  for (const row of candidates) {
+    const silence = row.notifiedAt ? undefined : silencedBy(row.labels, active, now);
+    if (silence) {
+      handled.push(row.id);
+      tx.insert(alertTransitions)
+        .values({
+          alertId: row.id,
+          at: new Date(now),
+          from: "event",
+          to: "event",
+          note: `not sent: silenced by silence #${silence.id}`,
+        })
+        .run();
+      continue;
+    }
+    for (const route of matchRoutes(root, row.labels)) {
+      if (route.digest) continue;
+      const g = groupOf(route, row.labels);
+      const key = `${EVENT_GROUP}${g.key}`;
+      const log = groups.get(key);
+      const pending = log
+        ? row.activeAt >= log.createdAt && (!log.lastFlushAt || row.activeAt > log.lastFlushAt)
+        : row.notifiedAt === null;
+      if (!pending) continue;
+      const entry = due.get(key) ?? { route, labels: g.labels, rows: [] };
+      entry.rows.push(row);
+      due.set(key, entry);
+    }
+    // Routes without channels (or none at all) send nothing: handled all the same.
+    if (!row.notifiedAt) handled.push(row.id);
+  }
+  let added = 0;
+  const sent = new Set<number>();
+  const waiting = new Set<number>();
+  for (const key of new Set([...groups.keys(), ...due.keys()])) {
+    const want = due.get(key);
+    let log = groups.get(key);
+    if (!want) {
+      // Quiet for a whole interval after its last message: the group ends.
+      if (log && now >= log.nextFlushAt.getTime())
+        tx.delete(alertGroups).where(eq(alertGroups.key, key)).run();
+      continue;
+    }
+    if (!log) {
+      const createdAt = new Date(Math.min(...want.rows.map((r) => r.activeAt.getTime())));
+      log = tx
+        .insert(alertGroups)
+        .values({
+          key,
+          route: want.route.id,
+          labels: want.labels,
+          createdAt,
+          notified: [],
+          nextFlushAt: new Date(now + want.route.groupWait),
+        })
+        .returning()
+        .get();
+    }
+    if (now < log.nextFlushAt.getTime()) {
+      for (const r of want.rows) waiting.add(r.id);
+      continue;
+    }
+    const flushes = log.flushes + 1;
+    const list = want.rows.map((a) => payloadAlert(a, rules.get(a.ruleId)));
+    const payload: NotificationPayload = {
+      version: 1,
+      kind: "event",
+      status: "event",
+      title: groupTitle("event", list, want.labels),
+      severity: worstSeverity(list),
+      groupLabels: want.labels,
+      url: opsdeckUrl("/alerts?tab=history"),
+      alerts: list,
+    };
+    added += enqueueNotification(tx, {
+      channels: want.route.channels,
+      kind: "event",
+      dedupeKey: `${key}:${log.createdAt.getTime()}:${flushes}`,
+      groupKey: key,
+      alertIds: want.rows.map((a) => a.id),
+      payload,
+      now,
+    });
+    for (const r of want.rows) sent.add(r.id);
+    tx.update(alertGroups)
+      .set({
+        notified: want.rows.map((a) => a.id),
+        lastFlushAt: new Date(now),
+        nextFlushAt: new Date(now + want.route.groupInterval),
+        flushes,
+      })
+      .where(eq(alertGroups.key, key))
+      .run();
+  }
+  // Handed to its routes once every route that waits for it has had its turn.
+  const done = handled.filter((id) => sent.has(id) || !waiting.has(id));
+  if (done.length > 0)
+    tx.update(alerts)
+      .set({ notifiedAt: new Date(now) })
+      .where(and(inArray(alerts.id, done), isNull(alerts.notifiedAt)))
+      .run();
+  return added;
 }
 
 /**

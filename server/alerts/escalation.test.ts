@@ -309,10 +309,10 @@ describe("digest", () => {
     const slot = Date.parse("2026-11-28T08:00:00Z");
     db.$client
       .prepare(
-        `insert into deployments (service, environment, version, status, started_at, finished_at, source, reported_by)
-         values ('backend', 'production', '1.2.3', 'succeeded', ?, ?, 'ci', 'ci')`,
+        `insert into deployments (service, environment, version, status, started_at, finished_at, created_at, source, reported_by)
+         values ('backend', 'production', '1.2.3', 'succeeded', ?, ?, ?, 'ci', 'ci')`,
       )
-      .run(t0, t0 + 60_000);
+      .run(t0, t0 + 60_000, t0);
     evaluateRules(db, config, t0 + 90_000);
     dispatch(db, config, t0 + 90_000);
     // Digest routes send nothing on their own.

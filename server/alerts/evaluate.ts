@@ -1,12 +1,13 @@
 import "server-only";
-import { and, eq, inArray, notInArray, or } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray, or } from "drizzle-orm";
 import { fingerprint, type Labels } from "@/lib/alerts/matchers";
 import type { AlertRuleConfig, OpsdeckConfig } from "@/server/config/schema";
 import type { Db, Tx } from "@/server/db";
 import { alerts, alertTransitions, type AlertRow } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { evaluateCondition } from "./conditions/registry";
-import type { Instance } from "./conditions/types";
+import { EVENT_SETTLE_MS } from "./conditions/events";
+import { EVENT_CONDITIONS, type Instance } from "./conditions/types";
 import { stepAlert, type Episode } from "./state";
 
 /** The labels an alert carries: what its condition found, the rule's own, and the rule's identity. */
@@ -37,7 +38,24 @@ const OPEN = or(inArray(alerts.state, ["pending", "firing"]), eq(alerts.holdUnti
 export function evaluateRules(db: Db, config: OpsdeckConfig, now: number): EvaluationResult {
   const result: EvaluationResult = { rules: 0, active: 0, transitions: 0, errors: 0 };
   const found = new Map<string, { rule: AlertRuleConfig; instances: Map<string, Instance> }>();
+  const events: { rule: AlertRuleConfig; instances: Instance[]; until: number }[] = [];
   for (const rule of config.alerts.rules) {
+    if (EVENT_CONDITIONS.has(rule.condition.type)) {
+      try {
+        const since = lastReported(db, rule.id);
+        const ctx = { db, config, now, live: true, since: since ?? undefined };
+        const instances = evaluateCondition(rule.condition, ctx).map((i) => ({
+          ...i,
+          labels: alertLabels(rule, i),
+        }));
+        events.push({ rule, instances, until: now - EVENT_SETTLE_MS });
+        result.rules++;
+      } catch (err) {
+        result.errors++;
+        logger.error({ error: err, context: { rule: rule.id } }, "alert rule evaluation failed");
+      }
+      continue;
+    }
     try {
       const instances = new Map<string, Instance>();
       for (const instance of evaluateCondition(rule.condition, {
@@ -74,6 +92,46 @@ export function evaluateRules(db: Db, config: OpsdeckConfig, now: number): Evalu
         .where(and(OPEN, notInArray(alerts.ruleId, ruleIds)))
         .all()) {
         closeRow(tx, row, now, transition, "the rule was removed from the configuration");
+      }
+
+      for (const { rule, instances, until } of events) {
+        // Episodes an event rule left open before events were notifications end as events.
+        for (const row of tx
+          .select()
+          .from(alerts)
+          .where(and(eq(alerts.ruleId, rule.id), OPEN))
+          .all()) {
+          tx.update(alerts)
+            .set({
+              state: "event",
+              holdUntilClear: false,
+              escalationNextAt: null,
+              notifiedAt: new Date(now),
+            })
+            .where(eq(alerts.id, row.id))
+            .run();
+          transition(row.id, row.state, "event", "event rules send notifications, not alerts");
+        }
+        for (const instance of instances) {
+          // lastActiveAt keeps how far the events were counted: the next `since`.
+          const inserted = tx
+            .insert(alerts)
+            .values({
+              ruleId: rule.id,
+              fingerprint: fingerprint(instance.labels),
+              labels: instance.labels,
+              severity: rule.severity,
+              summary: instance.summary,
+              value: instance.value ?? null,
+              state: "event",
+              activeAt: new Date(now),
+              lastActiveAt: new Date(until),
+              firedAt: new Date(now),
+            })
+            .returning({ id: alerts.id })
+            .get();
+          transition(inserted.id, "inactive", "event");
+        }
       }
 
       for (const { rule, instances } of found.values()) {
@@ -164,6 +222,19 @@ export function evaluateRules(db: Db, config: OpsdeckConfig, now: number): Evalu
     { behavior: "immediate" },
   );
   return result;
+}
+
+/** Up to when the newest event of a rule was counted (null: it has reported none). */
+function lastReported(db: Db, ruleId: string): number | null {
+  // Event rows are written in time order, so the newest one (by the rule's index) has it.
+  const row = db
+    .select({ until: alerts.lastActiveAt })
+    .from(alerts)
+    .where(and(eq(alerts.ruleId, ruleId), eq(alerts.state, "event")))
+    .orderBy(desc(alerts.firedAt))
+    .limit(1)
+    .get();
+  return row?.until.getTime() ?? null;
 }
 
 function closeRow(

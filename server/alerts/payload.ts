@@ -9,7 +9,8 @@ export type PayloadAlert = {
   rule: string;
   name: string;
   severity: "critical" | "warning" | "info";
-  status: "firing" | "resolved";
+  /** "event": sent once by an event rule; it never resolves. */
+  status: "firing" | "resolved" | "event";
   summary: string;
   labels: Labels;
   startsAt: string;
@@ -25,8 +26,8 @@ export type PayloadAlert = {
  */
 export type NotificationPayload = {
   version: 1;
-  kind: "firing" | "resolved" | "test" | "escalation" | "digest";
-  status: "firing" | "resolved";
+  kind: "firing" | "resolved" | "test" | "escalation" | "digest" | "event";
+  status: "firing" | "resolved" | "event";
   title: string;
   severity: "critical" | "warning" | "info";
   groupLabels: Labels;
@@ -63,7 +64,7 @@ export function payloadAlert(row: AlertRow, rule: AlertRuleConfig | undefined): 
     rule: row.ruleId,
     name: rule?.name ?? row.ruleId,
     severity: row.severity,
-    status: row.state === "firing" ? "firing" : "resolved",
+    status: row.state === "event" ? "event" : row.state === "firing" ? "firing" : "resolved",
     summary: rule?.summary ?? row.summary,
     labels: row.labels,
     startsAt: (row.firedAt ?? row.activeAt).toISOString(),
@@ -73,15 +74,20 @@ export function payloadAlert(row: AlertRow, rule: AlertRuleConfig | undefined): 
   };
 }
 
-/** "[FIRING:2] backend-down (backend production)"; what Alertmanager's default title says. */
+/**
+ * "[FIRING:2] backend-down (backend production)"; what Alertmanager's default title says.
+ * Events: "Rollback finished (backend production)", with a count when several are sent together.
+ */
 export function groupTitle(
-  status: "firing" | "resolved",
+  status: "firing" | "resolved" | "event",
   alerts: readonly PayloadAlert[],
   groupLabels: Labels,
 ): string {
   const firing = alerts.filter((a) => a.status === "firing").length;
-  const head = status === "firing" ? `[FIRING:${firing}]` : "[RESOLVED]";
   const names = [...new Set(alerts.map((a) => a.name))].slice(0, 3).join(", ");
   const where = [groupLabels.service, groupLabels.environment].filter(Boolean).join(" ");
+  if (status === "event")
+    return `${names}${alerts.length > 1 ? ` (${alerts.length} events)` : ""}${where ? ` (${where})` : ""}`;
+  const head = status === "firing" ? `[FIRING:${firing}]` : "[RESOLVED]";
   return `${head} ${names}${where ? ` (${where})` : ""}`;
 }

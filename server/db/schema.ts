@@ -1,5 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import { DEPLOY_OUTCOMES } from "@/lib/deploy-outcome";
 import { BUCKETS } from "@/lib/histogram";
 import {
   index,
@@ -392,6 +393,12 @@ export const deployments = sqliteTable(
     source: text("source", { enum: ["ci", "platform", "opsdeck"] }).notNull(),
     /** Set when this deployment restored an earlier one (a rollback). */
     rollbackOf: integer("rollback_of"),
+    /**
+     * What an Opsdeck rollback or redeploy ended as, once its verification finished
+     * (lib/deploy-outcome.ts); null while it runs and for records from CI or the platform.
+     */
+    outcome: text("outcome", { enum: DEPLOY_OUTCOMES }),
+    outcomeAt: integer("outcome_at", { mode: "timestamp_ms" }),
     canRollback: integer("can_rollback", { mode: "boolean" }),
     /** Who or what reported it (integration id, "railway", a user's email). */
     reportedBy: text("reported_by").notNull(),
@@ -420,7 +427,8 @@ export type Deployment = typeof deployments.$inferSelect;
 
 // ---- Alerting and on-call ------------------------------------------------------------
 
-export const ALERT_STATES = ["pending", "firing", "resolved", "inactive"] as const;
+/** "event": a notification from an event rule (a deployment, a job): sent once, never resolved. */
+export const ALERT_STATES = ["pending", "firing", "resolved", "inactive", "event"] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
 /**
@@ -456,6 +464,8 @@ export const alerts = sqliteTable(
     escalationLevel: integer("escalation_level"),
     escalationRound: integer("escalation_round"),
     escalationNextAt: integer("escalation_next_at", { mode: "timestamp_ms" }),
+    /** Events only: when the dispatcher handed it to its routes (sent, or held by a silence). */
+    notifiedAt: integer("notified_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     uniqueIndex("alerts_one_open_per_fingerprint")
@@ -465,6 +475,9 @@ export const alerts = sqliteTable(
     index("alerts_state_active_idx").on(t.state, t.activeAt, t.id),
     index("alerts_rule_fired_idx").on(t.ruleId, t.firedAt),
     index("alerts_active_at_idx").on(t.activeAt),
+    index("alerts_events_pending_idx")
+      .on(t.activeAt)
+      .where(sql`${t.state} = 'event' and ${t.notifiedAt} is null`),
   ],
 );
 
@@ -528,7 +541,7 @@ export const notifications = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     channelId: text("channel_id").notNull(),
     kind: text("kind", {
-      enum: ["firing", "resolved", "test", "escalation", "digest"],
+      enum: ["firing", "resolved", "test", "escalation", "digest", "event"],
     }).notNull(),
     /** Makes enqueuing idempotent: a group flush, an escalation step, a digest slot. */
     dedupeKey: text("dedupe_key").notNull(),

@@ -76,12 +76,10 @@ describe("'verified' means checks ran", () => {
       target(),
       "ada",
     );
-    expect(result).toMatchObject({ outcome: "unverified" });
-    expect(result.detail).toMatch(
-      /^deployed, not verified: no active monitor checks backend in staging/,
-    );
+    expect(result).toMatchObject({ outcome: "unverified", word: "deployed, but not verified" });
+    expect(result.detail).toMatch(/^no active monitor checks backend in staging/);
     expect(ctx.lines.join("\n")).not.toMatch(/healthy/i);
-    expect(ctx.lines.at(-1)).toMatch(/^Deployed, not verified/);
+    expect(ctx.lines.at(-1)).toMatch(/^Outcome: deployed, but not verified/);
   });
 
   it("with every monitor paused (in the config or from the UI), it is not verified either", async () => {
@@ -110,7 +108,7 @@ describe("'verified' means checks ran", () => {
 });
 
 describe("canceling a rollback", () => {
-  it("kills the command (even one that ignores SIGTERM) and records the deployment as unknown", async () => {
+  it("kills the command (even one that ignores SIGTERM) and records the deployment as interrupted", async () => {
     const pidFile = path.join(dir, "pid");
     const stubborn = [
       process.execPath,
@@ -132,6 +130,7 @@ describe("canceling a rollback", () => {
     const record = db.select().from(deployments).where(eq(deployments.source, "opsdeck")).get()!;
     expect(record).toMatchObject({
       status: "unknown",
+      outcome: "interrupted",
       providerStatus: expect.stringMatching(/^canceled by ada@example\.com.*check the platform/),
     });
   });

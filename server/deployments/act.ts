@@ -3,6 +3,7 @@ import { and, desc, eq, ne } from "drizzle-orm";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import { deployments, type Deployment } from "@/server/db/schema";
 import type { JobContext } from "@/server/jobs/registry";
+import { OUTCOME_WORDS, type DeployOutcome } from "@/lib/deploy-outcome";
 import { redactSecrets } from "@/server/secrets/redact";
 import { providerFor } from "./providers/provider-for";
 import type { DeployAction } from "./providers/types";
@@ -10,8 +11,10 @@ import { upsertDeployment } from "./record";
 import { waitForHealthy } from "./verify-health";
 
 export type DeployResult = {
-  /** "unverified": deployed, but no active monitor checked it. */
-  outcome: "succeeded" | "failed" | "unhealthy" | "unverified";
+  /** The outcomes a finished verification can have; "failed" and "interrupted" throw. */
+  outcome: Extract<DeployOutcome, "healthy" | "unhealthy" | "unverified">;
+  /** The outcome's word (lib/deploy-outcome.ts), as every page and message says it. */
+  word: string;
   deploymentId: number;
   from: { id: number; version: string } | null;
   to: { id: number; version: string };
@@ -40,15 +43,31 @@ export function liveDeployment(
     .get();
 }
 
+/** Stores how a rollback or redeploy ended: the moment its notification is due. */
+function settle(
+  ctx: Pick<JobContext<unknown>, "db">,
+  id: number,
+  outcome: DeployOutcome,
+  fields: Partial<Pick<Deployment, "status" | "finishedAt" | "providerStatus">> = {},
+): void {
+  ctx.db
+    .update(deployments)
+    .set({ ...fields, outcome, outcomeAt: new Date() })
+    .where(eq(deployments.id, id))
+    .run();
+}
+
 /**
  * A rollback or redeploy as one job: ask the provider, wait for the new deployment to
  * finish (recording it as it goes), then require the environment's monitors to pass
- * `verify.checks` checks in a row. The outcome is "succeeded", "failed" (with the
- * provider's reason), "unhealthy" (deployed, but the checks did not pass in time) or
- * "unverified" (deployed, but no active monitor checks the environment).
+ * `verify.checks` checks in a row. The record's outcome (lib/deploy-outcome.ts) is stored
+ * only when that is known: "healthy", "unhealthy" (deployed, but the checks did not pass
+ * in time), "unverified" (deployed, but no active monitor checks the environment),
+ * "failed" (with the provider's reason) or "interrupted".
  *
  * Cancel (or shutdown) while the provider works stops the command or the wait; the
- * record then says "unknown": the platform may have gone on, so the person must look.
+ * record then says "interrupted" (status "unknown"): the platform may have gone on, so
+ * the person must look.
  */
 export async function runDeployAction(
   ctx: JobContext<unknown>,
@@ -102,28 +121,20 @@ export async function runDeployAction(
   } catch (err) {
     if (ctx.signal.aborted) {
       const why = ctx.signal.reason instanceof Error ? ctx.signal.reason.message : "stopped";
-      ctx.db
-        .update(deployments)
-        .set({
-          status: "unknown",
-          finishedAt: new Date(),
-          providerStatus: `${why} while the platform was deploying; check the platform for what is live`,
-        })
-        .where(eq(deployments.id, record.id))
-        .run();
+      settle(ctx, record.id, "interrupted", {
+        status: "unknown",
+        finishedAt: new Date(),
+        providerStatus: `${why} while the platform was deploying; check the platform for what is live`,
+      });
       ctx.log("warn", `Stopped (${why}); check the platform for what is live before trying again.`);
       throw ctx.signal.reason;
     }
     const reason = err instanceof Error ? err.message : String(err);
-    ctx.db
-      .update(deployments)
-      .set({
-        status: "failed",
-        finishedAt: new Date(),
-        providerStatus: redactSecrets(reason).slice(0, 500),
-      })
-      .where(eq(deployments.id, record.id))
-      .run();
+    settle(ctx, record.id, "failed", {
+      status: "failed",
+      finishedAt: new Date(),
+      providerStatus: redactSecrets(reason).slice(0, 500),
+    });
     throw err;
   }
   ctx.db
@@ -152,6 +163,7 @@ export async function runDeployAction(
   const to = { id: record.id, version: target.version };
   const from = live ? { id: live.id, version: live.version } : null;
   if (outcome.status !== "succeeded") {
+    settle(ctx, record.id, "failed");
     throw new Error(
       `the ${action} did not succeed: the provider reports ${outcome.providerStatus ?? outcome.status}`,
     );
@@ -165,42 +177,43 @@ export async function runDeployAction(
     "info",
     `Deployed. Waiting for ${monitors.length} monitor(s) to pass ${env.verify.checks} checks in a row…`,
   );
-  const verdict = await waitForHealthy(
-    ctx.db,
-    monitors,
-    outcome.finishedAt,
-    env.verify.checks,
-    Date.now() + env.verify.timeout,
-    {
-      signal: ctx.signal,
-      onProgress: (text) => ctx.progress(75, text),
-    },
-  );
+  let verdict;
+  try {
+    verdict = await waitForHealthy(
+      ctx.db,
+      monitors,
+      outcome.finishedAt,
+      env.verify.checks,
+      Date.now() + env.verify.timeout,
+      {
+        signal: ctx.signal,
+        onProgress: (text) => ctx.progress(75, text),
+      },
+    );
+  } catch (err) {
+    // Deployed, and stopped while watching it: nobody knows whether it is healthy.
+    settle(ctx, record.id, "interrupted", {
+      providerStatus: `deployed; verification stopped (${err instanceof Error ? err.message : String(err)})`,
+    });
+    throw err;
+  }
+  const done = (result: DeployResult["outcome"], detail: string): DeployResult => {
+    settle(ctx, record.id, result);
+    const word = OUTCOME_WORDS[result];
+    ctx.log(
+      result === "healthy" ? "info" : "warn",
+      `Outcome: ${word}${detail ? ` (${detail})` : ""}.`,
+    );
+    return { outcome: result, word, deploymentId: record.id, from, to, detail };
+  };
   if (!verdict.verified) {
     const why = `no active monitor checks ${target.service} in ${target.environment}${
       verdict.paused.length > 0
         ? ` (${verdict.paused.join(", ")} ${verdict.paused.length === 1 ? "is" : "are all"} paused)`
         : ""
     }`;
-    ctx.log("warn", `Deployed, not verified: ${why}.`);
-    return {
-      outcome: "unverified",
-      deploymentId: record.id,
-      from,
-      to,
-      detail: `deployed, not verified: ${why}`,
-    };
+    return done("unverified", why);
   }
-  if (!verdict.healthy) {
-    ctx.log("warn", `Deployed, but unhealthy: ${verdict.reason}.`);
-    return { outcome: "unhealthy", deploymentId: record.id, from, to, detail: verdict.reason };
-  }
-  ctx.log("info", `Healthy: every monitor passed ${env.verify.checks} checks in a row.`);
-  return {
-    outcome: "succeeded",
-    deploymentId: record.id,
-    from,
-    to,
-    detail: "deployed and healthy",
-  };
+  if (!verdict.healthy) return done("unhealthy", verdict.reason);
+  return done("healthy", `every monitor passed ${env.verify.checks} checks in a row`);
 }

@@ -9,7 +9,6 @@ import { jobContext } from "@/test/job-context";
 import { SecretValue } from "@/server/config/secret-value";
 import type { Db } from "@/server/db";
 import { deployments, jobs, type Deployment } from "@/server/db/schema";
-import { doraFigures } from "@/server/queries/deployments";
 import { commandProvider } from "./providers/command";
 import { mapRailwayStatus, railwayProvider } from "./providers/railway";
 import { upsertDeployment } from "./record";
@@ -241,41 +240,6 @@ describe("deployment records", () => {
     });
     expect([first.created, done.created, late.created]).toEqual([true, false, false]);
     expect(db.select().from(deployments).all()).toMatchObject([{ status: "succeeded" }]);
-  });
-
-  it("computes DORA figures: frequency, lead time, change failures, recovery, success rate", () => {
-    const now = Date.parse("2026-11-27T12:00:00Z");
-    const h = 3_600_000;
-    const add = (
-      version: string,
-      hoursAgo: number,
-      status: "succeeded" | "failed",
-      extra: Partial<Parameters<typeof upsertDeployment>[1]> = {},
-    ) =>
-      upsertDeployment(db, {
-        service: "backend",
-        environment: "production",
-        version,
-        status,
-        startedAt: new Date(now - hoursAgo * h),
-        finishedAt: new Date(now - hoursAgo * h + 5 * 60_000),
-        committedAt: new Date(now - (hoursAgo + 2) * h),
-        source: "ci",
-        reportedBy: "ci",
-        ...extra,
-      }).deployment;
-    const v1 = add("1", 100, "succeeded");
-    add("2", 80, "failed");
-    add("3", 60, "succeeded");
-    add("1-again", 59, "succeeded", { rollbackOf: v1.id });
-    add("4", 20, "succeeded");
-    const f = doraFigures(db, "backend", "production", 30, now);
-    expect(f).toMatchObject({ deployments: 5, succeeded: 4, failed: 1, successRate: 0.8 });
-    // Two change failures (v2 failed, v3 rolled back) out of four changes.
-    expect(f.changeFailureRate).toBe(0.5);
-    expect(f.leadTimeMedianMs).toBe(2 * h + 5 * 60_000);
-    expect(f.recoveryMedianMs).not.toBeNull();
-    expect(f.perWeek).toBeCloseTo((4 / 30) * 7);
   });
 });
 

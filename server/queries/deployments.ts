@@ -25,6 +25,8 @@ export function toDeploymentView(d: Deployment): DeploymentView {
     source: d.source,
     rollbackOf: d.rollbackOf,
     canRollback: d.canRollback,
+    outcome: d.outcome,
+    outcomeAt: d.outcomeAt?.toISOString() ?? null,
   };
 }
 
@@ -80,7 +82,23 @@ export type EnvComparison = {
   summary: string | null;
 };
 
-/** What runs where, per service, and how far production trails staging. */
+/**
+ * When each version first reached an environment by a deploy of its own (a rollback or
+ * redeploy brings back an old version; it does not make it new), oldest first.
+ */
+function firstArrivals(db: Db, service: string, environment: string) {
+  const seen = new Map<string, number>();
+  for (const d of succeededIn(db, service, environment).reverse())
+    if (d.source !== "opsdeck" && d.rollbackOf === null && !seen.has(d.version))
+      seen.set(d.version, d.startedAt.getTime());
+  return seen;
+}
+
+/**
+ * What runs where, per service, and how far the first environment (production) trails the
+ * second (staging): by what each runs now (its newest live deployment, rollbacks
+ * included), counting the versions the second received after the one the first runs.
+ */
 export function environmentComparison(db: Db, config: OpsdeckConfig): EnvComparison[] {
   return config.services.map((service) => {
     const live: Record<string, DeploymentView | null> = {};
@@ -95,27 +113,40 @@ export function environmentComparison(db: Db, config: OpsdeckConfig): EnvCompari
     if (first && second && live[first] && live[second]) {
       const prod = live[first]!;
       const staging = live[second]!;
-      const stagingDeploys = succeededIn(db, service.id, second);
-      const match = stagingDeploys.findIndex((d) => d.version === prod.version);
-      const behind =
-        match === -1
-          ? stagingDeploys.filter((d) => d.startedAt.getTime() > Date.parse(prod.startedAt)).length
-          : match;
       const name = (id: string) => config.environments.find((e) => e.id === id)?.name ?? id;
+      const arrivals = firstArrivals(db, service.id, second);
+      // A version the second environment never had: when it first reached the first one.
+      const prodSince =
+        arrivals.get(prod.version) ?? firstArrivals(db, service.id, first).get(prod.version);
+      const stagingSince = arrivals.get(staging.version);
+      const behind =
+        prodSince === undefined || stagingSince === undefined
+          ? null
+          : [...arrivals.values()].filter((t) => t > prodSince && t <= stagingSince).length;
       summary =
         prod.version === staging.version
           ? `${name(first)} and ${name(second)} both run ${prod.version}`
-          : `${name(first)} runs ${prod.version}, ${name(second)} runs ${staging.version}; ${behind} deploy${behind === 1 ? "" : "s"} behind`;
+          : `${name(first)} runs ${prod.version}, ${name(second)} runs ${staging.version}${
+              behind ? `; ${behind} deploy${behind === 1 ? "" : "s"} behind` : ""
+            }`;
     }
     return { service: service.id, live, summary };
   });
 }
 
+/** A new change (not a rollback or redeploy, which bring back what was deployed before). */
+const isChange = (d: Deployment) => d.source !== "opsdeck" && d.rollbackOf === null;
+const isRollback = (d: Deployment) => d.rollbackOf !== null;
+/** Finished, went live, and not found unhealthy (or failed, or interrupted) afterwards. */
+const wentWell = (d: Deployment) =>
+  d.status === "succeeded" &&
+  (d.outcome === null || d.outcome === "healthy" || d.outcome === "unverified");
+const finished = (d: Deployment) =>
+  d.status === "succeeded" || d.status === "failed" || d.outcome !== null;
+
 /**
- * DORA figures from the deployment records: frequency, lead time (when the commit time
- * is known), change failure rate (failed deployments, and deployments undone by a
- * rollback), recovery time (from such a failure to the next good deployment) and
- * the success rate.
+ * DORA's four figures from the deployment records, as lib/dora.ts defines them (each is
+ * shown with its definition), and the success rate of every finished deploy.
  */
 export function doraFigures(
   db: Db,
@@ -135,41 +166,51 @@ export function doraFigures(
         lte(deployments.startedAt, new Date(now)),
       ),
     )
-    .orderBy(asc(deployments.startedAt))
+    .orderBy(asc(deployments.startedAt), asc(deployments.id))
     .all()
-    .filter((d) => d.status === "succeeded" || d.status === "failed");
-  const succeeded = rows.filter((d) => d.status === "succeeded");
-  const failed = rows.filter((d) => d.status === "failed");
-  // A successful deployment that the next deployment rolled back was a change failure too.
-  const undone = succeeded.filter((d, i) => {
-    const next = succeeded[i + 1];
-    return next?.rollbackOf !== null && next?.rollbackOf !== undefined && next.rollbackOf !== d.id;
-  });
-  const failures = [...failed, ...undone].sort(
-    (a, b) => a.startedAt.getTime() - b.startedAt.getTime(),
+    .filter(finished);
+  const changes = rows.filter(isChange);
+  const goodChanges = changes.filter((d) => d.status === "succeeded");
+  // Undone: a rollback to something else was made while this change was the live one.
+  const undone = new Set(
+    goodChanges
+      .filter((c) => {
+        const i = rows.indexOf(c);
+        const nextChange = rows.findIndex(
+          (d, j) => j > i && isChange(d) && d.status === "succeeded",
+        );
+        return rows
+          .slice(i + 1, nextChange === -1 ? undefined : nextChange)
+          .some((d) => isRollback(d) && d.rollbackOf !== c.id);
+      })
+      .map((c) => c.id),
   );
+  const failures = changes.filter((d) => d.status === "failed" || undone.has(d.id));
+  // Recovered by the next deployment that left it working.
+  const restores = (d: Deployment) =>
+    d.source === "opsdeck" ? d.outcome === "healthy" : wentWell(d) && !undone.has(d.id);
+  const restoredAt = (d: Deployment) =>
+    (d.source === "opsdeck" ? d.outcomeAt : d.finishedAt) ?? d.startedAt;
   const recoveries = failures.flatMap((f) => {
-    const fix = succeeded.find((d) => d.startedAt > f.startedAt && !undone.includes(d));
-    return fix?.finishedAt
-      ? [fix.finishedAt.getTime() - (f.finishedAt ?? f.startedAt).getTime()]
-      : [];
+    const fix = rows.find((d) => d.startedAt > f.startedAt && restores(d));
+    return fix ? [restoredAt(fix).getTime() - (f.finishedAt ?? f.startedAt).getTime()] : [];
   });
-  const leadTimes = succeeded.flatMap((d) =>
+  const leadTimes = goodChanges.flatMap((d) =>
     d.committedAt && d.finishedAt ? [d.finishedAt.getTime() - d.committedAt.getTime()] : [],
   );
-  const changes = succeeded.filter((d) => d.rollbackOf === null).length + failed.length;
+  const succeeded = rows.filter(wentWell).length;
   return {
     service,
     environment,
     days,
     deployments: rows.length,
-    succeeded: succeeded.length,
-    failed: failed.length,
-    perWeek: (succeeded.length / days) * 7,
+    succeeded,
+    failed: rows.length - succeeded,
+    perWeek: (goodChanges.length / days) * 7,
     leadTimeMedianMs: median(leadTimes),
-    changeFailureRate: changes ? failures.length / changes : null,
+    changeFailureRate: changes.length ? failures.length / changes.length : null,
     recoveryMedianMs: median(recoveries),
-    successRate: rows.length ? succeeded.length / rows.length : null,
+    successRate: rows.length ? succeeded / rows.length : null,
   };
 }
 

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DeployActionButton } from "@/components/deployments/deploy-action-button";
+import { DeployResult } from "@/components/deployments/deploy-result";
 import { PageHeader } from "@/components/page-header";
-import { StatusPill } from "@/components/status-pill";
 import { Table } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import type { DeploymentView } from "@/lib/deploy-view";
+import { DORA_DEFINITIONS } from "@/lib/dora";
 import { formatDuration } from "@/lib/duration";
 import { hasRole } from "@/lib/roles";
 import { requirePageUser } from "@/server/auth/session";
@@ -105,11 +106,11 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
           columns={[
             "Service",
             "Environment",
-            "Deploys / week",
-            "Lead time",
-            "Change failure rate",
-            "Recovery time",
-            "Success rate (target 95%)",
+            DORA_DEFINITIONS.perWeek.name,
+            DORA_DEFINITIONS.leadTime.name,
+            DORA_DEFINITIONS.changeFailureRate.name,
+            DORA_DEFINITIONS.recovery.name,
+            DORA_DEFINITIONS.successRate.name,
           ]}
           testId="dora"
         >
@@ -120,7 +121,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                 <tr key={`${s.id}-${env}`} className="border-t border-slate-100">
                   <td className="px-3 py-2">{s.name}</td>
                   <td className="px-3 py-2">{envName(env)}</td>
-                  <td className="px-3 py-2 tabular-nums">{f.perWeek.toFixed(1)}</td>
+                  <td className="px-3 py-2 tabular-nums">{f.perWeek.toFixed(1)} / week</td>
                   <td className="px-3 py-2">{dur(f.leadTimeMedianMs)}</td>
                   <td className="px-3 py-2">{pct(f.changeFailureRate)}</td>
                   <td className="px-3 py-2">{dur(f.recoveryMedianMs)}</td>
@@ -134,6 +135,17 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
             }),
           )}
         </Table>
+        <dl
+          className="mt-3 grid gap-2 text-xs text-slate-600 md:grid-cols-2"
+          data-testid="dora-definitions"
+        >
+          {Object.values(DORA_DEFINITIONS).map((d) => (
+            <div key={d.name}>
+              <dt className="font-medium text-slate-800">{d.name}</dt>
+              <dd>{d.definition}</dd>
+            </div>
+          ))}
+        </dl>
       </section>
 
       <form
@@ -231,8 +243,8 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                     </td>
                     <td className="px-3 py-2 text-xs">{d.author ?? "—"}</td>
                     <td className="px-3 py-2">
-                      <StatusPill status={d.status} />
-                      {d.providerStatus && d.status !== "succeeded" ? (
+                      <DeployResult d={d} />
+                      {d.providerStatus && (d.status !== "succeeded" || d.outcome) ? (
                         <div className="mt-1 max-w-xs text-xs text-slate-600">
                           {d.providerStatus}
                         </div>

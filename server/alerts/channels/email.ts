@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 import type { ChannelConfig } from "@/server/config/schema";
 import type { NotificationPayload } from "../payload";
 import type { Outcome } from "./outcome";
-import { SEVERITY_MARK, textLines, where } from "./render";
+import { SEVERITY_MARK, textLines, where, whenLine } from "./render";
 
 type EmailChannel = Extract<ChannelConfig, { type: "email" }>;
 
@@ -22,7 +22,7 @@ export function emailHtml(p: NotificationPayload): string {
       return `<tr><td style="padding:8px;border-top:1px solid #e2e8f0">
 <div style="font-weight:600;color:${a.status === "resolved" ? "#15803d" : colour[a.severity]}">${a.status === "resolved" ? "RESOLVED" : a.severity.toUpperCase()} · ${escape(a.name)}${where(a) ? ` · ${escape(where(a))}` : ""}</div>
 <div>${escape(a.summary)}</div>
-<div style="color:#64748b;font-size:12px">Since ${escape(a.startsAt)}${a.endsAt ? `, resolved ${escape(a.endsAt)}` : ""} · ${links}</div>
+<div style="color:#64748b;font-size:12px">${escape(whenLine(a))} · ${links}</div>
 </td></tr>`;
     })
     .join("\n");

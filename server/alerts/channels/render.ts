@@ -8,6 +8,14 @@ export function where(a: Pick<PayloadAlert, "labels">): string {
   return [a.labels.service, a.labels.environment].filter(Boolean).join(" · ");
 }
 
+/** When it happened: an event at one moment, an alert since it fired (and until it resolved). */
+export function whenLine(a: Pick<PayloadAlert, "status" | "startsAt" | "endsAt">): string {
+  if (a.status === "event") return `At ${a.startsAt}`;
+  return `Since ${a.startsAt}${a.endsAt ? `, resolved ${a.endsAt}` : ""}`;
+}
+
+const STATUS_WORD = { firing: "FIRING", resolved: "RESOLVED", event: "EVENT" } as const;
+
 /** The message as plain text lines: email's text part, Slack's fallback. */
 export function textLines(p: NotificationPayload): string[] {
   const lines = [p.title, ""];
@@ -19,9 +27,9 @@ export function textLines(p: NotificationPayload): string[] {
   if (p.text) lines.push(p.text, "");
   for (const a of p.alerts) {
     lines.push(
-      `${a.status === "firing" ? "FIRING" : "RESOLVED"} [${a.severity}] ${a.name}${where(a) ? ` (${where(a)})` : ""}`,
+      `${STATUS_WORD[a.status]} [${a.severity}] ${a.name}${where(a) ? ` (${where(a)})` : ""}`,
       `  ${a.summary}`,
-      `  Since ${a.startsAt}${a.endsAt ? `, resolved ${a.endsAt}` : ""}`,
+      `  ${whenLine(a)}`,
       `  Opsdeck: ${a.url}`,
     );
     if (a.runbook) lines.push(`  Runbook: ${a.runbook}`);

@@ -2,7 +2,7 @@ import "server-only";
 import type { ChannelConfig } from "@/server/config/schema";
 import type { NotificationPayload } from "../payload";
 import { httpFailure, networkFailure, type Outcome } from "./outcome";
-import { SEVERITY_MARK, textLines, where } from "./render";
+import { SEVERITY_MARK, textLines, where, whenLine } from "./render";
 
 type SlackChannel = Extract<ChannelConfig, { type: "slack" }>;
 
@@ -66,7 +66,7 @@ export function slackMessage(p: NotificationPayload): { text: string; blocks: un
         elements: [
           {
             type: "mrkdwn",
-            text: `Since ${a.startsAt}${a.endsAt ? ` · resolved ${a.endsAt}` : ""} · ${links}`,
+            text: `${whenLine(a).replace(", resolved", " · resolved")} · ${links}`,
           },
         ],
       },

@@ -2,9 +2,26 @@ import "server-only";
 import { formatDuration } from "@/lib/duration";
 import type { ConditionConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
-import type { Evaluator, Instance } from "./types";
+import { OUTCOME_WORDS, type DeployOutcome } from "@/lib/deploy-outcome";
+import type { EvalContext, Evaluator, Instance } from "./types";
 
 type Of<T extends ConditionConfig["type"]> = Extract<ConditionConfig, { type: T }>;
+
+const KIND = `case when rollback_of is not null or source = 'opsdeck' then 'rollback' else 'deployment' end`;
+const ACTION = `case when rollback_of is not null then 'rollback' when source = 'opsdeck' then 'redeploy' else 'deploy' end`;
+
+/**
+ * Events count once: the live evaluator asks for those after the last ones it reported
+ * (`ctx.since`), a little in the past (`EVENT_SETTLE_MS`) so that a write dated just
+ * before it and committed just after is not missed; a preview asks per step.
+ */
+export const EVENT_SETTLE_MS = 5_000;
+
+function eventRange(within: number, ctx: EvalContext) {
+  const until = ctx.live ? ctx.now - EVENT_SETTLE_MS : ctx.now;
+  const oldest = ctx.now - within;
+  return { oldest, since: Math.max(oldest, ctx.since ?? oldest), until };
+}
 
 function statements(client: Db["$client"]) {
   return {
@@ -19,33 +36,49 @@ function statements(client: Db["$client"]) {
          and finished_at is not null and finished_at <= ?
        order by finished_at desc limit 1`,
     ),
-    // One row per service, environment and kind (and status): how many, and the latest.
+    // Events are dated when Opsdeck learned of them (a report of an old deploy is news
+    // now), and only if they happened within the rule's window at all.
+    // One row per service, environment and kind (and outcome): how many, and the latest.
     deploysStarted: client.prepare(
-      `select service, environment, kind, 'started' as event, n, version, author from (
-         select service, environment, version, author,
-           case when rollback_of is null then 'deployment' else 'rollback' end as kind,
+      `select service, environment, kind, 'started' as event, null as outcome, n, version, author, action from (
+         select service, environment, version, author, kind, action,
            count(*) over g as n,
-           row_number() over (g order by started_at desc, id desc) as latest
-         from deployments where started_at > ? and started_at <= ?
-         window g as (partition by service, environment, rollback_of is null)
+           row_number() over (g order by at desc, id desc) as latest
+         from (
+           select id, service, environment, version, author,
+             ${KIND} as kind, ${ACTION} as action, max(started_at, created_at) as at
+           from deployments where started_at > @oldest
+         )
+         where at > @since and at <= @until
+         window g as (partition by service, environment, kind)
        ) where latest = 1`,
     ),
+    // Opsdeck's rollbacks and redeploys finish when their verification does.
     deploysFinished: client.prepare(
-      `select service, environment, kind, status as event, n, version, author from (
-         select service, environment, version, author, status,
-           case when rollback_of is null then 'deployment' else 'rollback' end as kind,
+      `select service, environment, kind, event, outcome, n, version, author, action from (
+         select service, environment, version, author, kind, action, event, outcome,
            count(*) over g as n,
-           row_number() over (g order by finished_at desc, id desc) as latest
-         from deployments
-         where status in ('succeeded', 'failed') and finished_at > ? and finished_at <= ?
-         window g as (partition by service, environment, rollback_of is null, status)
+           row_number() over (g order by at desc, id desc) as latest
+         from (
+           select id, service, environment, version, author, outcome,
+             ${KIND} as kind, ${ACTION} as action,
+             case when source = 'opsdeck'
+               then case when outcome in ('healthy', 'unverified') then 'succeeded' else 'failed' end
+               else status end as event,
+             case when source = 'opsdeck' then outcome_at else max(finished_at, created_at) end as at
+           from deployments
+           where (source != 'opsdeck' and status in ('succeeded', 'failed') and finished_at > @oldest)
+              or (source = 'opsdeck' and outcome is not null and outcome_at > @oldest)
+         )
+         where at > @since and at <= @until
+         window g as (partition by service, environment, kind, event, coalesce(outcome, ''))
        ) where latest = 1`,
     ),
     failedJobs: client.prepare(
       `select kind, n, id, error from (
          select kind, id, error, count(*) over g as n,
            row_number() over (g order by finished_at desc, id desc) as latest
-         from jobs where status = 'failed' and finished_at > ? and finished_at <= ?
+         from jobs where status = 'failed' and finished_at > @since and finished_at <= @until
          window g as (partition by kind)
        ) where latest = 1`,
     ),
@@ -95,38 +128,50 @@ type DeployGroup = {
   service: string;
   environment: string;
   kind: "deployment" | "rollback";
+  action: "deploy" | "rollback" | "redeploy";
   event: "started" | "succeeded" | "failed";
+  outcome: DeployOutcome | null;
   n: number;
   version: string;
   author: string | null;
 };
 
+const ACTION_WORD = { deploy: "Deploy of", rollback: "Rollback to", redeploy: "Redeploy of" };
+
 /**
- * Deployments or rollbacks that started, succeeded or failed within the last `within`:
- * one alert per service, environment, kind and event while they keep happening, whose
- * summary counts them, never one per deployment (a storm of CI reports is one page).
+ * Deployments or rollbacks that started, succeeded or failed since the last evaluation:
+ * one event per service, environment, kind and event (and outcome), whose summary counts
+ * them, never one per deployment (a storm of CI reports is one message). A rollback or
+ * redeploy made here is finished when its verification is, and says its outcome.
  */
 export const deploymentCondition: Evaluator<Of<"deployment">> = (c, ctx) => {
   const q = sql(ctx.db);
-  const from = ctx.now - c.within;
+  const range = eventRange(c.within, ctx);
   const groups = [
-    ...(c.events.includes("started") ? (q.deploysStarted.all(from, ctx.now) as DeployGroup[]) : []),
-    ...(q.deploysFinished.all(from, ctx.now) as DeployGroup[]).filter((g) =>
-      c.events.includes(g.event),
-    ),
+    ...(c.events.includes("started") ? (q.deploysStarted.all(range) as DeployGroup[]) : []),
+    ...(q.deploysFinished.all(range) as DeployGroup[]).filter((g) => c.events.includes(g.event)),
   ];
   return groups.flatMap((g): Instance[] => {
     if (!c.kinds.includes(g.kind)) return [];
     if (c.services.length > 0 && !c.services.includes(g.service)) return [];
     if (c.environments.length > 0 && !c.environments.includes(g.environment)) return [];
+    const service = ctx.config.services.find((s) => s.id === g.service)?.name ?? g.service;
+    const env = ctx.config.environments.find((e) => e.id === g.environment)?.name ?? g.environment;
+    const word = g.outcome ? OUTCOME_WORDS[g.outcome] : g.event;
     const by = g.author ? `by ${g.author}` : "";
     const summary =
       g.n === 1
-        ? `${g.kind === "rollback" ? `Rollback to ${g.version}` : `Deploy of ${g.version}`} of ${g.service} to ${g.environment} ${g.event}${by ? ` (${by})` : ""}`
-        : `${g.n} ${g.kind}s of ${g.service} to ${g.environment} ${g.event} in the last ${formatDuration(c.within)} (latest: ${g.kind === "rollback" ? "to " : ""}${g.version}${by ? `, ${by}` : ""})`;
+        ? `${ACTION_WORD[g.action]} ${g.version} of ${service} in ${env}: ${word}${by ? ` (${by})` : ""}`
+        : `${g.n} ${g.kind}s of ${service} in ${env}: ${word} (latest: ${g.kind === "rollback" ? "to " : ""}${g.version}${by ? `, ${by}` : ""})`;
     return [
       {
-        labels: { service: g.service, environment: g.environment, event: g.event, kind: g.kind },
+        labels: {
+          service: g.service,
+          environment: g.environment,
+          event: g.event,
+          kind: g.kind,
+          ...(g.outcome ? { outcome: g.outcome } : {}),
+        },
         summary,
         value: g.n,
       },
@@ -134,9 +179,10 @@ export const deploymentCondition: Evaluator<Of<"deployment">> = (c, ctx) => {
   });
 };
 
-/** Background jobs failed within the last `within`: one alert per job kind, counting them. */
+/** Background jobs that failed since the last evaluation: one event per job kind, counting them. */
 export const jobCondition: Evaluator<Of<"job">> = (c, ctx) => {
-  const rows = sql(ctx.db).failedJobs.all(ctx.now - c.within, ctx.now) as {
+  const { since, until } = eventRange(c.within, ctx);
+  const rows = sql(ctx.db).failedJobs.all({ since, until }) as {
     kind: string;
     n: number;
     id: number;
@@ -151,7 +197,7 @@ export const jobCondition: Evaluator<Of<"job">> = (c, ctx) => {
         summary:
           j.n === 1
             ? `Job #${j.id} (${j.kind}) failed${error}`
-            : `${j.n} ${j.kind} jobs failed in the last ${formatDuration(c.within)} (latest: #${j.id}${error})`,
+            : `${j.n} ${j.kind} jobs failed (latest: #${j.id}${error})`,
         value: j.n,
       };
     });

@@ -15,7 +15,18 @@ export type EvalContext = {
    * (monitor_state) is not available, so evaluators read history tables instead.
    */
   live: boolean;
+  /**
+   * Event conditions (deployment, job): report only events after this time, the end of
+   * what the last evaluation reported. Without it, the rule's whole `within`.
+   */
+  since?: number;
 };
+
+/** Rules whose condition is an event: each is a notification sent once, not an alert with a lifetime. */
+export const EVENT_CONDITIONS: ReadonlySet<ConditionConfig["type"]> = new Set([
+  "deployment",
+  "job",
+]);
 
 export type Evaluator<C extends ConditionConfig> = (condition: C, ctx: EvalContext) => Instance[];
 

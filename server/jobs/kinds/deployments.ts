@@ -2,11 +2,12 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "@/server/audit/write";
+import { OUTCOME_WORDS } from "@/lib/deploy-outcome";
 import { getConfig } from "@/server/config";
 import { runDeployAction } from "@/server/deployments/act";
 import { syncPlatformDeployments } from "@/server/deployments/sync";
 import { deployments, jobs } from "@/server/db/schema";
-import { JobCanceled } from "../abort";
+import { JobLost } from "../abort";
 import { defineJobKind } from "../registry";
 
 export const deployActionJob = defineJobKind({
@@ -59,27 +60,29 @@ export const deployActionJob = defineJobKind({
         target,
         actor.name,
       );
-      // Unverified is a success of the deploy, recorded as such: the audit row says so.
-      audit(
-        result.outcome === "succeeded" || result.outcome === "unverified" ? "success" : "failure",
-        {
-          outcome: result.outcome,
-          detail: result.detail,
-          deploymentId: result.deploymentId,
-        },
-      );
+      // Not verified is a success of the deploy, recorded as such: the outcome says the rest.
+      audit(result.outcome === "unhealthy" ? "failure" : "success", {
+        outcome: result.outcome,
+        detail: `${result.word}: ${result.detail}`,
+        deploymentId: result.deploymentId,
+      });
       if (result.outcome === "unhealthy")
-        throw new Error(`deployed ${target.version}, but unhealthy: ${result.detail}`);
+        throw new DeployUnhealthy(`${result.word}: ${result.detail}`);
       return result;
     } catch (err) {
+      // A job taken over by another runner writes nothing more.
+      if (err instanceof DeployUnhealthy || ctx.signal.reason instanceof JobLost) throw err;
       const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof JobCanceled) audit("failure", { outcome: "canceled", detail: message });
-      else if (!message.startsWith("deployed "))
-        audit("failure", { outcome: "failed", detail: message });
+      const outcome = ctx.signal.aborted ? "interrupted" : "failed";
+      audit("failure", { outcome, detail: `${OUTCOME_WORDS[outcome]}: ${message}` });
+      if (outcome === "failed") throw new Error(`${OUTCOME_WORDS.failed}: ${message}`);
       throw err;
     }
   },
 });
+
+/** The job fails with the outcome's words; the record and audit row are already written. */
+class DeployUnhealthy extends Error {}
 
 export const deploySyncJob = defineJobKind({
   kind: "deploy.sync",

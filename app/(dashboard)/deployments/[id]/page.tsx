@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DeployActionButton } from "@/components/deployments/deploy-action-button";
+import { DeployResult } from "@/components/deployments/deploy-result";
 import { PageHeader } from "@/components/page-header";
-import { StatusPill } from "@/components/status-pill";
 import { Time } from "@/components/ui/time";
 import { formatDuration } from "@/lib/duration";
 import { hasRole } from "@/lib/roles";
@@ -30,7 +30,8 @@ export default async function DeploymentPage({ params }: { params: Promise<{ id:
   const live = liveDeployment({ db }, d.service, d.environment);
   const canAct = hasRole(user.role, "operator");
   const facts: [string, React.ReactNode][] = [
-    ["Status", <StatusPill key="s" status={d.status} />],
+    ["Result", <DeployResult key="s" d={d} />],
+    ["Result known", d.outcomeAt ? <Time key="v" value={d.outcomeAt} /> : "—"],
     ["Platform status", d.providerStatus ?? "—"],
     ["Started", <Time key="t" value={d.startedAt} />],
     ["Finished", <Time key="f" value={d.finishedAt} />],
