@@ -8,17 +8,6 @@ type Of<T extends ConditionConfig["type"]> = Extract<ConditionConfig, { type: T 
 
 function statements(client: Db["$client"]) {
   return {
-    lastVerified: client.prepare(
-      `select id, finished_at as finishedAt from backups
-       where job_id = ? and verified = 1 and kind != 'safety' and finished_at is not null and finished_at <= ?
-       order by finished_at desc limit 1`,
-    ),
-    lastFinished: client.prepare(
-      `select id, status, error, finished_at as finishedAt from backups
-       where job_id = ? and status in ('verified', 'failed', 'deleted') and kind != 'safety'
-         and finished_at is not null and finished_at <= ?
-       order by finished_at desc limit 1`,
-    ),
     // One row per service, environment and kind (and status): how many, and the latest.
     deploysStarted: client.prepare(
       `select service, environment, kind, 'started' as event, n, version, author from (
@@ -57,39 +46,6 @@ function sql(db: Db) {
   if (!s) prepared.set(db.$client, (s = statements(db.$client)));
   return s;
 }
-
-/** The newest verified backup is too old, or the newest finished run failed. */
-export const backupCondition: Evaluator<Of<"backup">> = (c, ctx) => {
-  const q = sql(ctx.db);
-  const out: Instance[] = [];
-  const jobs = ctx.config.backups.filter((b) => c.backups.length === 0 || c.backups.includes(b.id));
-  for (const b of jobs) {
-    const labels = { service: b.service, environment: b.environment, backup: b.id };
-    const name = b.name ?? b.id;
-    if (c.maxAge !== undefined) {
-      const last = q.lastVerified.get(b.id, ctx.now) as { finishedAt: number } | undefined;
-      const age = last ? ctx.now - last.finishedAt : Infinity;
-      if (age > c.maxAge)
-        out.push({
-          labels: { ...labels, problem: "stale" },
-          value: Number.isFinite(age) ? Math.round(age / 1000) : undefined,
-          summary: last
-            ? `${name}: the newest verified backup is ${formatDuration(age)} old (limit ${formatDuration(c.maxAge)})`
-            : `${name}: there is no verified backup`,
-        });
-    }
-    if (c.onFailure) {
-      const last = q.lastFinished.get(b.id, ctx.now) as
-        { id: number; status: string; error: string | null } | undefined;
-      if (last?.status === "failed")
-        out.push({
-          labels: { ...labels, problem: "failed" },
-          summary: `${name}: the last backup failed${last.error ? `: ${last.error}` : ""}`,
-        });
-    }
-  }
-  return out;
-};
 
 type DeployGroup = {
   service: string;
