@@ -68,7 +68,8 @@ export type WindowUptime = {
  * Time-weighted uptime over [from, to): the time the monitor was down (its incidents,
  * which open only once the retry budget is spent and are dated from the first failed
  * check) over the time it was watched. A window longer than the monitor's history
- * counts from its first check, and says so. The one function every page and the
+ * counts from its first check, and says so; callers end the window at the last check
+ * (what is known), so the figure holds still between checks and while paused. The one function every page and the
  * badge use, so they cannot disagree.
  */
 export function windowUptime(
@@ -79,6 +80,7 @@ export function windowUptime(
   if (firstCheckAt === null || firstCheckAt >= window.to) return { ratio: null, since: null };
   const start = Math.max(window.from, firstCheckAt);
   const since = firstCheckAt > window.from ? firstCheckAt : null;
+  if (start >= window.to) return { ratio: null, since };
   const clipped = down
     .map((p) => [Math.max(p.from, start), Math.min(p.to ?? window.to, window.to)] as const)
     .filter(([a, b]) => b > a)

@@ -95,6 +95,8 @@ describe("uptime over a window", () => {
     const [s] = monitorSummaries(db, [monitor], now);
     expect(s!.uptime["24h"]).toBeCloseTo(17 / 25, 10);
     expect(formatUptime(s!.uptime["24h"])).toBe("68.00%");
+    // Between checks the figure holds still: pages read a moment apart agree.
+    expect(monitorSummaries(db, [monitor], now + 40_000)[0]!.uptime).toEqual(s!.uptime);
     // The monitor is 25 minutes old: every window counts from its first check, and says so.
     for (const w of ["24h", "7d", "30d", "90d"] as const) {
       expect(s!.uptime[w]).toBeCloseTo(17 / 25, 10);
@@ -106,23 +108,25 @@ describe("uptime over a window", () => {
     workedHistory();
     const now = t0 + 25 * MIN;
     const [s] = monitorSummaries(db, [monitor], now);
-    expect(rangeFigures(db, monitor.id, "24h", now).uptime).toBe(s!.uptime["24h"]);
+    expect(rangeFigures(db, monitor, "24h", now).uptime).toBe(s!.uptime["24h"]);
     // The last hour holds all 25 minutes too.
-    expect(rangeFigures(db, monitor.id, "1h", now).uptime).toBe(s!.uptime["24h"]);
+    expect(rangeFigures(db, monitor, "1h", now).uptime).toBe(s!.uptime["24h"]);
     // Two days later the outage has left the 24 h window but not the 7 d one.
     const later = t0 + 2 * 1440 * MIN;
+    check(2 * 1440, "up", 200);
     const [l] = monitorSummaries(db, [monitor], later);
     expect(l!.uptime["24h"]).toBe(1);
+    // The 7 d figure holds from the first check to the last one.
     expect(l!.uptimeSince["24h"]).toBeNull();
     expect(l!.uptime["7d"]).toBeCloseTo(1 - 8 / (2 * 1440), 10);
     expect(l!.uptimeSince["7d"]).toBe(new Date(t0).toISOString());
-    expect(rangeFigures(db, monitor.id, "7d", later).uptime).toBe(l!.uptime["7d"]);
+    expect(rangeFigures(db, monitor, "7d", later).uptime).toBe(l!.uptime["7d"]);
   });
 
   it("the day bar of the outage's day is time-weighted too", () => {
     workedHistory();
     const now = t0 + 25 * MIN;
-    const bars = dailyUptime(db, monitor.id, 90, now);
+    const bars = dailyUptime(db, monitor, 90, now);
     expect(bars.at(-1)!.uptime).toBeCloseTo(17 / 25, 10);
     expect(bars.at(-2)!.uptime).toBeNull();
   });
@@ -137,7 +141,7 @@ describe("response-time series", () => {
     const p50s = points.map((p) => p.p50).filter((v) => v !== null);
     expect(p50s.length).toBeGreaterThan(0);
     expect(Math.min(...p50s)).toBeGreaterThanOrEqual(150);
-    expect(rangeFigures(db, monitor.id, "1h", now).p50).toBeGreaterThanOrEqual(150);
+    expect(rangeFigures(db, monitor, "1h", now).p50).toBeGreaterThanOrEqual(150);
     // Minutes 11–17 had no successful check: no latency there, not a 3 ms dip.
     expect(points.find((p) => p.t === t0 + 12 * MIN)?.p50 ?? null).toBeNull();
     expect(bands).toEqual([{ from: t0 + 10 * MIN, to: t0 + 18 * MIN, open: false }]);

@@ -82,23 +82,43 @@ export function downPeriods(db: Db, from: number, monitorId?: string): Map<strin
   return out;
 }
 
-function firstCheckOf(db: Db, monitorId: string): number | null {
+/** What uptime needs to know of a monitor's config. */
+export type WatchedMonitor = Pick<MonitorConfig, "id" | "type" | "paused">;
+
+/**
+ * Where the watched time ends: at the last check of a probed monitor (what is known, so
+ * a figure holds still between checks and stops while paused); a heartbeat is watched
+ * until now unless paused (the engine marks it late or down as soon as pings stop).
+ */
+function watchEnd(
+  m: WatchedMonitor,
+  state: { lastCheckAt: Date | null; pausedBy: string | null } | undefined,
+  now: number,
+): number {
+  const paused = m.paused || Boolean(state?.pausedBy);
+  const last = state?.lastCheckAt?.getTime() ?? now;
+  return m.type === "heartbeat" && !paused ? now : Math.min(now, last);
+}
+
+/** The first counted check and the end of the watched time of one monitor. */
+function watchedSpan(db: Db, m: WatchedMonitor, now: number) {
   const row = db
-    .select({ at: monitorState.firstCheckAt })
+    .select({
+      first: monitorState.firstCheckAt,
+      lastCheckAt: monitorState.lastCheckAt,
+      pausedBy: monitorState.pausedBy,
+    })
     .from(monitorState)
-    .where(eq(monitorState.monitorId, monitorId))
+    .where(eq(monitorState.monitorId, m.id))
     .get();
-  return row?.at?.getTime() ?? null;
+  return { first: row?.first?.getTime() ?? null, end: watchEnd(m, row, now) };
 }
 
 /** A monitor's uptime over the `spanMs` before `now`: what every page and the badge show. */
-export function monitorUptime(db: Db, monitorId: string, spanMs: number, now = Date.now()) {
-  const window = { from: now - spanMs, to: now };
-  return windowUptime(
-    downPeriods(db, window.from, monitorId).get(monitorId) ?? [],
-    window,
-    firstCheckOf(db, monitorId),
-  );
+export function monitorUptime(db: Db, m: WatchedMonitor, spanMs: number, now = Date.now()) {
+  const { first, end } = watchedSpan(db, m, now);
+  const window = { from: now - spanMs, to: end };
+  return windowUptime(downPeriods(db, window.from, m.id).get(m.id) ?? [], window, first);
 }
 
 export type MonitorSummary = MonitorSummaryView;
@@ -140,7 +160,11 @@ export function monitorSummaries(
     const windows = Object.fromEntries(
       (Object.keys(UPTIME_WINDOWS) as UptimeWindow[]).map((w) => [
         w,
-        windowUptime(down.get(m.id) ?? [], { from: now - UPTIME_WINDOWS[w], to: now }, first),
+        windowUptime(
+          down.get(m.id) ?? [],
+          { from: now - UPTIME_WINDOWS[w], to: watchEnd(m, s, now) },
+          first,
+        ),
       ]),
     ) as Record<UptimeWindow, ReturnType<typeof windowUptime>>;
     const pick = <T>(f: (u: ReturnType<typeof windowUptime>) => T) =>
@@ -286,7 +310,8 @@ export function responseSeries(
 export type DayBar = { day: number; uptime: number | null; down: number; maintenance: number };
 
 /** One bar per UTC day for the last `days` days (empty days included), time-weighted like every uptime figure. */
-export function dailyUptime(db: Db, monitorId: string, days = 90, now = Date.now()): DayBar[] {
+export function dailyUptime(db: Db, m: WatchedMonitor, days = 90, now = Date.now()): DayBar[] {
+  const monitorId = m.id;
   const today = Math.floor(now / DAY) * DAY;
   const from = today - (days - 1) * DAY;
   const rows = new Map(
@@ -304,7 +329,7 @@ export function dailyUptime(db: Db, monitorId: string, days = 90, now = Date.now
       .map((r) => [r.bucket, r]),
   );
   const down = downPeriods(db, from, monitorId).get(monitorId) ?? [];
-  const first = firstCheckOf(db, monitorId);
+  const { first, end } = watchedSpan(db, m, now);
   return Array.from({ length: days }, (_, i) => {
     const day = from + i * DAY;
     const r = rows.get(day);
@@ -312,7 +337,7 @@ export function dailyUptime(db: Db, monitorId: string, days = 90, now = Date.now
     return {
       day,
       uptime: counted
-        ? windowUptime(down, { from: day, to: Math.min(day + DAY, now) }, first).ratio
+        ? windowUptime(down, { from: day, to: Math.min(day + DAY, end) }, first).ratio
         : null,
       down: r?.down ?? 0,
       maintenance: r?.maintenance ?? 0,
@@ -368,11 +393,11 @@ export function monitorStatusCounts(db: Db) {
 }
 
 /** Uptime (the same windowUptime every page shows) and percentiles over a chart range. */
-export function rangeFigures(db: Db, monitorId: string, range: Range, now = Date.now()) {
+export function rangeFigures(db: Db, m: WatchedMonitor, range: Range, now = Date.now()) {
   const plan = RANGE_PLAN[range];
-  const uptime = monitorUptime(db, monitorId, plan.spanMs, now);
+  const uptime = monitorUptime(db, m, plan.spanMs, now);
   return {
-    ...rangePercentiles(db, monitorId, plan.resolution, now - plan.spanMs),
+    ...rangePercentiles(db, m.id, plan.resolution, now - plan.spanMs),
     uptime: uptime.ratio,
     since: uptime.since,
   };
@@ -392,10 +417,10 @@ export function heartbeatTimes(db: Db, monitorId: string) {
 }
 
 /** Everything a monitor page shows over one chart range, at one instant. */
-export function monitorRange(db: Db, monitorId: string, range: Range, now = Date.now()) {
+export function monitorRange(db: Db, m: WatchedMonitor, range: Range, now = Date.now()) {
   return {
-    ...responseSeries(db, monitorId, range, now),
-    figures: rangeFigures(db, monitorId, range, now),
+    ...responseSeries(db, m.id, range, now),
+    figures: rangeFigures(db, m, range, now),
     range: { from: now - RANGE_PLAN[range].spanMs, to: now },
   };
 }

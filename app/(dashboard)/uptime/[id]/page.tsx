@@ -49,20 +49,19 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: m ? monitorName(m) : "Monitor" };
 }
 
+const slug = (label: string) => label.toLowerCase().replace(/\s+/g, "-");
+
 function Figures({ items }: { items: [string, string, string | null][] }) {
   return (
     <dl className="mb-3 flex flex-wrap gap-6 text-sm">
       {items.map(([k, v, note]) => (
         <div key={k}>
           <dt className="text-xs text-slate-500">{k}</dt>
-          <dd className="font-semibold tabular-nums" data-testid={`figure-${k.toLowerCase()}`}>
+          <dd className="font-semibold tabular-nums" data-testid={`figure-${slug(k)}`}>
             {v}
           </dd>
           {note ? (
-            <dd
-              className="text-[11px] text-slate-500"
-              data-testid={`figure-${k.toLowerCase()}-note`}
-            >
+            <dd className="text-[11px] text-slate-500" data-testid={`figure-${slug(k)}-note`}>
               {note}
             </dd>
           ) : null}
@@ -74,19 +73,10 @@ function Figures({ items }: { items: [string, string, string | null][] }) {
 
 const ms = (v: number | null) => (v === null ? "—" : `${Math.round(v)} ms`);
 
-async function Chart({
-  id,
-  range,
-  service,
-  environment,
-}: {
-  id: string;
-  range: Range;
-  service: string;
-  environment: string;
-}) {
+async function Chart({ monitor, range }: { monitor: MonitorConfig; range: Range }) {
   const db = getDb();
-  const { points, bands, figures, range: span } = monitorRange(db, id, range);
+  const { service, environment } = monitor;
+  const { points, bands, figures, range: span } = monitorRange(db, monitor, range);
   return (
     <>
       <Figures
@@ -108,10 +98,13 @@ async function Chart({
 }
 
 /** A heartbeat's range: uptime, its pings along the range and its down periods; no latency. */
-async function Pings({ id, range }: { id: string; range: Range }) {
+async function Pings({ monitor, range }: { monitor: MonitorConfig; range: Range }) {
   const db = getDb();
-  const { bands, figures, range: span } = monitorRange(db, id, range);
-  const pings = recentChecks(db, id, 500).map((c) => ({ at: c.at.getTime(), status: c.status }));
+  const { bands, figures, range: span } = monitorRange(db, monitor, range);
+  const pings = recentChecks(db, monitor.id, 500).map((c) => ({
+    at: c.at.getTime(),
+    status: c.status,
+  }));
   return (
     <>
       <Figures items={[["Uptime", formatUptime(figures.uptime), sinceNote(figures.since)]]} />
@@ -201,7 +194,7 @@ export default async function MonitorPage({ params, searchParams }: Props) {
               <RangeNav id={id} range={range} />
             </div>
             <Suspense fallback={<Skeleton className="h-16" />}>
-              <Pings id={id} range={range} />
+              <Pings monitor={monitor} range={range} />
             </Suspense>
           </section>
         </>
@@ -212,19 +205,14 @@ export default async function MonitorPage({ params, searchParams }: Props) {
             <RangeNav id={id} range={range} />
           </div>
           <Suspense fallback={<Skeleton className="h-64" />}>
-            <Chart
-              id={id}
-              range={range}
-              service={monitor.service}
-              environment={monitor.environment}
-            />
+            <Chart monitor={monitor} range={range} />
           </Suspense>
         </section>
       )}
 
       <section className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="mb-3 font-semibold">Uptime per day (90 days, UTC)</h2>
-        <UptimeBars days={dailyUptime(db, id, 90)} />
+        <UptimeBars days={dailyUptime(db, monitor, 90)} />
       </section>
 
       <section>
