@@ -103,3 +103,8 @@ export const UPTIME_WINDOWS = {
   "90d": 90 * 86_400_000,
 } as const;
 export type UptimeWindow = keyof typeof UPTIME_WINDOWS;
+
+/** 2026-12-02T02:20:31Z → "2026-12-02 02:20 UTC": chart labels and "since" notes. */
+export function utcMinute(t: number | string): string {
+  return `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}

@@ -1,8 +1,7 @@
+import { utcMinute } from "@/lib/uptime";
 import type { DownBand } from "./response-chart";
 
 type Ping = { at: number; status: "up" | "degraded" | "down" };
-
-const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /** A heartbeat's pings along the range (green ok, red failed or overdue), down periods as red bands. */
 export function PingTimeline({
@@ -29,7 +28,7 @@ export function PingTimeline({
             key={b.from}
             className="down-band absolute inset-y-0 bg-red-200/80"
             style={{ left: pos(b.from), width: `max(2px, calc(${pos(b.to)} - ${pos(b.from)}))` }}
-            title={`down ${utc(b.from)} – ${b.open ? "now" : utc(b.to)}`}
+            title={`down ${utcMinute(b.from)} – ${b.open ? "now" : utcMinute(b.to)}`}
           />
         ))}
         {shown.map((p) => (
@@ -37,12 +36,12 @@ export function PingTimeline({
             key={p.at}
             className={`absolute top-2 h-6 w-1 -translate-x-1/2 rounded ${p.status === "down" ? "bg-red-600" : "bg-green-600"}`}
             style={{ left: pos(p.at) }}
-            title={`${p.status === "down" ? "failed or overdue" : "ping"} ${utc(p.at)}`}
+            title={`${p.status === "down" ? "failed or overdue" : "ping"} ${utcMinute(p.at)}`}
           />
         ))}
       </div>
       <div className="mt-1 flex justify-between text-[11px] text-slate-500">
-        <span>{utc(range.from)}</span>
+        <span>{utcMinute(range.from)}</span>
         <span>now</span>
       </div>
     </div>

@@ -12,6 +12,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { utcMinute } from "@/lib/uptime";
 
 type Point = { t: number; p50: number | null; p95: number | null };
 
@@ -23,8 +24,6 @@ function tick(t: number, spanMs: number): string {
 export type DeployMarker = { t: number; label: string; failed: boolean };
 /** A down period (an incident), clipped to the chart's range. */
 export type DownBand = { from: number; to: number; open: boolean };
-
-const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /**
  * p50 and p95 response time per bin (successful checks only), in UTC, over the whole
@@ -65,7 +64,7 @@ export function ResponseChart({
           />
           <YAxis unit=" ms" fontSize={11} width={64} />
           <Tooltip
-            labelFormatter={(t) => utc(Number(t))}
+            labelFormatter={(t) => utcMinute(Number(t))}
             formatter={(v) => (v === null ? "—" : `${v} ms`)}
           />
           <Legend />

@@ -16,7 +16,7 @@ import { UptimeBars } from "@/components/uptime/uptime-bars";
 import { formatDuration } from "@/lib/duration";
 import { describeTarget } from "@/lib/monitor-target";
 import { hasRole } from "@/lib/roles";
-import { formatUptime, RANGES, type Range } from "@/lib/uptime";
+import { formatUptime, RANGES, utcMinute, type Range } from "@/lib/uptime";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import type { MonitorConfig } from "@/server/config/schema";
@@ -35,7 +35,6 @@ import { opsdeckUrl } from "@/server/alerts/payload";
 
 /** Where a heartbeat's job pings (token or placeholder). */
 const pingUrl = (token: string) => opsdeckUrl(`/api/ingest/heartbeat/${token}`);
-const utcText = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ range?: string }> };
 
@@ -114,9 +113,7 @@ async function Pings({ monitor, range }: { monitor: MonitorConfig; range: Range 
 }
 
 function sinceNote(since: number | null): string | null {
-  return since === null
-    ? null
-    : `since the first check, ${new Date(since).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return since === null ? null : `since the first check, ${utcMinute(since)}`;
 }
 
 function RangeNav({ id, range }: { id: string; range: Range }) {
@@ -175,8 +172,8 @@ export default async function MonitorPage({ params, searchParams }: Props) {
               items={[
                 [
                   "Last ping",
-                  beats.lastPingAt ? utcText(beats.lastPingAt) : "never",
-                  beats.lastStartAt ? `a run started ${utcText(beats.lastStartAt)}` : null,
+                  beats.lastPingAt ? utcMinute(beats.lastPingAt) : "never",
+                  beats.lastStartAt ? `a run started ${utcMinute(beats.lastStartAt)}` : null,
                 ],
                 ["Expected every", formatDuration(monitor.period), null],
                 ["Grace", formatDuration(monitor.grace), null],
