@@ -261,7 +261,7 @@ export default async function MonitorPage({ params, searchParams }: Props) {
               <td className="px-3 py-2 tabular-nums">
                 {c.responseMs === null
                   ? "—"
-                  : monitor.type === "heartbeat"
+                  : c.responseMs >= 60_000
                     ? formatDuration(c.responseMs)
                     : `${c.responseMs} ms`}
               </td>
