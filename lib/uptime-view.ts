@@ -14,7 +14,15 @@ export type MonitorSummaryView = {
   lastResponseMs: number | null;
   lastError: string | null;
   tlsDaysLeft: number | null;
+  /** Time-weighted uptime per window (windowUptime): every page and the badge show these. */
   uptime: { "24h": number | null; "7d": number | null; "30d": number | null; "90d": number | null };
+  /** Per window: the first check (ISO) when the monitor is younger than the window, else null. */
+  uptimeSince: {
+    "24h": string | null;
+    "7d": string | null;
+    "30d": string | null;
+    "90d": string | null;
+  };
   p95Ms24h: number | null;
 };
 

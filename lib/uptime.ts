@@ -8,7 +8,8 @@ export function uptimeRatio(c: { up: number; degraded: number; down: number }): 
 export function formatUptime(ratio: number | null): string {
   if (ratio === null) return "—";
   if (ratio === 1) return "100%";
-  const pct = Math.floor(ratio * 10_000) / 100;
+  // The epsilon keeps binary fractions from flooring 0.68 to "67.99%".
+  const pct = Math.floor(ratio * 10_000 + 1e-7) / 100;
   return `${pct.toFixed(2)}%`;
 }
 
@@ -51,4 +52,59 @@ export function worstStatus(statuses: MonitorStatusName[]): MonitorStatusName | 
     (w, s) => (w === null || SEVERITY[s] > SEVERITY[w] ? s : w),
     null,
   );
+}
+
+/** A stretch a monitor was down: an incident, from its first failed check to the next good one (open: to null). */
+export type DownPeriod = { from: number; to: number | null };
+
+export type WindowUptime = {
+  /** Share of the window's observed time that was not down; null before the first check. */
+  ratio: number | null;
+  /** Set when the monitor's history is shorter than the window: the figure counts from here. */
+  since: number | null;
+};
+
+/**
+ * Time-weighted uptime over [from, to): the time the monitor was down (its incidents,
+ * which open only once the retry budget is spent and are dated from the first failed
+ * check) over the time it was watched. A window longer than the monitor's history
+ * counts from its first check, and says so; callers end the window at the last check
+ * (what is known), so the figure holds still between checks and while paused. The one function every page and the
+ * badge use, so they cannot disagree.
+ */
+export function windowUptime(
+  down: DownPeriod[],
+  window: { from: number; to: number },
+  firstCheckAt: number | null,
+): WindowUptime {
+  if (firstCheckAt === null || firstCheckAt >= window.to) return { ratio: null, since: null };
+  const start = Math.max(window.from, firstCheckAt);
+  const since = firstCheckAt > window.from ? firstCheckAt : null;
+  if (start >= window.to) return { ratio: null, since };
+  const clipped = down
+    .map((p) => [Math.max(p.from, start), Math.min(p.to ?? window.to, window.to)] as const)
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let downMs = 0;
+  let reached = start;
+  for (const [a, b] of clipped) {
+    const lo = Math.max(a, reached);
+    if (b > lo) downMs += b - lo;
+    reached = Math.max(reached, b);
+  }
+  return { ratio: 1 - downMs / (window.to - start), since };
+}
+
+/** Window lengths of the figures every page shows. */
+export const UPTIME_WINDOWS = {
+  "24h": 86_400_000,
+  "7d": 7 * 86_400_000,
+  "30d": 30 * 86_400_000,
+  "90d": 90 * 86_400_000,
+} as const;
+export type UptimeWindow = keyof typeof UPTIME_WINDOWS;
+
+/** 2026-12-02T02:20:31Z → "2026-12-02 02:20 UTC": chart labels and "since" notes. */
+export function utcMinute(t: number | string): string {
+  return `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }

@@ -149,8 +149,13 @@ export function MonitorTable({
                 ) : null}
               </td>
               {(["24h", "7d", "30d", "90d"] as const).map((r) => (
-                <td key={r} className="px-3 py-2 tabular-nums">
+                <td key={r} className="px-3 py-2 tabular-nums" data-testid={`uptime-${r}`}>
                   {formatUptime(m.uptime[r])}
+                  {m.uptimeSince[r] ? (
+                    <div className="text-[11px] text-slate-500" title={m.uptimeSince[r]}>
+                      since {m.uptimeSince[r].slice(5, 16).replace("T", " ")} UTC
+                    </div>
+                  ) : null}
                 </td>
               ))}
               <td className="px-3 py-2 tabular-nums">

@@ -4,6 +4,7 @@ import {
   CartesianGrid,
   Legend,
   Line,
+  ReferenceArea,
   ReferenceLine,
   LineChart,
   ResponsiveContainer,
@@ -11,6 +12,7 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { utcMinute } from "@/lib/uptime";
 
 type Point = { t: number; p50: number | null; p95: number | null };
 
@@ -19,19 +21,27 @@ function tick(t: number, spanMs: number): string {
   return spanMs <= 86_400_000 ? iso.slice(11, 16) : iso.slice(5, 10);
 }
 
-/** p50 and p95 response time per bin, in UTC. */
 export type DeployMarker = { t: number; label: string; failed: boolean };
+/** A down period (an incident), clipped to the chart's range. */
+export type DownBand = { from: number; to: number; open: boolean };
 
+/**
+ * p50 and p95 response time per bin (successful checks only), in UTC, over the whole
+ * range; down periods are red bands, so an outage shows even where no check answered.
+ */
 export function ResponseChart({
   points,
-  spanMs,
+  range,
   markers = [],
+  bands = [],
 }: {
   points: Point[];
-  spanMs: number;
+  range: { from: number; to: number };
   markers?: DeployMarker[];
+  bands?: DownBand[];
 }) {
-  if (points.every((p) => p.p50 === null)) {
+  const spanMs = range.to - range.from;
+  if (points.every((p) => p.p50 === null) && bands.length === 0) {
     return (
       <p className="flex h-64 items-center justify-center text-sm text-slate-500">
         No response times in this range yet.
@@ -39,7 +49,7 @@ export function ResponseChart({
     );
   }
   return (
-    <div className="h-64" data-testid="response-chart">
+    <div className="h-64" data-testid="response-chart" data-down-bands={bands.length}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
@@ -47,18 +57,35 @@ export function ResponseChart({
             dataKey="t"
             type="number"
             scale="time"
-            domain={["dataMin", "dataMax"]}
+            domain={[range.from, range.to]}
+            allowDataOverflow
             tickFormatter={(t: number) => tick(t, spanMs)}
             fontSize={11}
           />
           <YAxis unit=" ms" fontSize={11} width={64} />
           <Tooltip
-            labelFormatter={(t) =>
-              `${new Date(Number(t)).toISOString().slice(0, 16).replace("T", " ")} UTC`
-            }
+            labelFormatter={(t) => utcMinute(Number(t))}
             formatter={(v) => (v === null ? "—" : `${v} ms`)}
           />
           <Legend />
+          {bands.map((b) => (
+            <ReferenceArea
+              key={b.from}
+              x1={b.from}
+              x2={Math.max(b.to, b.from + spanMs / 500)}
+              className="down-band"
+              fill="#fecaca"
+              fillOpacity={0.6}
+              stroke="#f87171"
+              ifOverflow="hidden"
+              label={{
+                value: b.open ? "down (ongoing)" : "down",
+                position: "insideTop",
+                fontSize: 10,
+                fill: "#991b1b",
+              }}
+            />
+          ))}
           {markers.map((m) => (
             <ReferenceLine
               key={`${m.t}-${m.label}`}
@@ -75,7 +102,6 @@ export function ResponseChart({
             stroke="#0284c7"
             dot={false}
             isAnimationActive={false}
-            connectNulls
           />
           <Line
             type="monotone"
@@ -84,7 +110,6 @@ export function ResponseChart({
             stroke="#b45309"
             dot={false}
             isAnimationActive={false}
-            connectNulls
           />
         </LineChart>
       </ResponsiveContainer>

@@ -294,6 +294,8 @@ export const monitorState = sqliteTable("monitor_state", {
   pausedAt: integer("paused_at", { mode: "timestamp_ms" }),
   lastPingAt: integer("last_ping_at", { mode: "timestamp_ms" }),
   lastStartAt: integer("last_start_at", { mode: "timestamp_ms" }),
+  /** The monitor's first recorded check: a window longer than its history starts here. */
+  firstCheckAt: integer("first_check_at", { mode: "timestamp_ms" }),
 });
 
 /** A stretch of time a monitor was down (after its retries). */
@@ -311,6 +313,8 @@ export const incidents = sqliteTable(
   },
   (t) => [
     index("incidents_monitor_opened_idx").on(t.monitorId, t.openedAt),
+    // Uptime windows read every incident still open or closed inside the last 90 days.
+    index("incidents_closed_idx").on(t.closedAt),
     uniqueIndex("incidents_one_open_per_monitor")
       .on(t.monitorId)
       .where(sql`${t.closedAt} is null`),

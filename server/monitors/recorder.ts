@@ -131,14 +131,15 @@ function prepare(client: Db["$client"]) {
       `update incidents set closed_at = ? where monitor_id = ? and closed_at is null`,
     ),
     upsertState: client.prepare(
-      `insert into monitor_state (monitor_id, status, since, last_check_at, last_response_ms, last_status_code, last_error, tls_days_left, consecutive_failures, failing_since, first_error)
-       values (@id, @status, @at, @at, @responseMs, @statusCode, @error, @tlsDaysLeft, @failures, @failingSince, @firstError)
+      `insert into monitor_state (monitor_id, status, since, last_check_at, last_response_ms, last_status_code, last_error, tls_days_left, consecutive_failures, failing_since, first_error, first_check_at)
+       values (@id, @status, @at, @at, @responseMs, @statusCode, @error, @tlsDaysLeft, @failures, @failingSince, @firstError, @firstCheckAt)
        on conflict (monitor_id) do update set
          status = excluded.status, since = case when @changed then excluded.since else since end,
          last_check_at = excluded.last_check_at, last_response_ms = excluded.last_response_ms,
          last_status_code = excluded.last_status_code, last_error = excluded.last_error,
          tls_days_left = excluded.tls_days_left, consecutive_failures = excluded.consecutive_failures,
-         failing_since = excluded.failing_since, first_error = excluded.first_error`,
+         failing_since = excluded.failing_since, first_error = excluded.first_error,
+         first_check_at = coalesce(min(first_check_at, excluded.first_check_at), first_check_at, excluded.first_check_at)`,
     ),
   };
 }
@@ -187,6 +188,8 @@ function writeState(s: Statements, r: CheckRecord): void {
     failingSince: r.memory.failingSince,
     firstError: clip(r.memory.firstError),
     changed: r.statusChanged ? 1 : 0,
+    // Uptime counts from the first check that counts: maintenance checks do not.
+    firstCheckAt: r.maintenance ? null : r.at,
   });
 }
 

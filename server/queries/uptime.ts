@@ -1,7 +1,14 @@
 import "server-only";
-import { and, count, desc, eq, gte, isNull, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, isNull, or, sql } from "drizzle-orm";
 import { addHistograms, BUCKETS, emptyHistogram, quantile } from "@/lib/histogram";
-import { RANGE_PLAN, uptimeRatio, type Range } from "@/lib/uptime";
+import {
+  RANGE_PLAN,
+  UPTIME_WINDOWS,
+  windowUptime,
+  type DownPeriod,
+  type Range,
+  type UptimeWindow,
+} from "@/lib/uptime";
 import type { IncidentSummaryView, MonitorSummaryView } from "@/lib/uptime-view";
 import type { MonitorConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
@@ -35,42 +42,83 @@ const counts = {
   max: sql<number | null>`max(${monitorRollups.respMax})`,
 };
 
-type Counts = { up: number; degraded: number; down: number };
-
 /**
- * Per-monitor sums over its own rows. monitor_rollups is clustered on (monitor_id,
- * resolution, bucket) (WITHOUT ROWID), so each query reads one contiguous run of rows:
- * 24 hour rows with their histogram, 168 hour rows (counts only) and 90 day rows (30 d
- * summed alongside). Prepared once per connection.
+ * The 24 h latency histogram of one monitor from its hour rows. monitor_rollups is
+ * clustered on (monitor_id, resolution, bucket) (WITHOUT ROWID): one contiguous run of
+ * 24 rows. Prepared once per connection.
  */
 function summaryStatements(client: Db["$client"]) {
-  const counts = (prefix: string) =>
-    `sum(up) as ${prefix}_up, sum(degraded) as ${prefix}_degraded, sum(down) as ${prefix}_down`;
   const hist = Array.from({ length: BUCKETS }, (_, i) => `sum(h${i}) as h${i}`).join(", ");
   return {
     day: client.prepare(
-      `select ${counts("d1")}, min(resp_min) as min24, max(resp_max) as max24, ${hist}
+      `select min(resp_min) as min24, max(resp_max) as max24, ${hist}
        from monitor_rollups where monitor_id = @id and resolution = 'hour' and bucket >= @from24`,
-    ),
-    week: client.prepare(
-      `select ${counts("d7")} from monitor_rollups where monitor_id = @id and resolution = 'hour' and bucket >= @from7`,
-    ),
-    quarter: client.prepare(
-      `select ${counts("d90")}, sum(case when bucket >= @from30 then up else 0 end) as d30_up,
-              sum(case when bucket >= @from30 then degraded else 0 end) as d30_degraded,
-              sum(case when bucket >= @from30 then down else 0 end) as d30_down
-       from monitor_rollups where monitor_id = @id and resolution = 'day' and bucket >= @from90`,
     ),
   };
 }
 const summaryPrepared = new WeakMap<object, ReturnType<typeof summaryStatements>>();
 
-function counted(row: Record<string, number | null>, prefix: string): Counts {
-  return {
-    up: row[`${prefix}_up`] ?? 0,
-    degraded: row[`${prefix}_degraded`] ?? 0,
-    down: row[`${prefix}_down`] ?? 0,
-  };
+/**
+ * Every monitor's down periods (its incidents) that reach into [from, now], by monitor:
+ * the open ones and those closed since `from`, read through the closed_at index.
+ */
+export function downPeriods(db: Db, from: number, monitorId?: string): Map<string, DownPeriod[]> {
+  const reach = or(isNull(incidents.closedAt), gte(incidents.closedAt, new Date(from)));
+  const rows = db
+    .select({
+      monitorId: incidents.monitorId,
+      openedAt: incidents.openedAt,
+      closedAt: incidents.closedAt,
+    })
+    .from(incidents)
+    .where(monitorId ? and(eq(incidents.monitorId, monitorId), reach) : reach)
+    .all();
+  const out = new Map<string, DownPeriod[]>();
+  for (const r of rows) {
+    const list = out.get(r.monitorId) ?? [];
+    list.push({ from: r.openedAt.getTime(), to: r.closedAt?.getTime() ?? null });
+    out.set(r.monitorId, list);
+  }
+  return out;
+}
+
+/** What uptime needs to know of a monitor's config. */
+export type WatchedMonitor = Pick<MonitorConfig, "id" | "type" | "paused">;
+
+/**
+ * Where the watched time ends: at the last check of a probed monitor (what is known, so
+ * a figure holds still between checks and stops while paused); a heartbeat is watched
+ * until now unless paused (the engine marks it late or down as soon as pings stop).
+ */
+function watchEnd(
+  m: WatchedMonitor,
+  state: { lastCheckAt: Date | null; pausedBy: string | null } | undefined,
+  now: number,
+): number {
+  const paused = m.paused || Boolean(state?.pausedBy);
+  const last = state?.lastCheckAt?.getTime() ?? now;
+  return m.type === "heartbeat" && !paused ? now : Math.min(now, last);
+}
+
+/** The first counted check and the end of the watched time of one monitor. */
+function watchedSpan(db: Db, m: WatchedMonitor, now: number) {
+  const row = db
+    .select({
+      first: monitorState.firstCheckAt,
+      lastCheckAt: monitorState.lastCheckAt,
+      pausedBy: monitorState.pausedBy,
+    })
+    .from(monitorState)
+    .where(eq(monitorState.monitorId, m.id))
+    .get();
+  return { first: row?.first?.getTime() ?? null, end: watchEnd(m, row, now) };
+}
+
+/** A monitor's uptime over the `spanMs` before `now`: what every page and the badge show. */
+export function monitorUptime(db: Db, m: WatchedMonitor, spanMs: number, now = Date.now()) {
+  const { first, end } = watchedSpan(db, m, now);
+  const window = { from: now - spanMs, to: end };
+  return windowUptime(downPeriods(db, window.from, m.id).get(m.id) ?? [], window, first);
 }
 
 export type MonitorSummary = MonitorSummaryView;
@@ -80,9 +128,9 @@ export function monitorName(m: MonitorConfig): string {
 }
 
 /**
- * Status, uptime over 24 h / 7 d / 30 d / 90 d and p95 for every monitor, from the
- * rollups (hour rows for 24 h and 7 d, day rows for 30 d and 90 d): three short range
- * reads per monitor, whatever the length of history.
+ * Status, time-weighted uptime over 24 h / 7 d / 30 d / 90 d (windowUptime over the
+ * monitor's incidents) and the 24 h p95 for every monitor: one incidents read for all
+ * monitors and one short rollup read per monitor, whatever the length of history.
  */
 export function monitorSummaries(
   db: Db,
@@ -94,14 +142,8 @@ export function monitorSummaries(
     st = summaryStatements(db.$client);
     summaryPrepared.set(db.$client, st);
   }
-  const hourStart = Math.floor(now / HOUR) * HOUR;
-  const dayStart = Math.floor(now / DAY) * DAY;
-  const bounds = {
-    from24: hourStart - 23 * HOUR,
-    from7: hourStart - (7 * 24 - 1) * HOUR,
-    from30: dayStart - 29 * DAY,
-    from90: dayStart - 89 * DAY,
-  };
+  const from24 = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
+  const down = downPeriods(db, now - UPTIME_WINDOWS["90d"]);
   const states = new Map(
     db
       .select()
@@ -111,14 +153,24 @@ export function monitorSummaries(
   );
   return monitors.map((m) => {
     const s = states.get(m.id);
-    type Row = Record<string, number | null>;
-    const hours: Row = {
-      ...(st.day.get({ id: m.id, from24: bounds.from24 }) as Row),
-      ...(st.week.get({ id: m.id, from7: bounds.from7 }) as Row),
-    };
-    const days = st.quarter.get({ id: m.id, from30: bounds.from30, from90: bounds.from90 }) as Row;
+    const hours = st.day.get({ id: m.id, from24 }) as Record<string, number | null>;
     const paused = m.paused || Boolean(s?.pausedBy);
     const hist = Array.from({ length: BUCKETS }, (_, i) => hours[`h${i}`] ?? 0);
+    const first = s?.firstCheckAt?.getTime() ?? null;
+    const windows = Object.fromEntries(
+      (Object.keys(UPTIME_WINDOWS) as UptimeWindow[]).map((w) => [
+        w,
+        windowUptime(
+          down.get(m.id) ?? [],
+          { from: now - UPTIME_WINDOWS[w], to: watchEnd(m, s, now) },
+          first,
+        ),
+      ]),
+    ) as Record<UptimeWindow, ReturnType<typeof windowUptime>>;
+    const pick = <T>(f: (u: ReturnType<typeof windowUptime>) => T) =>
+      Object.fromEntries(
+        (Object.keys(windows) as UptimeWindow[]).map((w) => [w, f(windows[w])]),
+      ) as Record<UptimeWindow, T>;
     return {
       id: m.id,
       name: monitorName(m),
@@ -132,13 +184,13 @@ export function monitorSummaries(
       lastResponseMs: s?.lastResponseMs ?? null,
       lastError: s?.lastError ?? null,
       tlsDaysLeft: s?.tlsDaysLeft ?? null,
-      uptime: {
-        "24h": uptimeRatio(counted(hours, "d1")),
-        "7d": uptimeRatio(counted(hours, "d7")),
-        "30d": uptimeRatio(counted(days, "d30")),
-        "90d": uptimeRatio(counted(days, "d90")),
-      },
-      p95Ms24h: round(quantile(hist, 0.95, { min: hours.min24, max: hours.max24 })),
+      uptime: pick((u) => u.ratio),
+      uptimeSince: pick((u) => (u.since === null ? null : new Date(u.since).toISOString())),
+      // A heartbeat's "response time" is its job's run time: no latency percentile.
+      p95Ms24h:
+        m.type === "heartbeat"
+          ? null
+          : round(quantile(hist, 0.95, { min: hours.min24, max: hours.max24 })),
     };
   });
 }
@@ -197,13 +249,31 @@ export type SeriesPoint = {
   maintenance: number;
 };
 
-/** Response-time percentiles and check counts over a range, in bins, from one rollup resolution. */
+/** A down period drawn on a time chart, clipped to the chart's range; open runs to now. */
+export type DownBand = { from: number; to: number; open: boolean };
+
+/** The down periods of one monitor over [from, now], for the bands of a time chart. */
+export function downBands(db: Db, monitorId: string, from: number, now: number): DownBand[] {
+  return (downPeriods(db, from, monitorId).get(monitorId) ?? [])
+    .filter((p) => p.from < now)
+    .map((p) => ({
+      from: Math.max(p.from, from),
+      to: Math.min(p.to ?? now, now),
+      open: p.to === null,
+    }))
+    .sort((a, b) => a.from - b.from);
+}
+
+/**
+ * Response-time percentiles and check counts over a range, in bins, from one rollup
+ * resolution (failed checks never enter the histograms), and the range's down periods.
+ */
 export function responseSeries(
   db: Db,
   monitorId: string,
   range: Range,
   now = Date.now(),
-): SeriesPoint[] {
+): { points: SeriesPoint[]; bands: DownBand[] } {
   const plan = RANGE_PLAN[range];
   const from = Math.floor((now - plan.spanMs) / plan.binMs) * plan.binMs + plan.binMs;
   const bin = sql<number>`(${monitorRollups.bucket} / ${plan.binMs}) * ${plan.binMs}`.mapWith(
@@ -222,7 +292,7 @@ export function responseSeries(
     .groupBy(bin)
     .orderBy(bin)
     .all();
-  return rows.map((r) => {
+  const points = rows.map((r) => {
     const hist = histOf(r as Record<string, unknown>);
     return {
       t: r.t,
@@ -234,21 +304,14 @@ export function responseSeries(
       maintenance: r.maintenance,
     };
   });
-}
-
-/** Percentiles over a whole range (the figures above the chart). */
-export function rangeSummary(points: SeriesPoint[]) {
-  const totals = points.reduce(
-    (a, p) => ({ up: a.up + p.up, degraded: a.degraded + p.degraded, down: a.down + p.down }),
-    { up: 0, degraded: 0, down: 0 },
-  );
-  return { uptime: uptimeRatio(totals), checks: totals.up + totals.degraded + totals.down };
+  return { points, bands: downBands(db, monitorId, now - plan.spanMs, now) };
 }
 
 export type DayBar = { day: number; uptime: number | null; down: number; maintenance: number };
 
-/** One bar per UTC day for the last `days` days (empty days included). */
-export function dailyUptime(db: Db, monitorId: string, days = 90, now = Date.now()): DayBar[] {
+/** One bar per UTC day for the last `days` days (empty days included), time-weighted like every uptime figure. */
+export function dailyUptime(db: Db, m: WatchedMonitor, days = 90, now = Date.now()): DayBar[] {
+  const monitorId = m.id;
   const today = Math.floor(now / DAY) * DAY;
   const from = today - (days - 1) * DAY;
   const rows = new Map(
@@ -265,12 +328,17 @@ export function dailyUptime(db: Db, monitorId: string, days = 90, now = Date.now
       .all()
       .map((r) => [r.bucket, r]),
   );
+  const down = downPeriods(db, from, monitorId).get(monitorId) ?? [];
+  const { first, end } = watchedSpan(db, m, now);
   return Array.from({ length: days }, (_, i) => {
     const day = from + i * DAY;
     const r = rows.get(day);
+    const counted = r !== undefined && r.up + r.degraded + r.down > 0;
     return {
       day,
-      uptime: r ? uptimeRatio(r) : null,
+      uptime: counted
+        ? windowUptime(down, { from: day, to: Math.min(day + DAY, end) }, first).ratio
+        : null,
       down: r?.down ?? 0,
       maintenance: r?.maintenance ?? 0,
     };
@@ -288,7 +356,7 @@ export function recentChecks(db: Db, monitorId: string, limit = 50) {
     .all();
 }
 
-/** Merged latency histogram percentiles for a monitor over a range (used by tests and the badge). */
+/** Merged latency histogram percentiles for a monitor over a range, from successful checks only. */
 export function rangePercentiles(
   db: Db,
   monitorId: string,
@@ -313,7 +381,6 @@ export function rangePercentiles(
     p50: quantile(hist, 0.5, { min: row?.min, max: row?.max }),
     p95: quantile(hist, 0.95, { min: row?.min, max: row?.max }),
     p99: quantile(hist, 0.99, { min: row?.min, max: row?.max }),
-    uptime: row ? uptimeRatio(row) : null,
   };
 }
 
@@ -325,8 +392,35 @@ export function monitorStatusCounts(db: Db) {
     .all();
 }
 
-/** Uptime and percentiles over a chart range, from the range's resolution. */
-export function rangeFigures(db: Db, monitorId: string, range: Range, now = Date.now()) {
+/** Uptime (the same windowUptime every page shows) and percentiles over a chart range. */
+export function rangeFigures(db: Db, m: WatchedMonitor, range: Range, now = Date.now()) {
   const plan = RANGE_PLAN[range];
-  return rangePercentiles(db, monitorId, plan.resolution, now - plan.spanMs);
+  const uptime = monitorUptime(db, m, plan.spanMs, now);
+  return {
+    ...rangePercentiles(db, m.id, plan.resolution, now - plan.spanMs),
+    uptime: uptime.ratio,
+    since: uptime.since,
+  };
+}
+
+/** A heartbeat's last ping and the start of a run still going, if any. */
+export function heartbeatTimes(db: Db, monitorId: string) {
+  const row = db
+    .select({ lastPingAt: monitorState.lastPingAt, lastStartAt: monitorState.lastStartAt })
+    .from(monitorState)
+    .where(eq(monitorState.monitorId, monitorId))
+    .get();
+  return {
+    lastPingAt: row?.lastPingAt?.toISOString() ?? null,
+    lastStartAt: row?.lastStartAt?.toISOString() ?? null,
+  };
+}
+
+/** Everything a monitor page shows over one chart range, at one instant. */
+export function monitorRange(db: Db, m: WatchedMonitor, range: Range, now = Date.now()) {
+  return {
+    ...responseSeries(db, m.id, range, now),
+    figures: rangeFigures(db, m, range, now),
+    range: { from: now - RANGE_PLAN[range].spanMs, to: now },
+  };
 }

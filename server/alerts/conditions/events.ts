@@ -1,5 +1,4 @@
 import "server-only";
-import { formatDuration } from "@/lib/duration";
 import type { ConditionConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { OUTCOME_WORDS, type DeployOutcome } from "@/lib/deploy-outcome";
@@ -25,17 +24,6 @@ function eventRange(within: number, ctx: EvalContext) {
 
 function statements(client: Db["$client"]) {
   return {
-    lastVerified: client.prepare(
-      `select id, finished_at as finishedAt from backups
-       where job_id = ? and verified = 1 and kind != 'safety' and finished_at is not null and finished_at <= ?
-       order by finished_at desc limit 1`,
-    ),
-    lastFinished: client.prepare(
-      `select id, status, error, finished_at as finishedAt from backups
-       where job_id = ? and status in ('verified', 'failed', 'deleted') and kind != 'safety'
-         and finished_at is not null and finished_at <= ?
-       order by finished_at desc limit 1`,
-    ),
     // Events are dated when Opsdeck learned of them (a report of an old deploy is news
     // now), and only if they happened within the rule's window at all.
     // One row per service, environment and kind (and outcome): how many, and the latest.
@@ -90,39 +78,6 @@ function sql(db: Db) {
   if (!s) prepared.set(db.$client, (s = statements(db.$client)));
   return s;
 }
-
-/** The newest verified backup is too old, or the newest finished run failed. */
-export const backupCondition: Evaluator<Of<"backup">> = (c, ctx) => {
-  const q = sql(ctx.db);
-  const out: Instance[] = [];
-  const jobs = ctx.config.backups.filter((b) => c.backups.length === 0 || c.backups.includes(b.id));
-  for (const b of jobs) {
-    const labels = { service: b.service, environment: b.environment, backup: b.id };
-    const name = b.name ?? b.id;
-    if (c.maxAge !== undefined) {
-      const last = q.lastVerified.get(b.id, ctx.now) as { finishedAt: number } | undefined;
-      const age = last ? ctx.now - last.finishedAt : Infinity;
-      if (age > c.maxAge)
-        out.push({
-          labels: { ...labels, problem: "stale" },
-          value: Number.isFinite(age) ? Math.round(age / 1000) : undefined,
-          summary: last
-            ? `${name}: the newest verified backup is ${formatDuration(age)} old (limit ${formatDuration(c.maxAge)})`
-            : `${name}: there is no verified backup`,
-        });
-    }
-    if (c.onFailure) {
-      const last = q.lastFinished.get(b.id, ctx.now) as
-        { id: number; status: string; error: string | null } | undefined;
-      if (last?.status === "failed")
-        out.push({
-          labels: { ...labels, problem: "failed" },
-          summary: `${name}: the last backup failed${last.error ? `: ${last.error}` : ""}`,
-        });
-    }
-  }
-  return out;
-};
 
 type DeployGroup = {
   service: string;

@@ -1,7 +1,8 @@
 import "server-only";
 import type { ConditionConfig } from "@/server/config/schema";
 import { redactSecretsIn } from "@/server/secrets/redact";
-import { backupCondition, deploymentCondition, jobCondition } from "./events";
+import { backupCondition } from "./backup";
+import { deploymentCondition, jobCondition } from "./events";
 import {
   heartbeatCondition,
   latencyCondition,

@@ -8,27 +8,33 @@ import { Table } from "@/components/ui/table";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Time } from "@/components/ui/time";
 import { LiveStatus } from "@/components/uptime/live-status";
+import { PingTimeline } from "@/components/uptime/ping-timeline";
+import { PingUrls } from "@/components/uptime/ping-urls";
 import { PauseButton } from "@/components/uptime/pause-button";
 import { ResponseChart } from "@/components/uptime/response-chart";
 import { UptimeBars } from "@/components/uptime/uptime-bars";
 import { formatDuration } from "@/lib/duration";
 import { describeTarget } from "@/lib/monitor-target";
 import { hasRole } from "@/lib/roles";
-import { formatUptime, RANGE_PLAN, RANGES, type Range } from "@/lib/uptime";
+import { formatUptime, RANGES, utcMinute, type Range } from "@/lib/uptime";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import type { MonitorConfig } from "@/server/config/schema";
 import { getDb } from "@/server/db";
 import {
   dailyUptime,
+  heartbeatTimes,
   recentIncidents,
   monitorName,
-  rangeFigures,
+  monitorRange,
   recentChecks,
-  responseSeries,
 } from "@/server/queries/uptime";
 import { uptimeStatus } from "@/server/queries/uptime-status";
 import { deployMarkers } from "@/server/queries/deployments";
+import { opsdeckUrl } from "@/server/alerts/payload";
+
+/** Where a heartbeat's job pings (token or placeholder). */
+const pingUrl = (token: string) => opsdeckUrl(`/api/ingest/heartbeat/${token}`);
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ range?: string }> };
 
@@ -42,46 +48,88 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: m ? monitorName(m) : "Monitor" };
 }
 
-async function Chart({
-  id,
-  range,
-  service,
-  environment,
-}: {
-  id: string;
-  range: Range;
-  service: string;
-  environment: string;
-}) {
+const slug = (label: string) => label.toLowerCase().replace(/\s+/g, "-");
+
+function Figures({ items }: { items: [string, string, string | null][] }) {
+  return (
+    <dl className="mb-3 flex flex-wrap gap-6 text-sm">
+      {items.map(([k, v, note]) => (
+        <div key={k}>
+          <dt className="text-xs text-slate-500">{k}</dt>
+          <dd className="font-semibold tabular-nums" data-testid={`figure-${slug(k)}`}>
+            {v}
+          </dd>
+          {note ? (
+            <dd className="text-[11px] text-slate-500" data-testid={`figure-${slug(k)}-note`}>
+              {note}
+            </dd>
+          ) : null}
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const ms = (v: number | null) => (v === null ? "—" : `${Math.round(v)} ms`);
+
+async function Chart({ monitor, range }: { monitor: MonitorConfig; range: Range }) {
   const db = getDb();
-  const plan = RANGE_PLAN[range];
-  const points = responseSeries(db, id, range);
-  const figures = rangeFigures(db, id, range);
+  const { service, environment } = monitor;
+  const { points, bands, figures, range: span } = monitorRange(db, monitor, range);
   return (
     <>
-      <dl className="mb-3 flex flex-wrap gap-6 text-sm">
-        {(
-          [
-            ["Uptime", formatUptime(figures.uptime)],
-            ["p50", figures.p50 === null ? "—" : `${Math.round(figures.p50)} ms`],
-            ["p95", figures.p95 === null ? "—" : `${Math.round(figures.p95)} ms`],
-            ["p99", figures.p99 === null ? "—" : `${Math.round(figures.p99)} ms`],
-          ] as const
-        ).map(([k, v]) => (
-          <div key={k}>
-            <dt className="text-xs text-slate-500">{k}</dt>
-            <dd className="font-semibold tabular-nums" data-testid={`figure-${k.toLowerCase()}`}>
-              {v}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <Figures
+        items={[
+          ["Uptime", formatUptime(figures.uptime), sinceNote(figures.since)],
+          ["p50", ms(figures.p50), null],
+          ["p95", ms(figures.p95), null],
+          ["p99", ms(figures.p99), null],
+        ]}
+      />
       <ResponseChart
         markers={deployMarkers(db, service, environment, points[0]?.t ?? 0)}
         points={points.map(({ t, p50, p95 }) => ({ t, p50, p95 }))}
-        spanMs={plan.spanMs}
+        bands={bands}
+        range={span}
       />
     </>
+  );
+}
+
+/** A heartbeat's range: uptime, its pings along the range and its down periods; no latency. */
+async function Pings({ monitor, range }: { monitor: MonitorConfig; range: Range }) {
+  const db = getDb();
+  const { bands, figures, range: span } = monitorRange(db, monitor, range);
+  const pings = recentChecks(db, monitor.id, 500).map((c) => ({
+    at: c.at.getTime(),
+    status: c.status,
+  }));
+  return (
+    <>
+      <Figures items={[["Uptime", formatUptime(figures.uptime), sinceNote(figures.since)]]} />
+      <PingTimeline pings={pings} bands={bands} range={span} />
+    </>
+  );
+}
+
+function sinceNote(since: number | null): string | null {
+  return since === null ? null : `since the first check, ${utcMinute(since)}`;
+}
+
+function RangeNav({ id, range }: { id: string; range: Range }) {
+  return (
+    <nav aria-label="Range" className="flex gap-1">
+      {RANGES.map((r) => (
+        <Link
+          key={r}
+          href={`/uptime/${id}?range=${r}`}
+          aria-current={r === range ? "page" : undefined}
+          className={`rounded px-2 py-1 text-xs ${r === range ? "bg-slate-900 text-white" : "text-slate-600 hover:bg-slate-100"}`}
+        >
+          {r}
+        </Link>
+      ))}
+    </nav>
   );
 }
 
@@ -97,6 +145,7 @@ export default async function MonitorPage({ params, searchParams }: Props) {
   const summary = status.monitors.find((m) => m.id === id)!;
   const incidents = recentIncidents(db, id);
   const checks = recentChecks(db, id, 30);
+  const beats = heartbeatTimes(db, id);
 
   return (
     <div className="space-y-6">
@@ -115,35 +164,52 @@ export default async function MonitorPage({ params, searchParams }: Props) {
       />
       <LiveStatus initial={status} monitorId={id} />
 
-      <section className="rounded-lg border border-slate-200 bg-white p-4">
-        <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
-          <h2 className="font-semibold">Response time</h2>
-          <nav aria-label="Range" className="flex gap-1">
-            {RANGES.map((r) => (
-              <Link
-                key={r}
-                href={`/uptime/${id}?range=${r}`}
-                aria-current={r === range ? "page" : undefined}
-                className={`rounded px-2 py-1 text-xs ${r === range ? "bg-slate-900 text-white" : "text-slate-600 hover:bg-slate-100"}`}
-              >
-                {r}
-              </Link>
-            ))}
-          </nav>
-        </div>
-        <Suspense fallback={<Skeleton className="h-64" />}>
-          <Chart
-            id={id}
-            range={range}
-            service={monitor.service}
-            environment={monitor.environment}
-          />
-        </Suspense>
-      </section>
+      {monitor.type === "heartbeat" ? (
+        <>
+          <section className="rounded-lg border border-slate-200 bg-white p-4">
+            <h2 className="mb-3 font-semibold">Heartbeat</h2>
+            <Figures
+              items={[
+                [
+                  "Last ping",
+                  beats.lastPingAt ? utcMinute(beats.lastPingAt) : "never",
+                  beats.lastStartAt ? `a run started ${utcMinute(beats.lastStartAt)}` : null,
+                ],
+                ["Expected every", formatDuration(monitor.period), null],
+                ["Grace", formatDuration(monitor.grace), null],
+              ]}
+            />
+            <h3 className="mb-2 mt-4 text-sm font-semibold">Ping URL</h3>
+            <PingUrls
+              url={pingUrl(hasRole(user.role, "operator") ? monitor.token.reveal() : "<token>")}
+              hasToken={hasRole(user.role, "operator")}
+            />
+          </section>
+          <section className="rounded-lg border border-slate-200 bg-white p-4">
+            <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
+              <h2 className="font-semibold">Pings</h2>
+              <RangeNav id={id} range={range} />
+            </div>
+            <Suspense fallback={<Skeleton className="h-16" />}>
+              <Pings monitor={monitor} range={range} />
+            </Suspense>
+          </section>
+        </>
+      ) : (
+        <section className="rounded-lg border border-slate-200 bg-white p-4">
+          <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
+            <h2 className="font-semibold">Response time</h2>
+            <RangeNav id={id} range={range} />
+          </div>
+          <Suspense fallback={<Skeleton className="h-64" />}>
+            <Chart monitor={monitor} range={range} />
+          </Suspense>
+        </section>
+      )}
 
       <section className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="mb-3 font-semibold">Uptime per day (90 days, UTC)</h2>
-        <UptimeBars days={dailyUptime(db, id, 90)} />
+        <UptimeBars days={dailyUptime(db, monitor, 90)} />
       </section>
 
       <section>
@@ -170,9 +236,15 @@ export default async function MonitorPage({ params, searchParams }: Props) {
       </section>
 
       <section>
-        <h2 className="mb-2 font-semibold">Recent checks</h2>
+        <h2 className="mb-2 font-semibold">
+          {monitor.type === "heartbeat" ? "Recent pings" : "Recent checks"}
+        </h2>
         <Table
-          columns={["Time", "Result", "Response", "HTTP", "Error"]}
+          columns={
+            monitor.type === "heartbeat"
+              ? ["Time", "Result", "Run time", "Message"]
+              : ["Time", "Result", "Response", "HTTP", "Error"]
+          }
           testId="check-table"
           empty={checks.length ? undefined : "No checks yet."}
         >
@@ -187,9 +259,15 @@ export default async function MonitorPage({ params, searchParams }: Props) {
                 />
               </td>
               <td className="px-3 py-2 tabular-nums">
-                {c.responseMs !== null ? `${c.responseMs} ms` : "—"}
+                {c.responseMs === null
+                  ? "—"
+                  : c.responseMs >= 60_000
+                    ? formatDuration(c.responseMs)
+                    : `${c.responseMs} ms`}
               </td>
-              <td className="px-3 py-2 tabular-nums">{c.statusCode ?? "—"}</td>
+              {monitor.type === "heartbeat" ? null : (
+                <td className="px-3 py-2 tabular-nums">{c.statusCode ?? "—"}</td>
+              )}
               <td className="px-3 py-2 text-xs text-red-700">{c.error ?? ""}</td>
             </tr>
           ))}
