@@ -161,10 +161,6 @@ export async function runDeployAction(
   const monitors = config.monitors.filter(
     (m) => m.service === target.service && m.environment === target.environment,
   );
-  ctx.log(
-    "info",
-    `Deployed. Waiting for ${monitors.length} monitor(s) to pass ${env.verify.checks} checks in a row…`,
-  );
   const verdict = await waitForHealthy(
     ctx.db,
     monitors,
@@ -173,6 +169,11 @@ export async function runDeployAction(
     Date.now() + env.verify.timeout,
     {
       signal: ctx.signal,
+      onStart: (names) =>
+        ctx.log(
+          "info",
+          `Deployed. Waiting for ${names.length === 1 ? "1 monitor" : `${names.length} monitors`} (${names.join(", ")}) to pass ${env.verify.checks} checks in a row…`,
+        ),
       onProgress: (text) => ctx.progress(75, text),
     },
   );
