@@ -1,5 +1,5 @@
 // @ts-check
-// node demo/deploy.mjs <service url> [version] [--report <opsdeck url>] [--service <id>]
+// node demo/deploy.mjs <service url> [version] [--report <opsdeck url>] [--service <id>] [--environment <id>]
 //
 // Makes the demo service serve another version, as a deploy or rollback would. Opsdeck's
 // demo config runs it as the "command" deploy provider, which passes the version in
@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 const DEMO_INGEST_TOKEN = "demo-ci-ingest-token-0123456789abcdef";
 
 const usage =
-  "usage: node demo/deploy.mjs <service url> <version> [--report <opsdeck url>] [--service <id>]  (version also from OPSDECK_TARGET_VERSION)";
+  "usage: node demo/deploy.mjs <service url> <version> [--report <opsdeck url>] [--service <id>] [--environment <id>]  (version also from OPSDECK_TARGET_VERSION)";
 
 /** @param {string} message */
 function fail(message, code = 1) {
@@ -25,7 +25,12 @@ let parsed;
 try {
   parsed = parseArgs({
     allowPositionals: true,
-    options: { report: { type: "string" }, service: { type: "string", default: "backend" } },
+    options: {
+      report: { type: "string" },
+      // Opsdeck's ids; the environment defaults to the instance's own name.
+      service: { type: "string", default: "backend" },
+      environment: { type: "string" },
+    },
   });
 } catch (error) {
   fail(`${error instanceof Error ? error.message : error}\n${usage}`, 2);
@@ -45,7 +50,9 @@ const res = await fetch(new URL("/deploy", url), {
 });
 const body = await res.text();
 if (!res.ok) fail(`deploy failed: HTTP ${res.status} ${body}`);
-const { previous, environment } = JSON.parse(body);
+const reply = JSON.parse(body);
+const environment = values.environment ?? reply.environment;
+const { previous } = reply;
 console.log(`now serving ${version} (was ${previous})`);
 
 if (values.report) {
