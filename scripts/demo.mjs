@@ -109,7 +109,11 @@ opsdeck.on("exit", (code) => {
   void stop(code ?? 1);
 });
 
-await waitForHttp(`${url}/api/health`);
+// A first start on a busy machine (migrations, first backups) can take a minute or more.
+await waitForHttp(`${url}/api/health`, 300_000).catch(async (error) => {
+  console.error(error instanceof Error ? error.message : error);
+  await stop(1);
+});
 // A deploy history, as CI would have reported it (POST /api/ingest/deployments). Fixed
 // external ids make this idempotent; rollbacks made in the demo are newer and stay live.
 const ciToken = process.env.CI_INGEST_TOKEN ?? "demo-ci-ingest-token-0123456789abcdef";
