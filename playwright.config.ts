@@ -57,6 +57,7 @@ export default defineConfig({
     demo("staging", 4602),
     demo("pager", 4603),
     demo("figures", 4604),
+    demo("release", 4605),
     {
       command: `node e2e/fixtures/notify-receivers.mjs --port ${NOTIFY_PORT} --smtp-port ${SMTP_PORT}`,
       url: `http://127.0.0.1:${NOTIFY_PORT}/__messages`,

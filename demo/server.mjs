@@ -19,6 +19,7 @@ import { createRequestListener } from "./lib/http.mjs";
 import { createLogger, parseLogLevel } from "./lib/log.mjs";
 import { createMetrics } from "./lib/metrics.mjs";
 import { startPresenceSimulation } from "./lib/presence.mjs";
+import { runRelease } from "./lib/releases.mjs";
 import { createRoutes } from "./lib/routes.mjs";
 import { startTraffic } from "./lib/traffic.mjs";
 
@@ -206,7 +207,14 @@ export async function startDemo(options = {}) {
     },
   });
   const server = http.createServer(
-    createRequestListener({ routes, chaos, metrics, log, shutdown: shutdown.signal }),
+    createRequestListener({
+      routes,
+      chaos,
+      metrics,
+      log,
+      shutdown: shutdown.signal,
+      release: (kind, signal) => runRelease(info.version, kind, signal),
+    }),
   );
 
   /** @type {ReturnType<typeof startTraffic> | undefined} */

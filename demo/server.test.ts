@@ -120,7 +120,7 @@ describe("health and version", () => {
   it("switches version on a loopback deploy, keeps it across a restart, and refuses bad versions", async () => {
     const navi = await start({ version: "1.0.0" });
     const res = await navi.post("/deploy", { version: "2.1.0" });
-    expect(await res.json()).toEqual({ version: "2.1.0", previous: "1.0.0" });
+    expect(await res.json()).toEqual({ version: "2.1.0", previous: "1.0.0", environment: "test" });
     expect(await (await navi.request("/health")).json()).toMatchObject({ version: "2.1.0" });
     expect(fs.readFileSync(path.join(navi.dataDir, "version"), "utf8").trim()).toBe("2.1.0");
     expect((await navi.post("/deploy", { version: "latest" })).status).toBe(400);
@@ -492,5 +492,62 @@ describe("optionsFromArgs", () => {
     });
     expect(() => optionsFromArgs(["--port", "eighty"], {})).toThrow(/--port/);
     expect(() => optionsFromArgs(["--colour"], {})).toThrow();
+  });
+});
+
+describe("a bad release", () => {
+  it("1.4.3 ships slow and throwing 500s; the chaos endpoint neither shows nor clears it; rolling back to 1.4.2 fixes it", async () => {
+    const navi = await start({ version: "1.4.2" });
+    expect((await navi.request("/health")).status).toBe(200);
+
+    expect(await (await navi.post("/deploy", { version: "1.4.3" })).json()).toEqual({
+      version: "1.4.3",
+      previous: "1.4.2",
+      environment: "test",
+    });
+    const startedAt = performance.now();
+    const health = await navi.request("/health");
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(health.status).toBe(500);
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, async () => (await navi.request("/api/users/active")).status),
+    );
+    expect(statuses).toContain(500);
+    expect(statuses).toContain(200);
+    await waitFor(
+      () =>
+        navi
+          .logs()
+          .find(
+            (l) =>
+              l.message === "request failed" && l.error?.message.includes("reading 'deviceId'"),
+          ),
+      "the bug in the log",
+    );
+    // Not chaos: it reports nothing injected, and a reset changes nothing.
+    expect(await (await navi.request("/chaos")).json()).toMatchObject({
+      latencyMs: 0,
+      errorRate: 0,
+      mode: "normal",
+    });
+    await navi.request("/chaos", { method: "DELETE" });
+    expect((await navi.request("/health")).status).toBe(500);
+    expect(await (await navi.request("/version")).json()).toEqual({ version: "1.4.3" });
+
+    await navi.post("/deploy", { version: "1.4.2" });
+    const fixed = await navi.request("/health");
+    expect(fixed.status).toBe(200);
+    expect(await fixed.json()).toMatchObject({ status: "ok", version: "1.4.2" });
+    const after = await Promise.all(
+      Array.from({ length: 10 }, async () => (await navi.request("/api/users/active")).status),
+    );
+    expect(after.every((s) => s === 200)).toBe(true);
+  });
+
+  it("stays bad across a restart, since the version file says 1.4.3", async () => {
+    const dataDir = tempDataDir();
+    fs.writeFileSync(path.join(dataDir, "version"), "1.4.3\n");
+    const navi = await start({ dataDir });
+    expect((await navi.request("/health")).status).toBe(500);
   });
 });

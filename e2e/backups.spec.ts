@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
-import { APP_DB, storageState } from "./stack";
+import { ACCOUNTS, APP_DB, storageState } from "./stack";
 
 // One app database, backed up and restored: these tests take turns.
 test.describe.configure({ mode: "serial" });
@@ -62,7 +62,7 @@ test("an admin downloads a backup whose checksum matches, and restores one into 
   const file = await (await download).path();
   const body = await import("node:fs").then((fs) => fs.readFileSync(file));
   expect(body.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
-  const shown = await row.locator("td").nth(7).getAttribute("title");
+  const shown = await row.locator("td").nth(8).getAttribute("title");
   expect(createHash("sha256").update(body).digest("hex")).toBe(shown);
 
   // Data is lost after that backup…
@@ -86,6 +86,27 @@ test("an admin downloads a backup whose checksum matches, and restores one into 
   const restored = new Database(APP_DB, { readonly: true });
   expect((restored.prepare("select count(*) n from taps").get() as { n: number }).n).toBe(5000);
   restored.close();
+
+  // The history shows the restore (who, how it ended) and its safety copy as what they are;
+  // "Last success" is still the newest backup the job took, not the safety copy.
+  await page.goto("/backups");
+  const history = page.getByTestId("backup-history");
+  const restoreRow = history.locator('[data-testid^="restore-row-"]').first();
+  await expect(restoreRow).toContainText("restore");
+  await expect(restoreRow).toContainText("succeeded");
+  // Whoever asked, by name or by email.
+  await expect(restoreRow).toContainText(
+    new RegExp(`${ACCOUNTS.admin.name}|${ACCOUNTS.admin.email}`),
+  );
+  const safetyRow = history.getByRole("row").filter({ hasText: "safety copy" }).first();
+  await expect(safetyRow).toContainText("taken before restore job #");
+  const safetySum = await safetyRow.locator("td").nth(8).getAttribute("title");
+  const lastSum = await page
+    .getByTestId("backup-job-app-db")
+    .getByTestId("last-success-sha256")
+    .getAttribute("title");
+  expect(lastSum).toBeTruthy();
+  expect(lastSum).not.toBe(safetySum);
 
   await page.goto("/audit?action=backups");
   const audit = page.getByTestId("audit-table");

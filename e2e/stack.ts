@@ -7,6 +7,8 @@ export const DEMO_PRODUCTION = "http://127.0.0.1:4601";
 export const DEMO_STAGING = "http://127.0.0.1:4602";
 /** A demo instance only the alerting test breaks. */
 export const DEMO_PAGER = "http://127.0.0.1:4603";
+/** A demo instance only the bad-release test deploys to and rolls back. */
+export const DEMO_RELEASE = "http://127.0.0.1:4605";
 export const NOTIFY_PORT = 4640;
 export const NOTIFY_URL = `http://127.0.0.1:${NOTIFY_PORT}`;
 export const SMTP_PORT = 4641;

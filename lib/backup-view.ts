@@ -18,7 +18,31 @@ export type BackupView = {
   drill: { at: string; ok: boolean; detail: string | null } | null;
   deletedReason: string | null;
   requestedBy: string;
+  /** The Opsdeck job that took it: for a safety copy, the restore it was taken before. */
+  runJobId: number | null;
 };
+
+/** A restore of a backup (an Opsdeck job), as the history shows it. */
+export type RestoreView = {
+  /** The Opsdeck job that ran it (/jobs/<id>). */
+  jobId: number;
+  /** The backup job in opsdeck.yaml. */
+  backupJobId: string;
+  backupId: number;
+  backupFileName: string | null;
+  status: "queued" | "running" | "succeeded" | "failed" | "canceled";
+  requestedBy: string;
+  at: string;
+  finishedAt: string | null;
+  error: string | null;
+  /** The safety copy of the live database it took first, once taken. */
+  safetyBackupId: number | null;
+};
+
+/** One line of the backup history: a backup (scheduled, manual, safety copy, external) or a restore. */
+export type BackupHistoryEntry =
+  | { type: "backup"; at: string; backup: BackupView }
+  | { type: "restore"; at: string; restore: RestoreView };
 
 export type BackupJobSummary = {
   id: string;

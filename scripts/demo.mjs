@@ -1,11 +1,20 @@
 // @ts-check
 // npm run demo — builds Opsdeck if needed, starts the sample "Navi backend" as a production
-// and a staging instance, starts Opsdeck against them, and prints how to sign in.
+// and a staging instance, starts Opsdeck against them, and prints how to sign in (again on
+// Enter; `npm run demo -- --help` prints it without starting anything).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import readline from "node:readline";
 import { startDemo } from "../demo/server.mjs";
 import { startNotifyReceivers } from "../e2e/fixtures/notify-receivers.mjs";
+import {
+  DEMO_PORTS,
+  DEMO_USERS,
+  DEMO_VERSIONS,
+  demoBanner,
+  showOnTerminal,
+} from "./demo-banner.mjs";
 import { ensureBuild, ensureUsers, root, serverBundle, waitForHttp } from "./stack.mjs";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -13,17 +22,13 @@ const dataRoot = path.join(root, "data", "demo");
 const opsdeckData = path.join(dataRoot, "opsdeck");
 const logs = path.join(dataRoot, "logs");
 const url = `http://localhost:${port}`;
+const banner = () =>
+  demoBanner({ url, logs: path.relative(root, logs), data: path.relative(root, dataRoot) });
 
-const USERS = [
-  { email: "admin@demo.local", name: "Ada Admin", role: "admin", password: "demo-admin-pass" },
-  {
-    email: "operator@demo.local",
-    name: "Olu Operator",
-    role: "operator",
-    password: "demo-operator-pass",
-  },
-  { email: "viewer@demo.local", name: "Vic Viewer", role: "viewer", password: "demo-viewer-pass" },
-];
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(banner());
+  process.exit(0);
+}
 
 /** @param {string} name */
 function logFile(name) {
@@ -37,16 +42,16 @@ ensureBuild();
 const services = await Promise.all([
   startDemo({
     name: "production",
-    port: 4101,
+    port: DEMO_PORTS.production,
     dataDir: path.join(dataRoot, "navi-production"),
-    version: "1.4.2",
+    version: DEMO_VERSIONS.production,
     log: logFile("navi-production"),
   }),
   startDemo({
     name: "staging",
-    port: 4102,
+    port: DEMO_PORTS.staging,
     dataDir: path.join(dataRoot, "navi-staging"),
-    version: "1.5.0-rc.1",
+    version: DEMO_VERSIONS.staging,
     log: logFile("navi-staging"),
   }),
 ]);
@@ -54,17 +59,17 @@ const services = await Promise.all([
 // Stands in for Slack, the SMTP relay and a pager webhook, so alerts go somewhere real
 // and can be read back: GET /__messages, /__mail, /__webhooks on port 4140.
 const inbox = await startNotifyReceivers({
-  port: 4140,
-  smtpPort: 4141,
+  port: DEMO_PORTS.inbox,
+  smtpPort: DEMO_PORTS.smtp,
   smtpUser: null,
   smtpPassword: null,
 });
 
-ensureUsers(opsdeckData, USERS);
+ensureUsers(opsdeckData, DEMO_USERS);
 
 const opsdeck = spawn(process.execPath, [serverBundle], {
   cwd: root,
-  stdio: ["ignore", "inherit", "inherit"],
+  stdio: ["ignore", "pipe", "pipe"],
   env: {
     ...process.env,
     PORT: String(port),
@@ -77,6 +82,20 @@ const opsdeck = spawn(process.execPath, [serverBundle], {
     DEMO_DATA_DIR: dataRoot,
   },
 });
+
+// Opsdeck's log goes to its file; the terminal shows it while Opsdeck starts, then only
+// warnings and errors, so the banner printed after start-up stays in view.
+let started = false;
+const opsdeckLog = logFile("opsdeck");
+for (const [stream, out] of /** @type {const} */ ([
+  [opsdeck.stdout, process.stdout],
+  [opsdeck.stderr, process.stderr],
+])) {
+  readline.createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
+    opsdeckLog(line);
+    if (showOnTerminal(line, started)) out.write(`${line}\n`);
+  });
+}
 
 const opsdeckExited = new Promise((resolve) => opsdeck.once("exit", resolve));
 let stopping = false;
@@ -96,7 +115,11 @@ opsdeck.on("exit", (code) => {
   void stop(code ?? 1);
 });
 
-await waitForHttp(`${url}/api/health`);
+// A first start on a busy machine (migrations, first backups) can take a minute or more.
+await waitForHttp(`${url}/api/health`, 300_000).catch(async (error) => {
+  console.error(error instanceof Error ? error.message : error);
+  await stop(1);
+});
 // A deploy history, as CI would have reported it (POST /api/ingest/deployments). Fixed
 // external ids make this idempotent; rollbacks made in the demo are newer and stay live.
 const ciToken = process.env.CI_INGEST_TOKEN ?? "demo-ci-ingest-token-0123456789abcdef";
@@ -142,16 +165,11 @@ await fetch(
     }),
   },
 ).catch(() => undefined);
-console.log(`
-  ┌──────────────────────────────────────────────────────────────
-  │ Opsdeck demo is running: ${url}
-  │
-  │ Sign in as any of:
-${USERS.map((u) => `  │   ${u.role.padEnd(9)} ${u.email.padEnd(22)} ${u.password}`).join("\n")}
-  │
-  │ Sample service "Navi backend": production ${services[0].url}, staging ${services[1].url}
-  │ Cause an incident:  curl -X POST ${services[0].url}/chaos -H 'content-type: application/json' -d '{"mode":"down","durationSeconds":120}'
-  │ Alert notifications land in a local inbox: ${inbox.url}/__messages (Slack), ${inbox.url}/__mail (email)
-  │ Service logs: ${path.relative(root, logs)}/   Data: ${path.relative(root, dataRoot)}/   Stop: Ctrl-C
-  └──────────────────────────────────────────────────────────────
-`);
+started = true;
+process.stdout.write(banner());
+if (process.stdin.isTTY) {
+  // Line mode (not raw), so Ctrl-C still reaches the process as SIGINT.
+  readline
+    .createInterface({ input: process.stdin, terminal: false })
+    .on("line", () => process.stdout.write(banner()));
+}

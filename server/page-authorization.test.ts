@@ -23,6 +23,7 @@ const PAGES: Record<string, Role | "public"> = {
   "app/(dashboard)/backups/page.tsx": "viewer",
   "app/(dashboard)/deployments/[id]/page.tsx": "viewer",
   "app/(dashboard)/deployments/page.tsx": "viewer",
+  "app/(dashboard)/docs/[...path]/page.tsx": "viewer",
   "app/(dashboard)/forbidden/page.tsx": "viewer",
   "app/(dashboard)/jobs/[id]/page.tsx": "viewer",
   "app/(dashboard)/oncall/page.tsx": "viewer",
@@ -67,6 +68,7 @@ vi.mock("@/server/queries/runbooks", () => ({
   runbook: probe.read("runbooks"),
   runbookSlugs: probe.read("runbooks"),
 }));
+vi.mock("@/server/queries/docs", () => ({ renderDoc: probe.read("docs") }));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers(),
   cookies: async () => ({ get: () => undefined }),
@@ -83,7 +85,12 @@ function appFiles(name: string, dir = path.join(root, "app"), out: string[] = []
 
 // Plausible route props: a real-looking id for every dynamic segment.
 const props = {
-  params: Promise.resolve({ id: "1", slug: "uptime-incident", section: "errors" }),
+  params: Promise.resolve({
+    id: "1",
+    slug: "uptime-incident",
+    section: "errors",
+    path: ["config"],
+  }),
   searchParams: Promise.resolve({}),
 };
 

@@ -158,6 +158,8 @@ function send(res, reply, headers = {}) {
  * @property {import("./metrics.mjs").Metrics} metrics
  * @property {import("./log.mjs").Logger} log
  * @property {AbortSignal} shutdown Aborted when the server stops, ending chaos delays.
+ * @property {(kind: "health" | "api", signal: AbortSignal) => Promise<void>} [release]
+ *   The served version's own bug, if it has one (a bad release), after chaos.
  */
 
 /**
@@ -166,7 +168,7 @@ function send(res, reply, headers = {}) {
  * @param {ListenerDeps} deps
  * @returns {import("node:http").RequestListener}
  */
-export function createRequestListener({ routes, chaos, metrics, log, shutdown }) {
+export function createRequestListener({ routes, chaos, metrics, log, shutdown, release }) {
   /**
    * @param {Route | undefined} route
    * @param {string} method
@@ -186,6 +188,7 @@ export function createRequestListener({ routes, chaos, metrics, log, shutdown })
     if (route.chaos !== "none" && (await chaos.intercept(route.chaos, shutdown)) === HOLD) {
       return HOLD;
     }
+    if (route.chaos !== "none") await release?.(route.chaos, shutdown);
     return handler(ctx);
   }
 

@@ -133,7 +133,7 @@ export function createRoutes({ db, chaos, metrics, presence, log, info, deploy }
     const previous = info.version;
     deploy(version);
     log.warn("deployed", { ...logContext, version, previous });
-    return reply({ version, previous });
+    return reply({ version, previous, environment: info.environment });
   }
 
   /** @type {import("./http.mjs").Handler} */

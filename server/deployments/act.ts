@@ -173,10 +173,6 @@ export async function runDeployAction(
   const monitors = config.monitors.filter(
     (m) => m.service === target.service && m.environment === target.environment,
   );
-  ctx.log(
-    "info",
-    `Deployed. Waiting for ${monitors.length} monitor(s) to pass ${env.verify.checks} checks in a row…`,
-  );
   let verdict;
   try {
     verdict = await waitForHealthy(
@@ -187,6 +183,11 @@ export async function runDeployAction(
       Date.now() + env.verify.timeout,
       {
         signal: ctx.signal,
+        onStart: (names) =>
+          ctx.log(
+            "info",
+            `Deployed. Waiting for ${names.length === 1 ? "1 monitor" : `${names.length} monitors`} (${names.join(", ")}) to pass ${env.verify.checks} checks in a row…`,
+          ),
         onProgress: (text) => ctx.progress(75, text),
       },
     );

@@ -53,7 +53,13 @@ export async function waitForHealthy(
   since: Date,
   checks: number,
   deadline: number,
-  opts: { signal: AbortSignal; onProgress?: (text: string) => void; pollMs?: number },
+  opts: {
+    signal: AbortSignal;
+    /** Called once with the names of the monitors it will wait for (none: not called). */
+    onStart?: (names: string[]) => void;
+    onProgress?: (text: string) => void;
+    pollMs?: number;
+  },
 ): Promise<HealthVerdict> {
   const probes = monitors.filter((m) => m.type !== "heartbeat");
   const pausedHere = new Set(
@@ -77,6 +83,7 @@ export async function waitForHealthy(
   const probed = probes.filter((m) => !m.paused && !pausedHere.has(m.id));
   if (probed.length === 0)
     return { healthy: false, verified: false, paused: probes.map((m) => m.name ?? m.id) };
+  opts.onStart?.(probed.map((m) => m.name ?? m.id));
   for (;;) {
     opts.signal.throwIfAborted();
     const state = probed.map((m) => ({ m, ...trailingPasses(db, m.id, since) }));

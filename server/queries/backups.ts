@@ -1,12 +1,17 @@
 import "server-only";
 import path from "node:path";
 import { Cron } from "croner";
-import { and, desc, eq, gte, isNotNull, lt, type SQL } from "drizzle-orm";
-import type { BackupJobSummary, BackupView } from "@/lib/backup-view";
+import { and, desc, eq, gte, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
+import type {
+  BackupHistoryEntry,
+  BackupJobSummary,
+  BackupView,
+  RestoreView,
+} from "@/lib/backup-view";
 import type { BackupJobConfig, OpsdeckConfig } from "@/server/config/schema";
 import { isSelfBackup } from "@/server/config/self-backup";
 import type { Db } from "@/server/db";
-import { backups, checkResults, type Backup } from "@/server/db/schema";
+import { backups, checkResults, jobs, type Backup, type JobStatus } from "@/server/db/schema";
 
 const DAY = 86_400_000;
 
@@ -33,6 +38,7 @@ export function toBackupView(b: Backup): BackupView {
       : null,
     deletedReason: b.deletedReason,
     requestedBy: b.requestedBy,
+    runJobId: b.runJobId,
   };
 }
 
@@ -68,6 +74,7 @@ function externalBackups(db: Db, job: BackupJobConfig, since: number, limit: num
       drill: null,
       deletedReason: null,
       requestedBy: "external",
+      runJobId: null,
     }));
 }
 
@@ -99,10 +106,17 @@ export function backupSummaries(
             .all()
             .filter((b) => b.kind !== "safety")
             .map(toBackupView);
+    // A restore's safety copy is a copy of whatever was live, not the job's backup.
     const newestVerified = db
       .select()
       .from(backups)
-      .where(and(eq(backups.jobId, job.id), eq(backups.status, "verified")))
+      .where(
+        and(
+          eq(backups.jobId, job.id),
+          eq(backups.status, "verified"),
+          inArray(backups.kind, ["scheduled", "manual"]),
+        ),
+      )
       .orderBy(desc(backups.startedAt))
       .get();
     const lastSuccess =
@@ -161,19 +175,113 @@ export function backupSummaries(
 export type BackupFilter = {
   job?: string;
   status?: Backup["status"];
-  kind?: Backup["kind"];
+  kind?: Backup["kind"] | "restore";
   before?: number;
 };
 
-/** Backup history, newest first, keyset-paged by id. */
-export function backupHistory(db: Db, filter: BackupFilter, limit = 50): BackupView[] {
+/** What a backup status filter means for restores (a restore is a job). */
+const RESTORE_STATUSES: Record<Backup["status"], JobStatus[]> = {
+  verified: ["succeeded"],
+  failed: ["failed"],
+  running: ["queued", "running"],
+  deleted: [],
+};
+
+/** Restore jobs, newest first, with the backup they restored and the safety copy they took. */
+function restores(
+  db: Db,
+  filter: BackupFilter,
+  window: { from?: Date; until?: Date; beforeJob?: number },
+  limit: number,
+): RestoreView[] {
+  const statuses = filter.status ? RESTORE_STATUSES[filter.status] : undefined;
+  if (statuses?.length === 0) return [];
+  const restored = sql<number>`json_extract(${jobs.params}, '$.backupId')`;
+  const rows = db
+    .select({ job: jobs, backupJobId: backups.jobId, file: backups.file })
+    .from(jobs)
+    .leftJoin(backups, eq(backups.id, restored))
+    .where(
+      and(
+        eq(jobs.kind, "backup.restore"),
+        filter.job ? eq(backups.jobId, filter.job) : undefined,
+        statuses ? inArray(jobs.status, statuses) : undefined,
+        window.from ? gte(jobs.createdAt, window.from) : undefined,
+        window.until ? lt(jobs.createdAt, window.until) : undefined,
+        window.beforeJob ? lt(jobs.id, window.beforeJob) : undefined,
+      ),
+    )
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(limit)
+    .all();
+  const safety = new Map(
+    rows.length === 0
+      ? []
+      : db
+          .select({ id: backups.id, runJobId: backups.runJobId })
+          .from(backups)
+          .where(
+            and(
+              eq(backups.kind, "safety"),
+              inArray(
+                backups.runJobId,
+                rows.map((r) => r.job.id),
+              ),
+            ),
+          )
+          .all()
+          .map((b) => [b.runJobId, b.id]),
+  );
+  return rows.map(({ job, backupJobId, file }) => ({
+    jobId: job.id,
+    backupJobId: backupJobId ?? "?",
+    backupId: (job.params as { backupId: number }).backupId,
+    backupFileName: file ? path.basename(file) : null,
+    status: job.status,
+    requestedBy: job.requestedByName,
+    at: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    error: job.error,
+    safetyBackupId: safety.get(job.id) ?? null,
+  }));
+}
+
+const restoreEntry = (r: RestoreView): BackupHistoryEntry => ({
+  type: "restore",
+  at: r.at,
+  restore: r,
+});
+
+export const backupEntry = (b: BackupView): BackupHistoryEntry => ({
+  type: "backup",
+  at: b.startedAt,
+  backup: b,
+});
+
+/**
+ * Backup history, newest first, keyset-paged by backup id; restores are events of their
+ * own, each on the page whose backups span its time. With `kind: "restore"` it lists
+ * restores only, paged by their job id. `nextBefore` is the next (older) page's cursor.
+ */
+export function backupHistory(
+  db: Db,
+  filter: BackupFilter,
+  limit = 50,
+): { entries: BackupHistoryEntry[]; nextBefore: number | null } {
+  if (filter.kind === "restore") {
+    const list = restores(db, filter, { beforeJob: filter.before }, limit);
+    return {
+      entries: list.map(restoreEntry),
+      nextBefore: list.length === limit ? list.at(-1)!.jobId : null,
+    };
+  }
   const where: (SQL | undefined)[] = [
     filter.job ? eq(backups.jobId, filter.job) : undefined,
     filter.status ? eq(backups.status, filter.status) : undefined,
     filter.kind ? eq(backups.kind, filter.kind) : undefined,
     filter.before ? lt(backups.id, filter.before) : undefined,
   ];
-  return db
+  const rows = db
     .select()
     .from(backups)
     .where(and(...where))
@@ -181,6 +289,24 @@ export function backupHistory(db: Db, filter: BackupFilter, limit = 50): BackupV
     .limit(limit)
     .all()
     .map(toBackupView);
+  const full = rows.length === limit;
+  const around = filter.kind
+    ? []
+    : restores(
+        db,
+        filter,
+        {
+          from: full ? new Date(rows.at(-1)!.startedAt) : undefined,
+          until: filter.before ? getBackup(db, filter.before)?.startedAt : undefined,
+        },
+        500,
+      );
+  return {
+    entries: [...rows.map(backupEntry), ...around.map(restoreEntry)].sort(
+      (a, b) => Date.parse(b.at) - Date.parse(a.at),
+    ),
+    nextBefore: full ? rows.at(-1)!.id : null,
+  };
 }
 
 export function getBackup(db: Db, id: number): Backup | undefined {

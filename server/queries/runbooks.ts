@@ -1,7 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { marked } from "marked";
+import { renderDoc } from "./docs";
 
 const DIR = path.join(process.cwd(), "docs", "runbooks");
 
@@ -13,10 +13,8 @@ export function runbookSlugs(): string[] {
     .sort();
 }
 
-/** A runbook from docs/runbooks as HTML (the files are the project's own, reviewed like code). */
+/** A runbook from docs/runbooks as HTML, its links pointing inside the app. */
 export function runbook(slug: string): { title: string; html: string } | undefined {
   if (!/^[a-z0-9-]+$/.test(slug) || !runbookSlugs().includes(slug)) return undefined;
-  const text = fs.readFileSync(path.join(DIR, `${slug}.md`), "utf8");
-  const title = /^#\s+(.+)$/m.exec(text)?.[1] ?? slug;
-  return { title, html: marked.parse(text, { async: false }) };
+  return renderDoc(`runbooks/${slug}`);
 }

@@ -6,7 +6,12 @@ import { PageHeader } from "@/components/page-header";
 import { StatusPill } from "@/components/status-pill";
 import { Table } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import type { BackupJobSummary, BackupView } from "@/lib/backup-view";
+import type {
+  BackupHistoryEntry,
+  BackupJobSummary,
+  BackupView,
+  RestoreView,
+} from "@/lib/backup-view";
 import { formatDuration } from "@/lib/duration";
 import { formatBytes } from "@/lib/format";
 import { hasRole } from "@/lib/roles";
@@ -14,6 +19,7 @@ import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import {
+  backupEntry,
   backupHistory,
   backupSummaries,
   externalHistory,
@@ -79,7 +85,11 @@ function JobCard({ job, now, canRun }: { job: BackupJobSummary; now: number; can
           {last?.durationMs != null ? formatDuration(last.durationMs) : "—"}
         </Figure>
         <Figure label="Checksum (SHA-256)">
-          <span className="font-mono text-xs" title={last?.sha256 ?? undefined}>
+          <span
+            className="font-mono text-xs"
+            title={last?.sha256 ?? undefined}
+            data-testid="last-success-sha256"
+          >
             {last?.sha256 ? `${last.sha256.slice(0, 12)}…` : "—"}
           </span>
         </Figure>
@@ -128,6 +138,123 @@ function JobCard({ job, now, canRun }: { job: BackupJobSummary; now: number; can
   );
 }
 
+const KIND_LABELS: Record<BackupView["kind"], string> = {
+  scheduled: "scheduled",
+  manual: "manual",
+  safety: "safety copy",
+  external: "external",
+};
+
+function BackupRow({
+  b,
+  job,
+  isAdmin,
+}: {
+  b: BackupView;
+  job: BackupJobSummary | undefined;
+  isAdmin: boolean;
+}) {
+  return (
+    <tr className="border-t border-slate-100 align-top" data-testid={`backup-row-${b.id}`}>
+      <td className="whitespace-nowrap px-3 py-2">
+        <Time value={b.startedAt} />
+      </td>
+      <td className="px-3 py-2">{b.jobId}</td>
+      <td className="px-3 py-2 text-xs">
+        {KIND_LABELS[b.kind]}
+        {b.kind === "safety" && b.runJobId ? (
+          <div className="text-slate-500">
+            taken before{" "}
+            <Link className="underline" href={`/jobs/${b.runJobId}`}>
+              restore job #{b.runJobId}
+            </Link>
+          </div>
+        ) : null}
+      </td>
+      <td className="px-3 py-2">
+        <StatusPill status={b.status === "verified" ? "succeeded" : b.status} />
+        {b.error ? <div className="mt-1 max-w-sm text-xs text-red-700">{b.error}</div> : null}
+        {b.deletedReason ? (
+          <div className="mt-1 text-xs text-slate-500">{b.deletedReason}</div>
+        ) : null}
+        {b.drill ? (
+          <div className={`mt-1 text-xs ${b.drill.ok ? "text-green-800" : "text-red-700"}`}>
+            drill {b.drill.ok ? "passed" : "failed"}
+          </div>
+        ) : null}
+      </td>
+      <td className="px-3 py-2 text-xs">{b.requestedBy}</td>
+      <td className="px-3 py-2 tabular-nums">{formatBytes(b.sizeBytes)}</td>
+      <td className="px-3 py-2 tabular-nums">{ratio(b)}</td>
+      <td className="px-3 py-2 tabular-nums">
+        {b.durationMs != null ? formatDuration(b.durationMs) : "—"}
+      </td>
+      <td className="px-3 py-2 font-mono text-xs" title={b.sha256 ?? undefined}>
+        {b.sha256 ? `${b.sha256.slice(0, 12)}…` : ""}
+      </td>
+      <td className="px-3 py-2">
+        {isAdmin && b.status === "verified" && b.id > 0 ? (
+          <div className="flex flex-col items-start gap-2">
+            <a href={`/api/backups/${b.id}/download`} className="text-xs underline">
+              Download
+            </a>
+            {job?.selfBackup ? (
+              <Link className="text-xs underline" href="/runbooks/opsdeck-itself">
+                Restore with Opsdeck stopped
+              </Link>
+            ) : job?.source === "sqlite" && b.kind !== "external" ? (
+              <RestoreButton
+                backupId={b.id}
+                fileName={b.fileName ?? `#${b.id}`}
+                environmentName={job.environmentName}
+                protectedEnvironment={job.protectedEnvironment}
+              />
+            ) : null}
+          </div>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function RestoreRow({ r }: { r: RestoreView }) {
+  const duration = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.at) : null;
+  return (
+    <tr
+      className="border-t border-slate-100 bg-amber-50/40 align-top"
+      data-testid={`restore-row-${r.jobId}`}
+    >
+      <td className="whitespace-nowrap px-3 py-2">
+        <Time value={r.at} />
+      </td>
+      <td className="px-3 py-2">{r.backupJobId}</td>
+      <td className="px-3 py-2 text-xs">
+        restore
+        <div className="text-slate-500">
+          of backup #{r.backupId}
+          {r.safetyBackupId ? ` · safety copy #${r.safetyBackupId}` : ""}
+        </div>
+      </td>
+      <td className="px-3 py-2">
+        <StatusPill status={r.status} />
+        {r.error ? <div className="mt-1 max-w-sm text-xs text-red-700">{r.error}</div> : null}
+      </td>
+      <td className="px-3 py-2 text-xs">{r.requestedBy}</td>
+      <td className="px-3 py-2" />
+      <td className="px-3 py-2" />
+      <td className="px-3 py-2 tabular-nums">
+        {duration != null ? formatDuration(duration) : "—"}
+      </td>
+      <td className="px-3 py-2" />
+      <td className="px-3 py-2">
+        <Link className="text-xs underline" href={`/jobs/${r.jobId}`}>
+          Job #{r.jobId}
+        </Link>
+      </td>
+    </tr>
+  );
+}
+
 type Search = { job?: string; status?: string; kind?: string; before?: string };
 
 export default async function BackupsPage({ searchParams }: { searchParams: Promise<Search> }) {
@@ -143,20 +270,22 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
     status: ["running", "verified", "failed", "deleted"].includes(q.status ?? "")
       ? (q.status as BackupFilter["status"])
       : undefined,
-    kind: ["scheduled", "manual", "safety"].includes(q.kind ?? "")
+    kind: ["scheduled", "manual", "safety", "restore"].includes(q.kind ?? "")
       ? (q.kind as BackupFilter["kind"])
       : undefined,
     before: Number(q.before) > 0 ? Number(q.before) : undefined,
   };
-  const history = [
-    ...backupHistory(db, filter),
+  const page = backupHistory(db, filter);
+  const history: BackupHistoryEntry[] = [
+    ...page.entries,
     ...(filter.before || filter.status || filter.kind
       ? []
-      : externalHistory(db, config, now).filter((b) => !filter.job || b.jobId === filter.job)),
-  ].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+      : externalHistory(db, config, now)
+          .filter((b) => !filter.job || b.jobId === filter.job)
+          .map(backupEntry)),
+  ].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
   const byJob = new Map(jobs.map((j) => [j.id, j]));
   const isAdmin = hasRole(user.role, "admin");
-  const oldest = history.filter((b) => b.id > 0).at(-1);
 
   return (
     <div className="space-y-6">
@@ -190,7 +319,7 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
             [
               ["job", "Job", config.backups.map((b) => b.id)],
               ["status", "Status", ["verified", "failed", "running", "deleted"]],
-              ["kind", "Kind", ["scheduled", "manual", "safety"]],
+              ["kind", "Kind", ["scheduled", "manual", "safety", "restore"]],
             ] as const
           ).map(([name, label, options]) => (
             <label key={name}>
@@ -222,6 +351,7 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
             "Job",
             "Kind",
             "Result",
+            "By",
             "Size",
             "Ratio",
             "Duration",
@@ -231,71 +361,23 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
           testId="backup-history"
           empty={history.length ? undefined : "No backups yet."}
         >
-          {history.map((b) => {
-            const job = byJob.get(b.jobId);
-            return (
-              <tr
-                key={`${b.jobId}-${b.id}-${b.startedAt}`}
-                className="border-t border-slate-100 align-top"
-              >
-                <td className="whitespace-nowrap px-3 py-2">
-                  <Time value={b.startedAt} />
-                </td>
-                <td className="px-3 py-2">{b.jobId}</td>
-                <td className="px-3 py-2 text-xs">{b.kind}</td>
-                <td className="px-3 py-2">
-                  <StatusPill status={b.status === "verified" ? "succeeded" : b.status} />
-                  {b.error ? (
-                    <div className="mt-1 max-w-sm text-xs text-red-700">{b.error}</div>
-                  ) : null}
-                  {b.deletedReason ? (
-                    <div className="mt-1 text-xs text-slate-500">{b.deletedReason}</div>
-                  ) : null}
-                  {b.drill ? (
-                    <div
-                      className={`mt-1 text-xs ${b.drill.ok ? "text-green-800" : "text-red-700"}`}
-                    >
-                      drill {b.drill.ok ? "passed" : "failed"}
-                    </div>
-                  ) : null}
-                </td>
-                <td className="px-3 py-2 tabular-nums">{formatBytes(b.sizeBytes)}</td>
-                <td className="px-3 py-2 tabular-nums">{ratio(b)}</td>
-                <td className="px-3 py-2 tabular-nums">
-                  {b.durationMs != null ? formatDuration(b.durationMs) : "—"}
-                </td>
-                <td className="px-3 py-2 font-mono text-xs" title={b.sha256 ?? undefined}>
-                  {b.sha256 ? `${b.sha256.slice(0, 12)}…` : ""}
-                </td>
-                <td className="px-3 py-2">
-                  {isAdmin && b.status === "verified" && b.id > 0 ? (
-                    <div className="flex flex-col items-start gap-2">
-                      <a href={`/api/backups/${b.id}/download`} className="text-xs underline">
-                        Download
-                      </a>
-                      {job?.selfBackup ? (
-                        <Link className="text-xs underline" href="/runbooks/opsdeck-itself">
-                          Restore with Opsdeck stopped
-                        </Link>
-                      ) : job?.source === "sqlite" && b.kind !== "external" ? (
-                        <RestoreButton
-                          backupId={b.id}
-                          fileName={b.fileName ?? `#${b.id}`}
-                          environmentName={job.environmentName}
-                          protectedEnvironment={job.protectedEnvironment}
-                        />
-                      ) : null}
-                    </div>
-                  ) : null}
-                </td>
-              </tr>
-            );
-          })}
+          {history.map((entry) =>
+            entry.type === "restore" ? (
+              <RestoreRow key={`restore-${entry.restore.jobId}`} r={entry.restore} />
+            ) : (
+              <BackupRow
+                key={`${entry.backup.jobId}-${entry.backup.id}-${entry.at}`}
+                b={entry.backup}
+                job={byJob.get(entry.backup.jobId)}
+                isAdmin={isAdmin}
+              />
+            ),
+          )}
         </Table>
-        {history.length >= 50 && oldest ? (
+        {page.nextBefore ? (
           <Link
             className="mt-3 inline-block text-sm underline"
-            href={`/backups?${new URLSearchParams({ ...q, before: String(oldest.id) } as Record<string, string>)}`}
+            href={`/backups?${new URLSearchParams({ ...q, before: String(page.nextBefore) } as Record<string, string>)}`}
           >
             Older →
           </Link>

@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { JobProgress } from "@/components/job-progress";
 import { PageHeader } from "@/components/page-header";
 import { Time } from "@/components/ui/time";
-import { canSeeJobLog, JOB_LOG_HIDDEN } from "@/lib/job-view";
+import { canSeeJobLog, isFinished, JOB_LOG_HIDDEN } from "@/lib/job-view";
 import { hasRole } from "@/lib/roles";
 import { idParams } from "@/lib/schemas/common";
 import { requirePageUser } from "@/server/auth/session";
@@ -12,6 +11,7 @@ import { describeJob } from "@/server/jobs/lock-conflict";
 import { getJob } from "@/server/queries/jobs";
 import { getJobKind } from "@/server/jobs/registry";
 import "@/server/jobs/kinds";
+import { LiveJobProgress } from "./live-job-progress";
 
 export const metadata: Metadata = { title: "Job" };
 
@@ -40,18 +40,27 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         <div>
           <dt className="text-slate-500">Started</dt>
           <dd>
-            <Time value={job.startedAt} />
+            {job.startedAt ? (
+              <Time value={job.startedAt} />
+            ) : (
+              <span className="text-slate-500">not yet</span>
+            )}
           </dd>
         </div>
         <div>
           <dt className="text-slate-500">Finished</dt>
-          <dd>
-            <Time value={job.finishedAt} />
+          <dd data-testid="job-finished-at">
+            {job.finishedAt ? (
+              <Time value={job.finishedAt} />
+            ) : (
+              <span className="text-slate-500">not yet</span>
+            )}
           </dd>
         </div>
       </dl>
-      <JobProgress
+      <LiveJobProgress
         jobId={job.id}
+        finishedOnRender={isFinished(job.status)}
         canCancel={hasRole(user.role, "operator")}
         logHidden={withLog ? undefined : JOB_LOG_HIDDEN}
       />
