@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 // Three threads write through three connections (docs/adr/0013-engine-threads.md). In WAL
 // mode a deferred transaction that reads and then writes fails at once with SQLITE_BUSY
 // when another connection committed since its read: no busy timeout helps. So every
-// transaction takes the write lock first; only a read snapshot may be deferred, and then
-// it writes nothing (server/audit/verify.ts).
+// transaction takes the write lock first; only a read snapshot may be deferred, says so,
+// and then writes nothing (server/audit/verify.ts, server/queries/live-state.ts).
 const root = path.resolve(__dirname, "../..");
 
 function sources(dir: string): string[] {
@@ -28,7 +28,7 @@ describe("transactions across connections", () => {
     const text = fs.readFileSync(path.join(root, file), "utf8");
     const opened = text.match(/\.transaction\(/g)?.length ?? 0;
     const declared =
-      text.match(/behavior: "immediate"|\)\s*\.(immediate|deferred)\(\)/g)?.length ?? 0;
+      text.match(/behavior: "(immediate|deferred)"|\)\s*\.(immediate|deferred)\(\)/g)?.length ?? 0;
     expect(declared, `${file}: ${opened} transactions, ${declared} say how they lock`).toBe(opened);
   });
 });

@@ -14,6 +14,8 @@ vi.mock("@/server/auth/session", () => ({
   requirePageUser: async () => user,
   getSessionUser: async () => user,
 }));
+// The page's live refresh needs the layout's live cache, which this test does not render.
+vi.mock("@/components/live/live-refresh", () => ({ LiveRefresh: () => null }));
 vi.mock("next/navigation", () => ({
   useRouter: () => ({ refresh() {}, push() {}, replace() {} }),
   notFound: () => {

@@ -6,6 +6,8 @@ import { freshDb } from "@/test/db";
 vi.mock("@/server/auth/session", () => ({
   requirePageUser: async () => ({ id: 1, email: "ada@example.com", name: "Ada", role: "admin" }),
 }));
+// Rendered without Next's router: the page's buttons refresh through it after a job.
+vi.mock("next/navigation", () => ({ useRouter: () => ({ refresh() {} }) }));
 
 const ROWS = 50_000;
 let db: Db;
