@@ -198,7 +198,10 @@ function leaks(body: string, route: string, caller: Caller): string[] {
   const others = Object.values(ACCOUNTS)
     .map((a) => a.email)
     .filter((e) => e !== own);
-  return [...SECRETS, ...others, marker(route, ids)].filter((s) => body.includes(s));
+  // A signed-in caller's layout carries what every role may read (the live cache's firing
+  // alerts); what a page below its role must not show is its own data and other accounts.
+  const data = caller === "anonymous" ? SECRETS : [];
+  return [...data, ...others, marker(route, ids)].filter((s) => body.includes(s));
 }
 
 for (const caller of ["anonymous", "viewer", "operator"] as const) {
