@@ -10,6 +10,10 @@ const durationMs = z.coerce.number().int().min(0).max(3_600_000);
 /**
  * Every environment variable Opsdeck reads, validated once at start.
  * docs/config.md lists them for operators; keep the two in step.
+ *
+ * One variable is read elsewhere on purpose: `instrumentation.ts` checks
+ * `process.env.NEXT_RUNTIME`, which Next sets (and inlines at build time) to say
+ * which runtime is loading the file, before this module may be imported there.
  */
 export const env = createEnv({
   server: {
