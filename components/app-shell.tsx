@@ -22,6 +22,13 @@ export function AppShell({
 }) {
   return (
     <div className="flex min-h-screen">
+      {/* The first thing Tab reaches: past the navigation to the page itself. */}
+      <a
+        href="#main"
+        className="sr-only z-50 rounded-md bg-white px-3 py-2 text-sm font-medium text-slate-900 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:ring-2 focus:ring-slate-900"
+      >
+        Skip to content
+      </a>
       <aside className="hidden w-56 shrink-0 flex-col bg-slate-900 text-slate-200 md:flex">
         <div className="px-5 py-4">
           <div className="text-lg font-semibold text-white">Opsdeck</div>
@@ -37,7 +44,9 @@ export function AppShell({
           </div>
           <UserMenu name={user.name} email={user.email} role={user.role} />
         </header>
-        <main className="min-w-0 flex-1 px-4 py-6 sm:px-6">{children}</main>
+        <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-4 py-6 outline-none sm:px-6">
+          {children}
+        </main>
       </div>
     </div>
   );

@@ -217,3 +217,23 @@ test("at 1440 px the sidebar shows, there is no menu button, and the main pages 
     await page.screenshot({ path: info.outputPath(`${name}-1440.png`), fullPage: true });
   }
 });
+
+test("the first Tab reaches a skip link that moves focus past the navigation to the page", async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto("/deployments");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  // Hidden until focused (a 1 px clipped box, which Playwright counts as visible).
+  expect((await skip.boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
+  await page.keyboard.press("Tab");
+  await expect(skip).toBeFocused();
+  expect((await skip.boundingBox())?.width ?? 0).toBeGreaterThan(20);
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main#main")).toBeFocused();
+  // The next Tab goes to something inside the page, not back to the sidebar.
+  await page.keyboard.press("Tab");
+  expect(
+    await page.locator("main#main").evaluate((el) => el.contains(document.activeElement)),
+  ).toBe(true);
+});
