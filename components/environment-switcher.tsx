@@ -1,8 +1,8 @@
 "use client";
 
-import { useRouter } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useTransition } from "react";
-import { ENV_COOKIE } from "@/lib/nav";
+import { ENV_COOKIE, showsEnvironmentSwitcher } from "@/lib/nav";
 import type { EnvironmentOption } from "@/components/app-shell";
 
 /** A view preference, not a change to anything: kept in a cookie the pages read. */
@@ -14,7 +14,9 @@ export function EnvironmentSwitcher({
   selected: string;
 }) {
   const router = useRouter();
+  const pathname = usePathname();
   const [pending, startTransition] = useTransition();
+  if (!showsEnvironmentSwitcher(pathname)) return null;
   return (
     <label className="flex min-w-0 items-center gap-2 text-sm text-slate-600">
       {/* On a phone the select's own label names it; the header has no room for the word. */}

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { metadata } from "@/app/layout";
-import { NAV } from "./nav";
+import { NAV, showsEnvironmentSwitcher } from "./nav";
 
 const root = path.resolve(__dirname, "..");
 const notBuilt = NAV.filter((n) => !n.built).map((n) => n.label.toLowerCase());
@@ -23,5 +23,23 @@ describe("what Opsdeck says it does", () => {
           new RegExp(`\\b${section}\\b`),
         );
     }
+  });
+});
+
+describe("showsEnvironmentSwitcher", () => {
+  it("shows the switcher only on the pages that honour it", () => {
+    expect(showsEnvironmentSwitcher("/")).toBe(true);
+    expect(showsEnvironmentSwitcher("/deployments")).toBe(true);
+    expect(showsEnvironmentSwitcher("/deployments/")).toBe(true);
+    for (const p of [
+      "/oncall",
+      "/audit",
+      "/settings",
+      "/docs",
+      "/jobs",
+      "/deployments/4",
+      "/uptime/api",
+    ])
+      expect(showsEnvironmentSwitcher(p)).toBe(false);
   });
 });

@@ -85,3 +85,13 @@ export const NAV: NavItem[] = [
 ];
 
 export const ENV_COOKIE = "opsdeck-env";
+
+/**
+ * The pages that filter what they show by the header's environment switcher; every other
+ * page (detail pages included: a monitor or a deploy belongs to one environment already)
+ * hides it rather than offer a choice that changes nothing.
+ */
+export const ENV_SWITCHER_ROUTES = ["/", "/deployments"];
+
+export const showsEnvironmentSwitcher = (pathname: string) =>
+  ENV_SWITCHER_ROUTES.includes(pathname.replace(/\/+$/, "") || "/");

@@ -25,7 +25,7 @@ export default async function OverviewPage() {
     <>
       <PageHeader
         title="Overview"
-        description="Every service in every environment, coloured by its worst monitor. Updates live."
+        description="Every service in the chosen environment, coloured by its worst monitor. Updates live. Firing alerts and on-call cover every environment."
       />
       <div className="mb-6 grid gap-4 md:grid-cols-2">
         <FiringAlerts />

@@ -13,6 +13,7 @@ import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { deployRefusal } from "@/server/deployments/availability";
+import { selectedEnvironment } from "@/server/queries/page-title";
 import {
   deploymentTimeline,
   doraFigures,
@@ -31,8 +32,11 @@ const dur = (v: number | null) => (v === null ? "—" : formatDuration(v));
 
 export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePageUser();
-  const q = await searchParams;
   const { config } = getConfig();
+  const given = await searchParams;
+  // The header's switcher chooses the environment unless the page's own filter names one.
+  const chosen = await selectedEnvironment(config);
+  const q = given.environment || chosen === "all" ? given : { ...given, environment: chosen };
   const db = getDb();
   const days = q.window === "90" ? 90 : 30;
   const filter: DeploymentFilter = {
