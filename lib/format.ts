@@ -10,3 +10,20 @@ export function formatBytes(bytes: number | null | undefined): string {
   }
   return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
+
+/** "2 Dec 2026, 11:32 UTC": a moment for people to read, with its zone named. */
+export function formatHumanTime(at: string | Date, timeZone = "UTC"): string {
+  const d = typeof at === "string" ? new Date(at) : at;
+  if (Number.isNaN(d.getTime())) return String(at);
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+  return `${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")} ${timeZone}`;
+}

@@ -1,4 +1,5 @@
 import "server-only";
+import { formatHumanTime } from "@/lib/format";
 import { Cron } from "croner";
 import { and, gt, isNotNull, lte } from "drizzle-orm";
 import type { OpsdeckConfig } from "@/server/config/schema";
@@ -43,7 +44,7 @@ export function sendDigests(db: Db, config: OpsdeckConfig, now: number): number 
       version: 1,
       kind: "digest",
       status: "firing",
-      title: `Daily digest: ${list.length} alert${list.length === 1 ? "" : "s"} since ${from.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+      title: `Daily digest: ${list.length} alert${list.length === 1 ? "" : "s"} since ${formatHumanTime(from)}`,
       severity: worstSeverity(list),
       groupLabels: {},
       url: opsdeckUrl("/alerts?tab=history"),

@@ -1,4 +1,5 @@
 import "server-only";
+import { formatHumanTime } from "@/lib/format";
 import type { NotificationPayload, PayloadAlert } from "../payload";
 
 export const SEVERITY_MARK = { critical: "🔴", warning: "🟠", info: "🔵" } as const;
@@ -10,8 +11,8 @@ export function where(a: Pick<PayloadAlert, "labels">): string {
 
 /** When it happened: an event at one moment, an alert since it fired (and until it resolved). */
 export function whenLine(a: Pick<PayloadAlert, "status" | "startsAt" | "endsAt">): string {
-  if (a.status === "event") return `At ${a.startsAt}`;
-  return `Since ${a.startsAt}${a.endsAt ? `, resolved ${a.endsAt}` : ""}`;
+  if (a.status === "event") return `At ${formatHumanTime(a.startsAt)}`;
+  return `Since ${formatHumanTime(a.startsAt)}${a.endsAt ? `, resolved ${formatHumanTime(a.endsAt)}` : ""}`;
 }
 
 const STATUS_WORD = { firing: "FIRING", resolved: "RESOLVED", event: "EVENT" } as const;
