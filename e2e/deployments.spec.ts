@@ -234,3 +234,37 @@ test("the Deployments page shows what runs where, the delivery figures, and link
     page.getByRole("heading", { name: "Runbook: rolling back a deployment" }),
   ).toBeVisible();
 });
+
+test("the header's environment switcher narrows Deployments; the page's own filter wins; the switcher is absent where it would change nothing", async ({
+  browser,
+}) => {
+  const page = await (await browser.newContext({ storageState: storageState("viewer") })).newPage();
+  await page.goto("/deployments");
+  await expect(page.getByTestId("timeline-production")).toBeVisible();
+  await expect(page.getByTestId("timeline-staging")).toBeVisible();
+
+  const switcher = page.getByRole("banner").getByLabel("Environment");
+  await switcher.selectOption("staging");
+  await expect(page.getByTestId("timeline-production")).toHaveCount(0);
+  await expect(page.getByTestId("timeline-staging")).toBeVisible();
+  // The filter form says which environment is applied, so the narrowing is never hidden.
+  await expect(
+    page.getByRole("form", { name: "Filter deployments" }).getByLabel("Environment"),
+  ).toHaveValue("staging");
+
+  // A link that names its environment shows that one, whatever the switcher says.
+  await page.goto("/deployments?environment=production");
+  await expect(page.getByTestId("timeline-production")).toBeVisible();
+  await expect(page.getByTestId("timeline-staging")).toHaveCount(0);
+
+  // Pages that do not filter by environment do not offer the switcher.
+  for (const path of ["/uptime", "/backups", "/alerts", "/oncall"]) {
+    await page.goto(path);
+    await expect(page.getByRole("main")).toBeVisible();
+    await expect(page.getByRole("banner").getByLabel("Environment")).toHaveCount(0);
+  }
+  await page.goto("/deployments");
+  await page.getByRole("banner").getByLabel("Environment").selectOption("all");
+  await expect(page.getByTestId("timeline-production")).toBeVisible();
+  await expect(page.getByTestId("timeline-staging")).toBeVisible();
+});

@@ -153,6 +153,9 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
       </section>
 
       <form
+        // Remounted when the applied filter changes (the switcher refreshes the page in place),
+        // so the selects' default values show what is applied now.
+        key={JSON.stringify(q)}
         method="get"
         className="flex flex-wrap items-end gap-3 text-sm"
         aria-label="Filter deployments"
