@@ -48,6 +48,9 @@ export type PublicStatusPage = {
 
 export const RESOLVED_SHOWN_DAYS = 14;
 
+/** What browsers and shared caches may do with a public status page (and its JSON). */
+export const STATUS_PAGE_CACHE_CONTROL = "public, max-age=30";
+
 /** A service's state from its monitors' statuses: the worst one, in public words. */
 export function serviceState(statuses: MonitorStatusName[]): PublicServiceState {
   switch (worstStatus(statuses)) {

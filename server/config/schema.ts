@@ -381,7 +381,7 @@ const statusPage = z.strictObject({
   services: z.array(id).min(1, "expected at least one service").max(50, "at most 50 services"),
   /** Only monitors of this environment count (usually production); all environments when unset. */
   environment: id.optional(),
-  /** How long one rendering is served to everyone (and the browser's max-age). */
+  /** How long one computed page is served to everyone (browsers are told max-age=30 regardless). */
   cacheSeconds: z.number().int().min(0).max(3600).default(30),
 });
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, gte, inArray, ne, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, ne, or, sql } from "drizzle-orm";
 import {
   HEADLINES,
   overallState,
@@ -148,4 +148,16 @@ export function cachedStatusPage(slug: string, now = Date.now()): PublicStatusPa
   const data = buildStatusPage(getDb(), config, page, now);
   cache.set(slug, { config, until: now + page.cacheSeconds * 1000, data });
   return data;
+}
+
+/** An alert's public updates, newest first, for its own page (the team sees who posted each). */
+export function alertStatusUpdates(db: Db, alertId: number, limit = UPDATES_SHOWN) {
+  const rows = db
+    .select()
+    .from(statusUpdates)
+    .where(eq(statusUpdates.alertId, alertId))
+    .orderBy(desc(statusUpdates.id))
+    .limit(limit + 1)
+    .all();
+  return { items: rows.slice(0, limit), more: rows.length > limit };
 }
