@@ -132,4 +132,20 @@ describe("proxy", () => {
     }
     expect((await login("callbackUrl=%2Faudit%3Faction%3Dauth.login")).status).toBe(200);
   });
+
+  it("lets anyone fetch a public status page, marked cacheable for 30 s; other pages are not", async () => {
+    const proxy = await proxyWith({});
+    const get = (path: string) =>
+      proxy(
+        new NextRequest(`http://localhost:3000${path}`, { headers: { host: "localhost:3000" } }),
+      );
+    for (const path of ["/status/navi", "/api/status/navi"]) {
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("location")).toBeNull();
+      expect(res.headers.get("cache-control")).toBe("public, max-age=30");
+    }
+    for (const path of ["/alerts/1", "/status", "/status/navi/../../alerts", "/api/uptime/status"])
+      expect((await get(path)).headers.get("cache-control")).toBeNull();
+  });
 });

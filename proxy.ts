@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "./env";
 import { ACTION_BODY_LIMIT, badActionBody, badSignInQuery } from "./lib/request-checks";
+import { STATUS_PAGE_CACHE_CONTROL } from "./lib/status-page";
 import { contentSecurityPolicy, staticSecurityHeaders } from "./lib/security-headers";
 
 /**
@@ -41,7 +42,15 @@ export async function proxy(req: NextRequest) {
   )) {
     res.headers.set(name, value);
   }
+  // Public status pages are the same for everyone and computed at most every cacheSeconds.
+  if (req.method === "GET" && isPublicStatusPath(req.nextUrl.pathname))
+    res.headers.set("cache-control", STATUS_PAGE_CACHE_CONTROL);
   return res;
+}
+
+/** /status/{slug} and /api/status/{slug}: no sign-in, the same answer for everyone. */
+function isPublicStatusPath(pathname: string): boolean {
+  return /^\/(api\/)?status\/[a-z0-9][a-z0-9-]{0,62}\/?$/.test(pathname);
 }
 
 const plain = (status: number, text: string) =>

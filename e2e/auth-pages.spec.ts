@@ -37,6 +37,7 @@ const ROLES: Record<string, RoleName | "public"> = {
   "/settings/users": "admin",
   "/uptime": "viewer",
   "/uptime/[id]": "viewer",
+  "/status/[slug]": "public",
 };
 
 /** Words from the e2e config and database that only a signed-in page shows. */
@@ -84,6 +85,7 @@ function concrete(route: string, ids: Ids): string {
     "/jobs/[id]": `/jobs/${ids.job}`,
     "/runbooks/[slug]": "/runbooks/uptime-incident",
     "/uptime/[id]": "/uptime/ghost-port",
+    "/status/[slug]": "/status/navi",
   };
   return values[route] ?? route;
 }
@@ -279,7 +281,10 @@ test("every page's title names the page, the environment in view and the instanc
   test.setTimeout(120_000);
   const admin = await as("admin", baseURL!);
   const instance = "Navi operations (e2e)";
-  expect(Object.keys(TITLES).sort()).toEqual(pageRoutes().filter((r) => r !== "/login"));
+  // The sign-in and public status pages are titled on their own (e2e/status-page.spec.ts).
+  expect(Object.keys(TITLES).sort()).toEqual(
+    pageRoutes().filter((r) => r !== "/login" && r !== "/status/[slug]"),
+  );
   for (const route of Object.keys(TITLES)) {
     const url = concrete(route, ids);
     const html = await (await admin.get(url)).text();

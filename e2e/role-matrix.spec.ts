@@ -33,11 +33,13 @@ const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
   createOncallOverride: { role: "operator", probe: { scheduleId: "x", person: "<script>" } },
   deleteOncallOverride: { role: "operator", probe: { overrideId: 0 } },
   createCalendarToken: { role: "viewer", probe: { unexpected: true } },
+  postStatusUpdate: { role: "operator", probe: { alertId: "all", status: "fixed", message: "" } },
 };
 
 /** Route handlers: path, method, least role ("public" for none). */
 const ROUTES: { path: string; method: "GET"; role: RoleName | "public" | "bearer" }[] = [
   { path: "/api/health", method: "GET", role: "public" },
+  { path: "/api/status/navi", method: "GET", role: "public" },
   { path: "/api/jobs/1", method: "GET", role: "viewer" },
   { path: "/api/jobs/1/events", method: "GET", role: "viewer" },
   { path: "/api/metrics", method: "GET", role: "bearer" },

@@ -35,6 +35,7 @@ const PAGES: Record<string, Role | "public"> = {
   "app/(dashboard)/settings/users/page.tsx": "admin",
   "app/(dashboard)/uptime/[id]/page.tsx": "viewer",
   "app/(dashboard)/uptime/page.tsx": "viewer",
+  "app/status/[slug]/page.tsx": "public",
 };
 
 const probe = vi.hoisted(() => {

@@ -365,6 +365,26 @@ const integration = z.strictObject({
   environments: z.array(id).default([]),
 });
 
+/** A public status page (Statuspage / Uptime Kuma style) for a set of services, served at /status/{path}. */
+const statusPage = z.strictObject({
+  id,
+  /** The URL slug: "navi" is served at /status/navi. */
+  path: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9-]{0,62}$/,
+      "expected a path slug of lowercase letters, digits and dashes (at most 63), e.g. navi",
+    ),
+  title: z.string().min(1).max(80),
+  description: z.string().max(500).optional(),
+  /** The services shown, in this order, by their display names. */
+  services: z.array(id).min(1, "expected at least one service").max(50, "at most 50 services"),
+  /** Only monitors of this environment count (usually production); all environments when unset. */
+  environment: id.optional(),
+  /** How long one computed page is served to everyone (browsers are told max-age=30 regardless). */
+  cacheSeconds: z.number().int().min(0).max(3600).default(30),
+});
+
 const INGEST_DEFAULTS = {
   perAddress: { requests: 600, perMs: 60_000 },
   perIntegration: { requests: 120, perMs: 60_000 },
@@ -396,6 +416,7 @@ const configBase = z.strictObject({
     })
     .default(INGEST_DEFAULTS),
   maintenanceWindows: z.array(maintenanceWindow).default([]),
+  statusPages: z.array(statusPage).default([]),
   uptime: z
     .strictObject({
       /** How long each resolution is kept. Day rollups are kept forever. */
@@ -485,6 +506,28 @@ const referencedConfig = configBase.superRefine((config, ctx) => {
   config.services.forEach((s, i) => {
     for (const envId of Object.keys(s.environments))
       known(["services", i, "environments", envId], envId, envIds, "environment");
+  });
+  unique(
+    "statusPages",
+    config.statusPages.map((p) => p.id),
+    "status page",
+  );
+  const paths = config.statusPages.map((p) => p.path);
+  duplicates(paths).forEach((dup) =>
+    issue(["statusPages", paths.lastIndexOf(dup), "path"], `duplicate status page path "${dup}"`),
+  );
+  config.statusPages.forEach((p, i) => {
+    p.services.forEach((ref, j) =>
+      known(["statusPages", i, "services", j], ref, serviceIds, "service"),
+    );
+    duplicates(p.services).forEach((dup) =>
+      issue(
+        ["statusPages", i, "services", p.services.lastIndexOf(dup)],
+        `service "${dup}" is listed twice`,
+      ),
+    );
+    if (p.environment)
+      known(["statusPages", i, "environment"], p.environment, envIds, "environment");
   });
 });
 
@@ -646,6 +689,7 @@ export type HeartbeatMonitorConfig = Extract<MonitorConfig, { type: "heartbeat" 
 export type MaintenanceWindowConfig = OpsdeckConfig["maintenanceWindows"][number];
 export type BackupJobConfig = OpsdeckConfig["backups"][number];
 export type DeployTargetConfig = NonNullable<ServiceConfig["environments"][string]["deploy"]>;
+export type StatusPageConfig = OpsdeckConfig["statusPages"][number];
 export type IntegrationConfig = OpsdeckConfig["integrations"][number];
 export type AlertsConfig = OpsdeckConfig["alerts"];
 export type AlertRuleConfig = AlertsConfig["rules"][number];

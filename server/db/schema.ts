@@ -503,6 +503,43 @@ export const alertTransitions = sqliteTable(
   (t) => [index("alert_transitions_alert_idx").on(t.alertId, t.at)],
 );
 
+export const STATUS_UPDATE_STATES = [
+  "investigating",
+  "identified",
+  "monitoring",
+  "resolved",
+] as const;
+
+/**
+ * Public notes on an alert, shown on the status pages that list its service: an
+ * alert with updates is a public incident, titled by its first update; its status is
+ * its latest update's.
+ */
+export const statusUpdates = sqliteTable(
+  "status_updates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    alertId: integer("alert_id")
+      .notNull()
+      .references(() => alerts.id, { onDelete: "cascade" }),
+    /** The alert's service when posted: the status pages listing it show the update. */
+    service: text("service").notNull(),
+    /** The status pages that listed the service when it was posted (a record; reads go by service). */
+    statusPages: text("status_pages", { mode: "json" }).$type<string[]>().notNull(),
+    status: text("status", { enum: STATUS_UPDATE_STATES }).notNull(),
+    /** Set on an incident's first update: its public title. */
+    title: text("title"),
+    message: text("message").notNull(),
+    authorId: integer("author_id"),
+    author: text("author").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("status_updates_service_alert_idx").on(t.service, t.alertId, t.id),
+    index("status_updates_alert_idx").on(t.alertId, t.id),
+  ],
+);
+
 /** What each notification group last told its channels (Alertmanager's notification log). */
 export const alertGroups = sqliteTable("alert_groups", {
   key: text("key").primaryKey(),

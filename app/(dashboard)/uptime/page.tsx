@@ -20,6 +20,19 @@ export default async function UptimePage() {
         title="Uptime"
         description="Every monitor: status, uptime over 24 hours to 90 days, response time and certificates. Updates live."
       />
+      {config.statusPages.length ? (
+        <p className="mb-4 text-sm text-slate-600" data-testid="status-page-links">
+          Public status pages:{" "}
+          {config.statusPages.map((p, i) => (
+            <span key={p.id}>
+              {i ? ", " : ""}
+              <a className="underline" href={`/status/${p.path}`}>
+                {p.title}
+              </a>
+            </span>
+          ))}
+        </p>
+      ) : null}
       <Suspense fallback={<Skeleton className="h-64" />}>
         <MonitorTable
           initial={uptimeStatus(getDb(), config)}

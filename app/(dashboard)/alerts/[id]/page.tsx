@@ -6,6 +6,7 @@ import { PageLinks } from "@/components/alerts/page-links";
 import { ResolveButton } from "@/components/alerts/resolve-button";
 import { SeverityBadge } from "@/components/alerts/severity-badge";
 import { SilenceForm } from "@/components/alerts/silence-form";
+import { StatusUpdateForm } from "@/components/status/status-update-form";
 import { PageHeader } from "@/components/page-header";
 import { Table } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
@@ -13,6 +14,7 @@ import { silenceMatchersFor } from "@/lib/alerts/view";
 import { hasRole } from "@/lib/roles";
 import { idParams } from "@/lib/schemas/common";
 import { hrefWith, intParam, type SearchParams } from "@/lib/search-params";
+import { statusPagesForAlert } from "@/lib/status-page";
 import { ackAlert } from "@/server/actions/ack-alert";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
@@ -23,6 +25,7 @@ import {
   getAlert,
   toAlertView,
 } from "@/server/queries/alerts";
+import { alertStatusUpdates } from "@/server/queries/status-page";
 
 export const metadata: Metadata = { title: "Alert" };
 
@@ -40,7 +43,10 @@ export default async function AlertPage({
   const db = getDb();
   const row = getAlert(db, parsed.data.id);
   if (!row) notFound();
-  const a = toAlertView(row, getConfig().config);
+  const config = getConfig().config;
+  const a = toAlertView(row, config);
+  const statusPages = statusPagesForAlert(config.statusPages, row.labels);
+  const updates = alertStatusUpdates(db, a.id);
   const path = `/alerts/${a.id}`;
   const transitionsAfter = intParam(search.transitionsAfter);
   const transitions = alertTransitionsPage(db, a.id, { after: transitionsAfter });
@@ -136,6 +142,50 @@ export default async function AlertPage({
             </dd>
           </div>
         </dl>
+      </section>
+      <section aria-labelledby="status-updates">
+        <h2 id="status-updates" className="mb-2 font-semibold">
+          Public status updates
+        </h2>
+        {statusPages.length === 0 ? (
+          <p className="text-sm text-slate-500">
+            No status page shows this alert&apos;s service, so it cannot be posted publicly.
+          </p>
+        ) : (
+          <div className="space-y-3">
+            {canOperate ? (
+              <StatusUpdateForm
+                alertId={a.id}
+                needsTitle={updates.items.length === 0}
+                pages={statusPages.map((p) => p.path)}
+              />
+            ) : null}
+            <Table
+              columns={["When", "Status", "Message", "By"]}
+              testId="status-updates"
+              empty={updates.items.length ? undefined : "Nothing posted yet."}
+            >
+              {updates.items.map((u) => (
+                <tr key={u.id} className="border-t border-slate-100">
+                  <td className="px-3 py-2 text-xs">
+                    <Time value={u.at} />
+                  </td>
+                  <td className="px-3 py-2">{u.status}</td>
+                  <td className="px-3 py-2 whitespace-pre-line">
+                    {u.title ? <strong className="block">{u.title}</strong> : null}
+                    {u.message}
+                  </td>
+                  <td className="px-3 py-2 text-xs">{u.author}</td>
+                </tr>
+              ))}
+            </Table>
+            {updates.more ? (
+              <p className="text-xs text-slate-500">
+                The {updates.items.length} newest are shown; the status page shows the same.
+              </p>
+            ) : null}
+          </div>
+        )}
       </section>
       <section>
         <h2 className="mb-2 font-semibold">Transitions</h2>
