@@ -23,6 +23,8 @@ export const env = createEnv({
     OPSDECK_URL: z.url().optional(),
     OPSDECK_CONFIG: z.string().min(1).default("./opsdeck.yaml"),
     OPSDECK_DATA_DIR: z.string().min(1).default("./data"),
+    /** The config file is managed elsewhere (mounted from git): forms show YAML to copy instead of saving. */
+    OPSDECK_CONFIG_READONLY: bool.default(false),
     OPSDECK_ADMIN_EMAIL: z.email().optional(),
     OPSDECK_ADMIN_PASSWORD: z
       .string()

@@ -30,4 +30,6 @@ export const LIVE_HEARTBEAT_TOKEN = "e2e-live-heartbeat-token-0123456789abcdef";
 /** The app database e2e/start-opsdeck.mjs creates for the backup tests. */
 export const APP_DB = path.join(os.tmpdir(), "opsdeck-e2e-app.db");
 export const RAILWAY_PORT = 4630;
+/** The config file the stack runs on: e2e/start-opsdeck.mjs copies e2e/opsdeck.e2e.yaml there. */
+export const E2E_CONFIG = path.resolve("e2e", ".run", "opsdeck.yaml");
 export const CI_TOKEN = "e2e-ci-ingest-token-0123456789abcdef";

@@ -38,11 +38,17 @@ app.transaction(() => {
 })();
 app.close();
 
+// The config edit test writes the file: a copy of e2e/opsdeck.e2e.yaml, so the tracked
+// one never changes (e2e/stack.ts E2E_CONFIG).
+const configFile = path.join(root, "e2e", ".run", "opsdeck.yaml");
+fs.mkdirSync(path.dirname(configFile), { recursive: true });
+fs.copyFileSync(path.join(root, "e2e", "opsdeck.e2e.yaml"), configFile);
+
 Object.assign(process.env, {
   PORT: "4600",
   HOST: "127.0.0.1",
   OPSDECK_URL: "http://127.0.0.1:4600",
-  OPSDECK_CONFIG: path.join(root, "e2e", "opsdeck.e2e.yaml"),
+  OPSDECK_CONFIG: configFile,
   OPSDECK_DATA_DIR: dataDir,
   OPSDECK_ADMIN_EMAIL: "admin@e2e.test",
   OPSDECK_ADMIN_PASSWORD: "e2e-admin-password",

@@ -21,6 +21,7 @@ const PAGES: Record<string, Role | "public"> = {
   "app/(dashboard)/alerts/rules/[id]/page.tsx": "viewer",
   "app/(dashboard)/audit/page.tsx": "viewer",
   "app/(dashboard)/backups/page.tsx": "viewer",
+  "app/(dashboard)/config/[section]/page.tsx": "admin",
   "app/(dashboard)/deployments/[id]/page.tsx": "viewer",
   "app/(dashboard)/deployments/page.tsx": "viewer",
   "app/(dashboard)/docs/[...path]/page.tsx": "viewer",

@@ -38,7 +38,7 @@ export type LoadedConfig = ParsedConfig & {
   source?: string;
 };
 
-const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Reads, interpolates and validates a config file; throws ConfigError with every problem found. */
 export function loadConfigFile(

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { eq } from "drizzle-orm";
+import Link from "next/link";
 import { ActionButton } from "@/components/action-button";
 import { LiveRefresh } from "@/components/live/live-refresh";
 import { CalendarLink } from "@/components/oncall/calendar-link";
@@ -75,7 +76,16 @@ export default async function OncallPage() {
         <PageHeader title="On-call" />
         <p className="rounded-lg border border-slate-200 bg-white p-6 text-sm text-slate-600">
           No schedules yet: add them under <code>oncall.schedules</code> in opsdeck.yaml (see
-          docs/config.md).
+          docs/config.md)
+          {hasRole(user.role, "admin") ? (
+            <>
+              , or{" "}
+              <Link href="/config/schedules" className="text-sky-700 hover:underline">
+                add one here
+              </Link>
+            </>
+          ) : null}
+          .
         </p>
       </div>
     );
@@ -104,7 +114,17 @@ export default async function OncallPage() {
             className="space-y-3 rounded-lg border border-slate-200 bg-white p-4"
           >
             <div>
-              <h2 className="text-lg font-semibold">{schedule.name ?? schedule.id}</h2>
+              <div className="flex flex-wrap items-baseline justify-between gap-2">
+                <h2 className="text-lg font-semibold">{schedule.name ?? schedule.id}</h2>
+                {hasRole(user.role, "admin") ? (
+                  <Link
+                    href={`/config/schedules?id=${encodeURIComponent(schedule.id)}`}
+                    className="text-sm text-sky-700 hover:underline"
+                  >
+                    Edit as YAML
+                  </Link>
+                ) : null}
+              </div>
               <p className="text-xs text-slate-500">
                 Times in {schedule.timeZone}. Layers:{" "}
                 {schedule.layers

@@ -157,9 +157,19 @@ export default async function MonitorPage({ params, searchParams }: Props) {
             : ` · every ${formatDuration(monitor.interval)}, ${monitor.retries} ${monitor.retries === 1 ? "retry" : "retries"}`
         }`}
         actions={
-          hasRole(user.role, "operator") && !monitor.paused ? (
-            <PauseButton monitorId={id} paused={summary.status === "paused"} />
-          ) : null
+          <>
+            {hasRole(user.role, "operator") && !monitor.paused ? (
+              <PauseButton monitorId={id} paused={summary.status === "paused"} />
+            ) : null}
+            {hasRole(user.role, "admin") ? (
+              <Link
+                href={`/config/monitors?id=${encodeURIComponent(id)}`}
+                className="rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-900 hover:bg-slate-100"
+              >
+                Edit
+              </Link>
+            ) : null}
+          </>
         }
       />
       <LiveStatus initial={status} monitorId={id} />

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/action-button";
 import { LiveRefresh } from "@/components/live/live-refresh";
@@ -28,14 +29,24 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
         title={channel.name}
         description={`${channel.type} · ${channel.target}`}
         actions={
-          hasRole(user.role, "operator") ? (
-            <ActionButton
-              action={sendTestNotification}
-              input={{ channelId: channel.id }}
-              label="Send test notification"
-              testId="send-test"
-            />
-          ) : null
+          <>
+            {hasRole(user.role, "operator") ? (
+              <ActionButton
+                action={sendTestNotification}
+                input={{ channelId: channel.id }}
+                label="Send test notification"
+                testId="send-test"
+              />
+            ) : null}
+            {hasRole(user.role, "admin") ? (
+              <Link
+                href={`/config/channels?id=${encodeURIComponent(channel.id)}`}
+                className="text-sm text-sky-700 hover:underline"
+              >
+                Edit as YAML
+              </Link>
+            ) : null}
+          </>
         }
       />
       {channel.lastError ? (

@@ -13,6 +13,7 @@ import {
   previewStep,
   type PreviewRange,
 } from "@/server/alerts/preview";
+import { hasRole } from "@/lib/roles";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import type { AlertRuleConfig } from "@/server/config/schema";
@@ -72,7 +73,7 @@ export default async function RulePage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Search>;
 }) {
-  await requirePageUser();
+  const user = await requirePageUser();
   const { id } = await params;
   const search = await searchParams;
   const { config } = getConfig();
@@ -100,7 +101,19 @@ export default async function RulePage({
       <PageHeader
         title={rule.name ?? rule.id}
         description={`Rule ${rule.id} · ${rule.condition.type} condition`}
-        actions={<SeverityBadge severity={rule.severity} />}
+        actions={
+          <>
+            <SeverityBadge severity={rule.severity} />
+            {hasRole(user.role, "admin") ? (
+              <Link
+                href={`/config/rules?id=${encodeURIComponent(rule.id)}`}
+                className="text-sm text-sky-700 hover:underline"
+              >
+                Edit as YAML
+              </Link>
+            ) : null}
+          </>
+        }
       />
       <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
         <h2 className="mb-2 font-semibold">Definition (opsdeck.yaml)</h2>
