@@ -24,7 +24,17 @@ import {
   toAlertView,
 } from "@/server/queries/alerts";
 
-export const metadata: Metadata = { title: "Alert" };
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ id: string }>;
+}): Promise<Metadata> {
+  await requirePageUser();
+  const parsed = idParams.safeParse(await params);
+  const row = parsed.success ? getAlert(getDb(), parsed.data.id) : undefined;
+  if (!row) return { title: "Not found" };
+  return { title: `Alert #${row.id} ${toAlertView(row, getConfig().config).name} · Alerts` };
+}
 
 export default async function AlertPage({
   params,
