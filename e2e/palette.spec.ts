@@ -12,9 +12,12 @@ test.describe("the command palette", () => {
     page,
   }) => {
     await page.goto("/alerts");
-    await page.keyboard.press("Control+k");
     const dialog = page.getByRole("dialog", { name: /Search pages/ });
-    await expect(dialog).toBeVisible();
+    // The shortcut works once the page has hydrated; until then the key press is the browser's.
+    await expect(async () => {
+      await page.keyboard.press("Control+k");
+      await expect(dialog).toBeVisible({ timeout: 1_000 });
+    }).toPass();
     await expect(dialog).toHaveAttribute("aria-modal", "true");
     const field = dialog.getByRole("combobox");
     await expect(field).toBeFocused();
@@ -35,8 +38,11 @@ test.describe("the command palette", () => {
   }) => {
     await page.goto("/");
     const opener = page.getByRole("button", { name: /^Search/ });
-    await opener.click();
     const dialog = page.getByRole("dialog", { name: /Search pages/ });
+    await expect(async () => {
+      await opener.click();
+      await expect(dialog).toBeVisible({ timeout: 1_000 });
+    }).toPass();
     const field = dialog.getByRole("combobox");
     await field.fill("uptime");
     const options = dialog.getByRole("option");
@@ -63,8 +69,11 @@ test.describe("the command palette", () => {
 
   test("a viewer is not offered the Users page; it says when nothing matches", async ({ page }) => {
     await page.goto("/");
-    await page.keyboard.press("Control+k");
     const dialog = page.getByRole("dialog", { name: /Search pages/ });
+    await expect(async () => {
+      await page.keyboard.press("Control+k");
+      await expect(dialog).toBeVisible({ timeout: 1_000 });
+    }).toPass();
     await dialog.getByRole("combobox").fill("users");
     await expect(dialog.getByText(/Nothing matches|Users/).first()).toBeVisible();
     await expect(dialog.locator('[data-href="/settings/users"]')).toHaveCount(0);
