@@ -88,6 +88,31 @@ test.describe("the command palette", () => {
   });
 });
 
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+  test("the menu's Search opens the palette; Escape gives focus back to the menu button", async ({
+    page,
+  }) => {
+    await page.goto("/");
+    const menu = page.getByRole("button", { name: "Menu" });
+    const dialog = page.getByRole("dialog", { name: /Search pages/ });
+    await expect(async () => {
+      await menu.click();
+      await page
+        .getByRole("dialog", { name: "Navigation" })
+        .getByRole("button", { name: "Search" })
+        .click({ timeout: 1_000 });
+      await expect(dialog).toBeVisible({ timeout: 1_000 });
+    }).toPass();
+    await expect(page.getByRole("dialog", { name: "Navigation" })).toBeHidden();
+    await dialog.getByRole("combobox").fill("on-call");
+    await expect(dialog.getByRole("option").first()).toHaveAttribute("data-href", "/oncall");
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(menu).toBeFocused();
+  });
+});
+
 test.describe("signed out", () => {
   test.use({ storageState: { cookies: [], origins: [] } });
   test("the search endpoint answers 401, and finds nothing", async ({ request }) => {
