@@ -1,3 +1,4 @@
+import { CommandPalette } from "@/components/command-palette";
 import { EnvironmentSwitcher } from "@/components/environment-switcher";
 import { MobileNav } from "@/components/mobile-nav";
 import { NavLinks } from "@/components/nav-links";
@@ -30,7 +31,7 @@ export function AppShell({
         {/* Padding on the link itself would outlast sr-only's 1 px box; inside it, it is clipped. */}
         <span className="block px-3 py-2">Skip to content</span>
       </a>
-      <aside className="hidden w-56 shrink-0 flex-col bg-slate-900 text-slate-200 md:flex">
+      <aside className="theme-fixed hidden w-56 shrink-0 flex-col bg-slate-900 text-slate-200 md:flex">
         <div className="px-5 py-4">
           <div className="text-lg font-semibold text-white">Opsdeck</div>
           <div className="truncate text-xs text-slate-400">{title}</div>
@@ -43,7 +44,10 @@ export function AppShell({
             <MobileNav title={title} />
             <EnvironmentSwitcher environments={environments} selected={selectedEnvironment} />
           </div>
-          <UserMenu name={user.name} email={user.email} role={user.role} />
+          <div className="flex items-center gap-2 sm:gap-4">
+            <CommandPalette />
+            <UserMenu name={user.name} email={user.email} role={user.role} />
+          </div>
         </header>
         <main id="main" tabIndex={-1} className="min-w-0 flex-1 px-4 py-6 outline-none sm:px-6">
           {children}

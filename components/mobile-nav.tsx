@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { OPEN_PALETTE_EVENT } from "@/components/command-palette";
 import { NavLinks } from "@/components/nav-links";
 
 const PANEL_ID = "mobile-navigation";
@@ -84,7 +85,7 @@ export function MobileNav({ title }: { title: string }) {
             role="dialog"
             aria-modal="true"
             aria-label="Navigation"
-            className="absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col overflow-y-auto bg-slate-900 text-slate-200 shadow-xl"
+            className="theme-fixed absolute inset-y-0 left-0 flex w-72 max-w-[85vw] flex-col overflow-y-auto bg-slate-900 text-slate-200 shadow-xl"
           >
             <div className="flex items-center justify-between gap-2 px-5 py-4">
               <div className="min-w-0">
@@ -97,6 +98,18 @@ export function MobileNav({ title }: { title: string }) {
                 className="rounded-md px-2 py-1 text-sm text-slate-300 hover:bg-slate-800 hover:text-white"
               >
                 Close
+              </button>
+            </div>
+            <div className="px-2 pb-2">
+              <button
+                type="button"
+                onClick={() => {
+                  setOpen(false);
+                  window.dispatchEvent(new Event(OPEN_PALETTE_EVENT));
+                }}
+                className="flex w-full items-center rounded-md border border-slate-700 px-3 py-2 text-left text-sm text-slate-200 hover:bg-slate-800"
+              >
+                Search
               </button>
             </div>
             {/* Following a link is what the panel was opened for. */}

@@ -13,7 +13,7 @@ function CopyLine({ label, text }: { label: string; text: string }) {
     <div className="space-y-1">
       <div className="text-xs text-slate-500">{label}</div>
       <div className="flex items-start gap-2">
-        <code className="min-w-0 flex-1 overflow-x-auto whitespace-pre rounded bg-slate-900 px-3 py-2 text-xs text-slate-100">
+        <code className="theme-fixed min-w-0 flex-1 overflow-x-auto whitespace-pre rounded bg-slate-900 px-3 py-2 text-xs text-slate-100">
           {text}
         </code>
         <button

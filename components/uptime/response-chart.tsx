@@ -52,7 +52,7 @@ export function ResponseChart({
     <div className="h-64" data-testid="response-chart" data-down-bands={bands.length}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+          <CartesianGrid stroke="var(--color-slate-200)" strokeDasharray="3 3" />
           <XAxis
             dataKey="t"
             type="number"
@@ -64,6 +64,11 @@ export function ResponseChart({
           />
           <YAxis unit=" ms" fontSize={11} width={64} />
           <Tooltip
+            // Colours from the theme, so the box is dark in the dark theme.
+            contentStyle={{
+              background: "var(--color-white)",
+              borderColor: "var(--color-slate-200)",
+            }}
             labelFormatter={(t) => utcMinute(Number(t))}
             formatter={(v) => (v === null ? "—" : `${v} ms`)}
           />
@@ -74,7 +79,7 @@ export function ResponseChart({
               x1={b.from}
               x2={Math.max(b.to, b.from + spanMs / 500)}
               className="down-band"
-              fill="#fecaca"
+              fill="var(--color-red-200)"
               fillOpacity={0.6}
               stroke="#f87171"
               ifOverflow="hidden"
@@ -82,7 +87,7 @@ export function ResponseChart({
                 value: b.open ? "down (ongoing)" : "down",
                 position: "insideTop",
                 fontSize: 10,
-                fill: "#991b1b",
+                fill: "var(--color-red-800)",
               }}
             />
           ))}
@@ -90,9 +95,14 @@ export function ResponseChart({
             <ReferenceLine
               key={`${m.t}-${m.label}`}
               x={m.t}
-              stroke={m.failed ? "#b91c1c" : "#64748b"}
+              stroke={m.failed ? "#b91c1c" : "var(--color-slate-500)"}
               strokeDasharray="4 2"
-              label={{ value: m.label, position: "insideTopLeft", fontSize: 10, fill: "#475569" }}
+              label={{
+                value: m.label,
+                position: "insideTopLeft",
+                fontSize: 10,
+                fill: "var(--color-slate-600)",
+              }}
             />
           ))}
           <Line

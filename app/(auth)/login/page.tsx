@@ -22,7 +22,7 @@ export default async function LoginPage({
   const { config } = getConfig();
   const message = signInErrorMessage(firstParam(error));
   return (
-    <main className="flex min-h-screen items-center justify-center bg-slate-900 px-4">
+    <main className="flex min-h-screen items-center justify-center bg-backdrop px-4">
       <div className="w-full max-w-sm rounded-xl bg-white p-8 shadow-xl">
         <h1 className="text-xl font-semibold">Opsdeck</h1>
         <p className="mt-1 text-sm text-slate-500">{config.title}</p>

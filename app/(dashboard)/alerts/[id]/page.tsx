@@ -27,7 +27,17 @@ import {
 } from "@/server/queries/alerts";
 import { alertStatusUpdates } from "@/server/queries/status-page";
 
-export const metadata: Metadata = { title: "Alert" };
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ id: string }>;
+}): Promise<Metadata> {
+  await requirePageUser();
+  const parsed = idParams.safeParse(await params);
+  const row = parsed.success ? getAlert(getDb(), parsed.data.id) : undefined;
+  if (!row) return { title: "Not found" };
+  return { title: `Alert #${row.id} ${toAlertView(row, getConfig().config).name} · Alerts` };
+}
 
 export default async function AlertPage({
   params,

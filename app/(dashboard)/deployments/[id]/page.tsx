@@ -15,7 +15,18 @@ import { liveDeployment } from "@/server/deployments/act";
 import { deployRefusal } from "@/server/deployments/availability";
 import { getDeployment, toDeploymentView } from "@/server/queries/deployments";
 
-export const metadata: Metadata = { title: "Deployment" };
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ id: string }>;
+}): Promise<Metadata> {
+  await requirePageUser();
+  const parsed = idParams.safeParse(await params);
+  const row = parsed.success ? getDeployment(getDb(), parsed.data.id) : undefined;
+  if (!row) return { title: "Not found" };
+  const service = getConfig().config.services.find((s) => s.id === row.service)?.name;
+  return { title: `Deployment ${row.version} · ${service ?? row.service}` };
+}
 
 export default async function DeploymentPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();

@@ -10,7 +10,8 @@ const docOf = async (params: Props["params"]) => (await params).path.join("/");
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   await requirePageUser();
-  return { title: renderDoc(await docOf(params))?.title ?? "Documentation" };
+  const doc = renderDoc(await docOf(params));
+  return { title: doc ? `${doc.title} · Docs` : "Not found" };
 }
 
 /**

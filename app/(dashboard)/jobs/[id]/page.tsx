@@ -13,7 +13,17 @@ import { getJobKind } from "@/server/jobs/registry";
 import "@/server/jobs/kinds";
 import { LiveJobProgress } from "./live-job-progress";
 
-export const metadata: Metadata = { title: "Job" };
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ id: string }>;
+}): Promise<Metadata> {
+  await requirePageUser();
+  const parsed = idParams.safeParse(await params);
+  const job = parsed.success ? getJob(getDb(), parsed.data.id) : undefined;
+  if (!job) return { title: "Not found" };
+  return { title: `Job #${job.id} ${getJobKind(job.kind)?.title ?? job.kind} · Jobs` };
+}
 
 export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
@@ -65,7 +75,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         logHidden={withLog ? undefined : JOB_LOG_HIDDEN}
       />
       {job.result ? (
-        <pre className="mt-4 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
+        <pre className="theme-fixed mt-4 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
           {JSON.stringify(job.result, null, 2)}
         </pre>
       ) : null}

@@ -8,7 +8,8 @@ type Props = { params: Promise<{ slug: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   await requirePageUser();
-  return { title: runbook((await params).slug)?.title ?? "Runbook" };
+  const book = runbook((await params).slug);
+  return { title: book ? `${book.title} · Runbooks` : "Not found" };
 }
 
 export default async function RunbookPage({ params }: Props) {

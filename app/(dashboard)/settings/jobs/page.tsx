@@ -13,7 +13,7 @@ import { jobsPage } from "@/server/queries/jobs";
 import { getJobKind, jobKindNames } from "@/server/jobs/registry";
 import "@/server/jobs/kinds";
 
-export const metadata: Metadata = { title: "Jobs" };
+export const metadata: Metadata = { title: "Jobs · Settings" };
 
 const PAGE_SIZE = 50;
 

@@ -8,7 +8,7 @@ import { getDb } from "@/server/db";
 import { listUsers } from "@/server/queries/users";
 import { Table } from "@/components/ui/table";
 
-export const metadata: Metadata = { title: "Users" };
+export const metadata: Metadata = { title: "Users · Settings" };
 
 export default async function UsersPage() {
   const me = await requirePageUser("admin");

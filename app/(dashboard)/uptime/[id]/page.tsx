@@ -45,7 +45,7 @@ function findMonitor(id: string): MonitorConfig | undefined {
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   await requirePageUser();
   const m = findMonitor((await params).id);
-  return { title: m ? monitorName(m) : "Monitor" };
+  return { title: m ? `${monitorName(m)} · Uptime` : "Not found" };
 }
 
 const slug = (label: string) => label.toLowerCase().replace(/\s+/g, "-");

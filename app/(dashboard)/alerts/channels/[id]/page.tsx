@@ -13,7 +13,16 @@ import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { channelNotifications, channelSummaries } from "@/server/queries/alerts";
 
-export const metadata: Metadata = { title: "Notification channel" };
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ id: string }>;
+}): Promise<Metadata> {
+  await requirePageUser();
+  const { id } = await params;
+  const channel = getConfig().config.alerts.channels.find((c) => c.id === id);
+  return { title: channel ? `Channel ${channel.name} · Alerts` : "Not found" };
+}
 
 export default async function ChannelPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();

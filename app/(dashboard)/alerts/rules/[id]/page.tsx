@@ -20,7 +20,16 @@ import type { AlertRuleConfig } from "@/server/config/schema";
 import { getDb } from "@/server/db";
 import { alertHistory, ruleStats } from "@/server/queries/alerts";
 
-export const metadata: Metadata = { title: "Alert rule" };
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ id: string }>;
+}): Promise<Metadata> {
+  await requirePageUser();
+  const { id } = await params;
+  const rule = getConfig().config.alerts.rules.find((r) => r.id === id);
+  return { title: rule ? `Rule ${rule.name} · Alerts` : "Not found" };
+}
 
 type Search = Record<string, string | string[] | undefined>;
 
