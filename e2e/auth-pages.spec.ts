@@ -248,7 +248,7 @@ for (const caller of ["anonymous", "viewer", "operator"] as const) {
 
 /** The page part of each page's title, as an admin sees it. */
 const TITLES: Record<string, string> = {
-  "/": "Overview",
+  "/": "Overview · All environments",
   "/[section]": "Errors",
   "/alerts": "Alerts",
   "/alerts/[id]": "Alert",
@@ -257,7 +257,7 @@ const TITLES: Record<string, string> = {
   "/audit": "Audit",
   "/backups": "Backups",
   "/config/[section]": "Edit config",
-  "/deployments": "Deployments",
+  "/deployments": "Deployments · All environments",
   "/deployments/[id]": "Deployment",
   "/docs/[...path]": "Configuration reference",
   "/forbidden": "Not allowed",
@@ -278,7 +278,7 @@ const titleOf = (html: string) =>
     ?.replace(/&amp;/g, "&")
     .replace(/&#x27;|&#39;/g, "'");
 
-test("every page's title names the page, the environment in view and the instance", async ({
+test("every page's title names the page and the instance, and the environment where the switcher applies", async ({
   baseURL,
 }) => {
   // One page load per page.
@@ -292,7 +292,7 @@ test("every page's title names the page, the environment in view and the instanc
   for (const route of Object.keys(TITLES)) {
     const url = concrete(route, ids);
     const html = await (await admin.get(url)).text();
-    expect(titleOf(html), url).toBe(`${TITLES[route]} · All environments · ${instance}`);
+    expect(titleOf(html), url).toBe(`${TITLES[route]} · ${instance}`);
   }
   // With Production chosen in the switcher (a cookie the browser keeps).
   type State = Exclude<
@@ -310,8 +310,11 @@ test("every page's title names the page, the environment in view and the instanc
       ],
     },
   });
-  const html = await (await production.get("/alerts")).text();
-  expect(titleOf(html)).toBe(`Alerts · Production · ${instance}`);
+  const titled = async (url: string) => titleOf(await (await production.get(url)).text());
+  expect(await titled("/deployments")).toBe(`Deployments · Production · ${instance}`);
+  expect(await titled("/")).toBe(`Overview · Production · ${instance}`);
+  // Alerts shows every environment, whatever the switcher says, and its title says none.
+  expect(await titled("/alerts")).toBe(`Alerts · ${instance}`);
   await production.dispose();
 
   const anonymous = await as("anonymous", baseURL!);

@@ -7,8 +7,8 @@ import { getDb } from "@/server/db";
 import { liveAlerts } from "@/server/queries/live-state";
 import { selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
 
-// Every tab names the page, the environment in view and the instance:
-// "Alerts · Production · Opsdeck". (The overview, in this segment, sets its own.)
+// Every tab names the page and the instance: "Alerts · Opsdeck"; the pages that honour the
+// environment switcher name the environment too. (The overview, in this segment, sets its own.)
 export async function generateMetadata(): Promise<Metadata> {
   const suffix = await titleSuffix();
   return suffix ? { title: { template: `%s · ${suffix}`, default: suffix } } : {};

@@ -4,7 +4,7 @@ import { OverviewBoard } from "@/components/uptime/overview-board";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
-import { selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
+import { environmentInView, selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
 import { uptimeStatus } from "@/server/queries/uptime-status";
 import { FiringAlerts } from "@/components/alerts/firing-alerts";
 import { OnCallNow } from "@/components/oncall/on-call-now";
@@ -13,7 +13,9 @@ import { onCallSummaries } from "@/server/oncall/schedules";
 // The layout's title template does not apply to a page in its own segment.
 export async function generateMetadata(): Promise<Metadata> {
   await requirePageUser();
-  return { title: { absolute: `Overview · ${await titleSuffix()}` } };
+  return {
+    title: { absolute: `Overview · ${await environmentInView()} · ${await titleSuffix()}` },
+  };
 }
 
 export default async function OverviewPage() {

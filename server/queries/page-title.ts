@@ -12,14 +12,20 @@ export async function selectedEnvironment(config: OpsdeckConfig): Promise<string
 }
 
 /**
- * What follows the page's name in every signed-in tab's title: the environment in
- * view and the instance ("Production · Opsdeck"). Null for an anonymous request,
- * which is shown nothing from the config.
+ * What follows the page's name in every signed-in tab's title: the instance
+ * ("Alerts · Opsdeck"). Null for an anonymous request, which is shown nothing from the config.
  */
 export async function titleSuffix(): Promise<string | null> {
   if (!(await getSessionUser())) return null;
+  return getConfig().config.title;
+}
+
+/**
+ * The environment a page that honours the header's switcher is showing, for its title
+ * ("Deployments · Production · Opsdeck"); pages that show every environment do not name one.
+ */
+export async function environmentInView(): Promise<string> {
   const { config } = getConfig();
   const chosen = await selectedEnvironment(config);
-  const environment = config.environments.find((e) => e.id === chosen)?.name ?? "All environments";
-  return `${environment} · ${config.title}`;
+  return config.environments.find((e) => e.id === chosen)?.name ?? "All environments";
 }

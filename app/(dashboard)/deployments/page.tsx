@@ -13,7 +13,7 @@ import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { deployRefusal } from "@/server/deployments/availability";
-import { selectedEnvironment } from "@/server/queries/page-title";
+import { environmentInView, selectedEnvironment } from "@/server/queries/page-title";
 import {
   deploymentTimeline,
   doraFigures,
@@ -22,7 +22,10 @@ import {
   type DeploymentFilter,
 } from "@/server/queries/deployments";
 
-export const metadata: Metadata = { title: "Deployments" };
+export async function generateMetadata(): Promise<Metadata> {
+  await requirePageUser();
+  return { title: `Deployments · ${await environmentInView()}` };
+}
 
 type Search = { service?: string; environment?: string; status?: string; window?: string };
 
