@@ -89,6 +89,19 @@ describe("acknowledge link tokens", () => {
       expect(verifyAckToken(bad, t0, SECRET)).toMatchObject({ ok: false, reason: "malformed" });
   });
 
+  it("have one spelling: base64url's spare bits cannot turn a used link into a new one", () => {
+    const token = signAckToken(claims, SECRET);
+    const last = token.at(-1)!;
+    // The last of 43 characters carries 4 bits and 2 spare ones: flip a spare bit.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const twin = alphabet[alphabet.indexOf(last) ^ 1]!;
+    const respelt = token.slice(0, -1) + twin;
+    expect(Buffer.from(respelt.split(".")[2]!, "base64url")).toEqual(
+      Buffer.from(token.split(".")[2]!, "base64url"),
+    );
+    expect(verifyAckToken(respelt, t0, SECRET)).toMatchObject({ ok: false, reason: "malformed" });
+  });
+
   it("are kept as a hash, never as themselves", () => {
     const token = signAckToken(claims, SECRET);
     expect(hashAckToken(token)).toMatch(/^[0-9a-f]{64}$/);

@@ -51,12 +51,16 @@ export function verifyAckToken(token: string, now = Date.now(), secret?: string)
   if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(sig))
     return { ok: false, reason: "malformed" };
   const given = Buffer.from(sig, "base64url");
+  // One spelling per token: base64url's spare bits must not make a "new" link of a used one.
+  if (given.toString("base64url") !== sig) return { ok: false, reason: "malformed" };
   const expected = mac(body, secret);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return { ok: false, reason: "tampered" };
+  const bytes = Buffer.from(body, "base64url");
+  if (bytes.toString("base64url") !== body) return { ok: false, reason: "malformed" };
   let raw: unknown;
   try {
-    raw = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+    raw = JSON.parse(bytes.toString("utf8"));
   } catch {
     return { ok: false, reason: "malformed" };
   }

@@ -40,7 +40,12 @@ export default async function AckLinkPage({ params }: { params: Promise<{ token:
         description={a.summary}
         actions={<SeverityBadge severity={a.severity} />}
       />
-      <dl className="grid max-w-xl grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+      <dl
+        className="grid max-w-xl grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm"
+        data-testid="ack-link-alert"
+      >
+        <dt className="text-slate-500">Severity</dt>
+        <dd>{a.severity}</dd>
         <dt className="text-slate-500">Service</dt>
         <dd>{where || "—"}</dd>
         <dt className="text-slate-500">State</dt>
