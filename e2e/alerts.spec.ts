@@ -82,19 +82,27 @@ test("the demo breaks: one critical Slack message, the on-call is paged, acknowl
     await row.getByRole("button", { name: "Acknowledge" }).click();
     await expect(row.getByTestId("acked-by")).toContainText("operator@e2e.test");
     await expect(row.getByRole("button", { name: "Acknowledge" })).toHaveCount(0);
+    // The channel is told, once, who took it.
+    await expect
+      .poll(async () => (await slack(request, CRITICAL)).length, { timeout: 30_000 })
+      .toBe(before + 2);
+    expect((await slack(request, CRITICAL)).at(-1)!.text).toContain(
+      "Acknowledged by Olu Operator (operator@e2e.test): Paging demo down",
+    );
   } finally {
     await request.delete(`${DEMO_PAGER}/chaos`);
   }
 
   await expect
     .poll(async () => (await slack(request, CRITICAL)).length, { timeout: 60_000 })
-    .toBe(before + 2);
+    .toBe(before + 3);
   const resolved = (await slack(request, CRITICAL)).at(-1)!;
   expect(resolved.text).toContain("[RESOLVED] Paging demo down (pager production)");
 
   // Once Opsdeck's engine has worked past another group interval (10 s) and a bit after the
   // resolved message (it has checked the demo since), there is still exactly one firing and
-  // one resolved message, and no second page (acknowledged before the escalation timeout).
+  // one resolved message (besides the acknowledgement), and no second page (acknowledged
+  // before the escalation timeout; the paged person's one other mail says who acknowledged).
   const resolvedAt = Date.parse(resolved.at);
   await expect
     .poll(
@@ -105,8 +113,11 @@ test("the demo breaks: one critical Slack message, the on-call is paged, acknowl
       { timeout: 60_000 },
     )
     .toBeGreaterThan(12_000);
-  expect((await slack(request, CRITICAL)).length).toBe(before + 2);
-  expect((await mails(request)).length).toBe(mailsBefore + 1);
+  expect((await slack(request, CRITICAL)).length).toBe(before + 3);
+  expect((await mails(request)).slice(mailsBefore).map((m) => m.subject)).toEqual([
+    expect.stringContaining("[PAGE] Paging demo down"),
+    expect.stringContaining("Acknowledged by Olu Operator (operator@e2e.test)"),
+  ]);
 
   await operator.goto("/alerts?tab=history&rule=pager-down");
   const history = operator.getByTestId("alert-history");

@@ -26,6 +26,7 @@ const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
   rollbackDeployment: { role: "operator", probe: { deploymentId: "latest" } },
   redeployDeployment: { role: "operator", probe: { deploymentId: 0 } },
   ackAlert: { role: "operator", probe: { alertId: "all" } },
+  ackAlertByLink: { role: "operator", probe: { token: 42 } },
   resolveAlert: { role: "operator", probe: { alertId: -1, falsePositive: "maybe" } },
   createSilence: { role: "operator", probe: { matchers: [], endsAt: "never", comment: "" } },
   expireSilence: { role: "operator", probe: { silenceId: "x" } },

@@ -27,6 +27,8 @@ export const storageState = (role: RoleName) => `e2e/.auth/${role}.json`;
 export const HEARTBEAT_TOKEN = "e2e-heartbeat-token-0123456789abcdef";
 /** The heartbeat only e2e/live.spec.ts pings (monitor live-beat, rule live-beat-down). */
 export const LIVE_HEARTBEAT_TOKEN = "e2e-live-heartbeat-token-0123456789abcdef";
+/** The heartbeat only e2e/ack-link.spec.ts pings (monitor ack-beat, rule ack-beat-down, channel #ack). */
+export const ACK_HEARTBEAT_TOKEN = "e2e-ack-heartbeat-token-0123456789abcdef";
 /** The app database e2e/start-opsdeck.mjs creates for the backup tests. */
 export const APP_DB = path.join(os.tmpdir(), "opsdeck-e2e-app.db");
 export const RAILWAY_PORT = 4630;

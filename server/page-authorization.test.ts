@@ -16,6 +16,7 @@ const PAGES: Record<string, Role | "public"> = {
   "app/(auth)/login/page.tsx": "public",
   "app/(dashboard)/[section]/page.tsx": "viewer",
   "app/(dashboard)/alerts/[id]/page.tsx": "viewer",
+  "app/(dashboard)/alerts/ack/[token]/page.tsx": "viewer",
   "app/(dashboard)/alerts/channels/[id]/page.tsx": "viewer",
   "app/(dashboard)/alerts/page.tsx": "viewer",
   "app/(dashboard)/alerts/rules/[id]/page.tsx": "viewer",

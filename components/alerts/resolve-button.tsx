@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ALERT_NOTE_MAX } from "@/lib/schemas/alerts";
 import { resolveAlert } from "@/server/actions/resolve-alert";
 
 /** Resolve by hand, saying whether it was a false positive (that feeds the rule's figures). */
@@ -40,7 +41,7 @@ export function ResolveButton({ alertId }: { alertId: number }) {
         <input
           className="mt-1 block w-full rounded border border-slate-300 px-2 py-1"
           value={note}
-          maxLength={500}
+          maxLength={ALERT_NOTE_MAX}
           onChange={(e) => setNote(e.target.value)}
         />
       </label>

@@ -6,13 +6,32 @@ const alertId = z
   .int("expected an alert id")
   .positive("expected an alert id");
 
-export const ackAlertInput = z.strictObject({ alertId });
+export const ALERT_NOTE_MAX = 1000;
+
+/** What the person acknowledging or resolving says; shown on the alert's timeline. Blank is none. */
+const note = z
+  .string({ error: "a note is text" })
+  .trim()
+  .max(ALERT_NOTE_MAX, `a note is at most ${ALERT_NOTE_MAX} characters`)
+  .optional()
+  .transform((v) => v || undefined);
+
+export const ackAlertInput = z.strictObject({ alertId, note });
+
+/** The token from an acknowledge link in a Slack message or an email. */
+export const ackAlertByLinkInput = z.strictObject({
+  token: z
+    .string({ error: "expected an acknowledge link" })
+    .min(1, "expected an acknowledge link")
+    .max(1024, "this acknowledge link is not valid"),
+  note,
+});
 
 export const resolveAlertInput = z.strictObject({
   alertId,
   /** The alert fired though nothing was wrong: counted against the rule's false-positive share. */
   falsePositive: z.boolean().default(false),
-  note: z.string().trim().max(500, "at most 500 characters").optional(),
+  note,
 });
 
 const matcher = z

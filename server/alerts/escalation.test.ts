@@ -116,7 +116,12 @@ describe("escalation", () => {
     dispatch(db, config, t0 + 60 * 60_000);
     dispatch(db, config, t0 + 5 * 3_600_000); // past the 4 h repeat interval
     expect(pages()).toEqual(["pager:alice@example.com"]);
-    expect(db.select().from(notifications).all()).toHaveLength(2); // one Slack, one page
+    const sent = db.select().from(notifications).all();
+    expect(sent.filter((n) => n.kind !== "ack")).toHaveLength(2); // one Slack, one page
+    // Both who were told of it hear, once, who took it.
+    expect(
+      sent.filter((n) => n.kind === "ack").map((n) => `${n.channelId}:${n.recipient ?? "-"}`),
+    ).toEqual(["pager:alice@example.com", "slack:-"]);
     const audit = db.select().from(auditLog).all().at(-1)!;
     expect(audit).toMatchObject({
       action: "alerts.ack",

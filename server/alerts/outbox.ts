@@ -5,6 +5,7 @@ import type { Db } from "@/server/db";
 import { channelState, notifications, type NotificationRow } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { redactSecrets } from "@/server/secrets/redact";
+import { withAckLinks } from "./ack-link";
 import { sendEmail } from "./channels/email";
 import type { Outcome } from "./channels/outcome";
 import { sendSlack } from "./channels/slack";
@@ -14,10 +15,11 @@ import type { NotificationPayload } from "./payload";
 export function deliver(channel: ChannelConfig, row: NotificationRow): Promise<Outcome> {
   const payload = row.payload as NotificationPayload;
   switch (channel.type) {
+    // People read these and can act from them: each firing alert carries its acknowledge link.
     case "slack":
-      return sendSlack(channel, payload);
+      return sendSlack(channel, withAckLinks(payload, row));
     case "email":
-      return sendEmail(channel, payload, row.recipient);
+      return sendEmail(channel, withAckLinks(payload, row), row.recipient);
     case "webhook":
       return sendWebhook(channel, payload, row.id, row.recipient);
   }

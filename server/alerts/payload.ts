@@ -17,6 +17,8 @@ export type PayloadAlert = {
   endsAt: string | null;
   runbook: string | null;
   url: string;
+  /** Added at delivery for firing alerts (Slack, email): a signed, single-use acknowledge link. */
+  ackUrl?: string;
 };
 
 /**
@@ -26,7 +28,7 @@ export type PayloadAlert = {
  */
 export type NotificationPayload = {
   version: 1;
-  kind: "firing" | "resolved" | "test" | "escalation" | "digest" | "event";
+  kind: "firing" | "resolved" | "test" | "escalation" | "digest" | "event" | "ack";
   status: "firing" | "resolved" | "event";
   title: string;
   severity: "critical" | "warning" | "info";

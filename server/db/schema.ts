@@ -582,7 +582,7 @@ export const notifications = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     channelId: text("channel_id").notNull(),
     kind: text("kind", {
-      enum: ["firing", "resolved", "test", "escalation", "digest", "event"],
+      enum: ["firing", "resolved", "test", "escalation", "digest", "event", "ack"],
     }).notNull(),
     /** Makes enqueuing idempotent: a group flush, an escalation step, a digest slot. */
     dedupeKey: text("dedupe_key").notNull(),
@@ -647,6 +647,26 @@ export const calendarTokens = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("calendar_tokens_hash_unique").on(t.tokenHash)],
+);
+
+/**
+ * Acknowledge links that were used: a link works once. Keyed by the SHA-256 of the
+ * token (never the token itself); a row can go once the link has expired.
+ */
+export const ackLinkUses = sqliteTable(
+  "ack_link_uses",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    alertId: integer("alert_id")
+      .notNull()
+      .references(() => alerts.id, { onDelete: "cascade" }),
+    /** Whom the link was sent to: a person's address, or "channel:<id>". */
+    recipient: text("recipient").notNull(),
+    usedBy: text("used_by").notNull(),
+    usedAt: integer("used_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("ack_link_uses_expires_idx").on(t.expiresAt)],
 );
 
 export type AlertRow = typeof alerts.$inferSelect;

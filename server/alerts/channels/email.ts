@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 import type { ChannelConfig } from "@/server/config/schema";
 import type { NotificationPayload } from "../payload";
 import type { Outcome } from "./outcome";
-import { SEVERITY_MARK, textLines, where, whenLine } from "./render";
+import { textLines, titleMark, where, whenLine } from "./render";
 
 type EmailChannel = Extract<ChannelConfig, { type: "email" }>;
 
@@ -14,6 +14,7 @@ export function emailHtml(p: NotificationPayload): string {
   const rows = p.alerts
     .map((a) => {
       const links = [
+        a.ackUrl ? `<a href="${escape(a.ackUrl)}">Acknowledge</a>` : "",
         `<a href="${escape(a.url)}">Open in Opsdeck</a>`,
         a.runbook ? `<a href="${escape(a.runbook)}">Runbook</a>` : "",
       ]
@@ -68,7 +69,7 @@ export async function sendEmail(
   const to = recipient ? [recipient] : channel.to;
   if (to.length === 0)
     return { ok: false, permanent: true, error: "the channel has no recipients (to: [])" };
-  const mark = p.status === "resolved" ? "✅" : SEVERITY_MARK[p.severity];
+  const mark = titleMark(p);
   try {
     await transportFor(channel).sendMail({
       from: channel.from,

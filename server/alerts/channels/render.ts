@@ -4,6 +4,12 @@ import type { NotificationPayload, PayloadAlert } from "../payload";
 
 export const SEVERITY_MARK = { critical: "🔴", warning: "🟠", info: "🔵" } as const;
 
+/** The mark before a message's title: resolved, acknowledged, or the severity. */
+export function titleMark(p: Pick<NotificationPayload, "kind" | "status" | "severity">): string {
+  if (p.kind === "ack") return "👀";
+  return p.status === "resolved" ? "✅" : SEVERITY_MARK[p.severity];
+}
+
 /** "backend · production" from an alert's labels. */
 export function where(a: Pick<PayloadAlert, "labels">): string {
   return [a.labels.service, a.labels.environment].filter(Boolean).join(" · ");
@@ -33,6 +39,7 @@ export function textLines(p: NotificationPayload): string[] {
       `  ${whenLine(a)}`,
       `  Opsdeck: ${a.url}`,
     );
+    if (a.ackUrl) lines.push(`  Acknowledge: ${a.ackUrl}`);
     if (a.runbook) lines.push(`  Runbook: ${a.runbook}`);
     lines.push("");
   }

@@ -2,7 +2,7 @@ import "server-only";
 import type { ChannelConfig } from "@/server/config/schema";
 import type { NotificationPayload } from "../payload";
 import { httpFailure, networkFailure, type Outcome } from "./outcome";
-import { SEVERITY_MARK, textLines, where, whenLine } from "./render";
+import { textLines, titleMark, where, whenLine } from "./render";
 
 type SlackChannel = Extract<ChannelConfig, { type: "slack" }>;
 
@@ -20,7 +20,7 @@ const md = escapeMrkdwn;
 
 /** Block Kit: a header, one section per alert (severity, service, environment, summary), links. */
 export function slackMessage(p: NotificationPayload): { text: string; blocks: unknown[] } {
-  const mark = p.status === "resolved" ? "✅" : SEVERITY_MARK[p.severity];
+  const mark = titleMark(p);
   const blocks: unknown[] = [
     {
       type: "header",
@@ -38,7 +38,11 @@ export function slackMessage(p: NotificationPayload): { text: string; blocks: un
   if (p.text)
     blocks.push({ type: "section", text: { type: "mrkdwn", text: md(p.text).slice(0, 2900) } });
   for (const a of p.alerts.slice(0, MAX_ALERT_SECTIONS)) {
-    const links = [`<${a.url}|Open in Opsdeck>`, a.runbook ? `<${a.runbook}|Runbook>` : null]
+    const links = [
+      a.ackUrl ? `<${a.ackUrl}|Acknowledge>` : null,
+      `<${a.url}|Open in Opsdeck>`,
+      a.runbook ? `<${a.runbook}|Runbook>` : null,
+    ]
       .filter(Boolean)
       .join(" · ");
     blocks.push(

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ActionButton } from "@/components/action-button";
+import { AckForm } from "@/components/alerts/ack-form";
 import { PageLinks } from "@/components/alerts/page-links";
 import { ResolveButton } from "@/components/alerts/resolve-button";
 import { SeverityBadge } from "@/components/alerts/severity-badge";
@@ -15,7 +15,6 @@ import { hasRole } from "@/lib/roles";
 import { idParams } from "@/lib/schemas/common";
 import { hrefWith, intParam, type SearchParams } from "@/lib/search-params";
 import { statusPagesForAlert } from "@/lib/status-page";
-import { ackAlert } from "@/server/actions/ack-alert";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
@@ -78,14 +77,7 @@ export default async function AlertPage({
       />
       {canOperate ? (
         <div className="flex flex-wrap items-start gap-2">
-          {open && !a.ackedAt ? (
-            <ActionButton
-              action={ackAlert}
-              input={{ alertId: a.id }}
-              label="Acknowledge"
-              variant="primary"
-            />
-          ) : null}
+          {open && !a.ackedAt ? <AckForm alertId={a.id} /> : null}
           {open ? <SilenceForm compact initialMatchers={silenceMatchersFor(a)} /> : null}
           {open || (a.state === "resolved" && !a.falsePositive) ? (
             <ResolveButton alertId={a.id} />
