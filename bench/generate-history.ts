@@ -492,9 +492,18 @@ export function generateHistory(opts: HistoryOptions): HistoryReport {
     insertIncident.run(o.monitorId, o.openedAt, o.closedAt, o.cause, o.lastError, o.failed);
   }
   const insertState = sqlite.prepare(
-    "INSERT INTO monitor_state (monitor_id, status, since, last_check_at, last_response_ms, last_status_code, consecutive_failures) VALUES (?, 'up', ?, ?, ?, 200, 0)",
+    "INSERT INTO monitor_state (monitor_id, status, since, last_check_at, last_response_ms, last_status_code, consecutive_failures, first_check_at) VALUES (?, 'up', ?, ?, ?, 200, 0, ?)",
   );
-  for (const m of sims) insertState.run(m.id, m.since, m.lastAt, m.lastMs);
+  for (const m of sims) insertState.run(m.id, m.since, m.lastAt, m.lastMs, start + m.offset);
+  // The recorder keeps the last 25 hour rows of each monitor in monitor_recent_hours too.
+  const h = histColumns.join(", ");
+  sqlite
+    .prepare(
+      `INSERT INTO monitor_recent_hours (monitor_id, bucket, resp_min, resp_max, ${h})
+       SELECT monitor_id, bucket, resp_min, resp_max, ${h} FROM monitor_rollups
+       WHERE resolution = 'hour' AND bucket >= ?`,
+    )
+    .run(Math.floor(now / HOUR) * HOUR - 24 * HOUR);
   sqlite.exec("COMMIT");
 
   // What the nightly housekeeping job does (server/jobs/kinds/maintenance.ts).

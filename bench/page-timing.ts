@@ -1,12 +1,15 @@
-// npm run bench:uptime:pages [-- --monitors 50 --requests 50 --warmup 10 --seed 1]
-// Does a long history slow the uptime pages down? Generates two databases (N monitors
-// checked every 30 s: 1 day and 90 days of history, retention applied), then starts the
-// production build on each in turn, signs in and times GET /, /uptime and
-// /uptime/m-000?range=90d (time to the full body, sequential requests). Needs an existing
+// npm run bench:uptime:pages [-- --monitors 50 --interval 30s --days 1,90 --requests 50 --warmup 10 --seed 1 --keep DIR]
+// Does a long history slow the uptime pages down? Generates one database per --days
+// value (N monitors checked every --interval, retention applied), then starts the
+// production build on each in turn, signs in and times GET /, /uptime,
+// /uptime/m-000?range=90d and /api/uptime/status (time to the full body, sequential
+// requests). With --keep DIR the databases are kept in DIR/<days>d and reused by the
+// next run (so a before/after comparison reads the same data). Needs an existing
 // `npm run build`. Prints figures; asserts nothing.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { parseDuration } from "../lib/duration";
 import { generateHistory, monitorId, parseFlags, type HistoryReport } from "./generate-history";
 import {
   ADMIN,
@@ -24,10 +27,18 @@ const MONITORS = Number(flags.monitors ?? 50);
 const REQUESTS = Number(flags.requests ?? 50);
 const WARMUP = Number(flags.warmup ?? 10);
 const SEED = Number(flags.seed ?? 1);
-const INTERVAL_MS = 30_000;
-const TARGETS = { ratioMax: 1.5, medianMaxMs: 150 };
+const INTERVAL_MS = parseDuration(flags.interval ?? "30s") ?? NaN;
+const DAYS = (flags.days ?? "1,90").split(",").map(Number);
+const KEEP = flags.keep ? path.resolve(flags.keep) : undefined;
+const TARGETS = { ratioMax: 1.1, medianMaxMs: 50, uptimeHtmlMaxBytes: 200 * 1024 };
 
-const PAGES = ["/", "/uptime", `/uptime/${monitorId(0, MONITORS)}?range=90d`];
+if (!Number.isInteger(MONITORS) || MONITORS < 1) throw new Error("--monitors: a positive integer");
+if (!(INTERVAL_MS >= 1000)) throw new Error("--interval: a duration of a second or more, e.g. 5m");
+if (DAYS.length < 2 || DAYS.some((d) => !Number.isInteger(d) || d < 1)) {
+  throw new Error("--days: two or more whole numbers of days, e.g. 1,365");
+}
+
+const PAGES = ["/", "/uptime", `/uptime/${monitorId(0, MONITORS)}?range=90d`, "/api/uptime/status"];
 
 type Timing = { medianMs: number; p95Ms: number; minMs: number; bytes: number };
 
@@ -63,57 +74,58 @@ async function measure(server: Opsdeck): Promise<Record<string, Timing>> {
   return out;
 }
 
+/** A kept database is reused when its config is there (the generator writes it last but one). */
+function history(root: string, days: number): HistoryReport | { dir: string; configFile: string } {
+  const dir = path.join(root, `${days}d`);
+  const configFile = path.join(dir, "opsdeck.bench.yaml");
+  if (KEEP && fs.existsSync(path.join(dir, "opsdeck.db")) && fs.existsSync(configFile)) {
+    console.error(`reusing ${dir}`);
+    return { dir, configFile };
+  }
+  console.error(`generating ${MONITORS} monitors × ${days} day(s) of history…`);
+  return generateHistory({ dir, monitors: MONITORS, days, intervalMs: INTERVAL_MS, seed: SEED });
+}
+
 async function main() {
   requireBuild();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-bench-pages-"));
+  const root = KEEP ?? fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-bench-pages-"));
+  const logs = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-bench-logs-"));
   let server: Opsdeck | undefined;
   const cleanup = async () => {
     if (server) await stopOpsdeck(server);
     server = undefined;
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!KEEP) fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(logs, { recursive: true, force: true });
   };
   process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
   try {
-    const histories: Record<"1d" | "90d", HistoryReport> = {} as never;
-    for (const [key, days] of [
-      ["1d", 1],
-      ["90d", 90],
-    ] as const) {
-      console.error(`generating ${MONITORS} monitors × ${days} day(s) of history…`);
-      histories[key] = generateHistory({
-        dir: path.join(tmp, key),
-        monitors: MONITORS,
-        days,
-        intervalMs: INTERVAL_MS,
-        seed: SEED,
-      });
-    }
-
-    const results: Record<"1d" | "90d", Record<string, Timing>> = {} as never;
-    for (const key of ["1d", "90d"] as const) {
-      const h = histories[key];
-      console.error(`starting Opsdeck on the ${key} database…`);
+    const histories = new Map(DAYS.map((d) => [d, history(root, d)]));
+    const results = new Map<number, Record<string, Timing>>();
+    for (const days of DAYS) {
+      const h = histories.get(days)!;
+      console.error(`starting Opsdeck on the ${days}-day database…`);
       server = await startOpsdeck({
         dataDir: h.dir,
         config: h.configFile,
-        logFile: path.join(tmp, `server-${key}.log`),
+        logFile: path.join(logs, `server-${days}d.log`),
       });
-      results[key] = await measure(server);
+      results.set(days, await measure(server));
       await stopOpsdeck(server);
       server = undefined;
     }
 
+    const first = DAYS[0]!;
+    const last = DAYS[DAYS.length - 1]!;
     const rows = PAGES.map((page) => {
-      const a = results["1d"][page]!;
-      const b = results["90d"][page]!;
+      const a = results.get(first)![page]!;
+      const b = results.get(last)![page]!;
       const ratio = +(b.medianMs / a.medianMs).toFixed(2);
       return {
         page,
-        "1d": a,
-        "90d": b,
+        byDays: Object.fromEntries(DAYS.map((d) => [`${d}d`, results.get(d)![page]!])),
         ratio,
         withinRatio: ratio <= TARGETS.ratioMax,
-        under150ms: b.medianMs < TARGETS.medianMaxMs,
+        under50ms: a.medianMs < TARGETS.medianMaxMs,
       };
     });
 
@@ -122,11 +134,14 @@ async function main() {
       `\n${MONITORS} monitors every ${INTERVAL_MS / 1000} s; ${REQUESTS} sequential requests per page after ${WARMUP} warm-up; ms to full body\n`,
     );
     console.log(
-      `${"page".padEnd(26)}${pad("1d med", 9)}${pad("1d p95", 9)}${pad("90d med", 9)}${pad("90d p95", 9)}${pad("90d/1d", 8)}${pad("KiB 1d/90d", 13)}`,
+      `${"page".padEnd(28)}${DAYS.map((d) => `${pad(`${d}d med`, 10)}${pad(`${d}d p95`, 10)}${pad(`${d}d KiB`, 10)}`).join("")}${pad(`${last}d/${first}d`, 10)}`,
     );
     for (const r of rows) {
       console.log(
-        `${r.page.padEnd(26)}${pad(r["1d"].medianMs, 9)}${pad(r["1d"].p95Ms, 9)}${pad(r["90d"].medianMs, 9)}${pad(r["90d"].p95Ms, 9)}${pad(r.ratio.toFixed(2), 8)}${pad(`${Math.round(r["1d"].bytes / 1024)}/${Math.round(r["90d"].bytes / 1024)}`, 13)}`,
+        `${r.page.padEnd(28)}${DAYS.map((d) => {
+          const t = r.byDays[`${d}d`]!;
+          return `${pad(t.medianMs, 10)}${pad(t.p95Ms, 10)}${pad(Math.round(t.bytes / 1024), 10)}`;
+        }).join("")}${pad(r.ratio.toFixed(2), 10)}`,
       );
     }
     console.log(
@@ -135,14 +150,21 @@ async function main() {
           date: new Date().toISOString(),
           monitors: MONITORS,
           intervalSeconds: INTERVAL_MS / 1000,
+          days: DAYS,
           requestsPerPage: REQUESTS,
           warmupPerPage: WARMUP,
           targets: TARGETS,
-          databases: {
-            "1d": { rows: histories["1d"].rows, databaseMiB: histories["1d"].databaseMiB },
-            "90d": { rows: histories["90d"].rows, databaseMiB: histories["90d"].databaseMiB },
-          },
-          generationSeconds: { "1d": histories["1d"].seconds, "90d": histories["90d"].seconds },
+          databases: Object.fromEntries(
+            DAYS.map((d) => {
+              const h = histories.get(d)!;
+              return [
+                `${d}d`,
+                "rows" in h
+                  ? { rows: h.rows, databaseMiB: h.databaseMiB, generationSeconds: h.seconds }
+                  : { reused: h.dir },
+              ];
+            }),
+          ),
           pages: rows,
         },
         null,

@@ -6,6 +6,9 @@ import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { environmentInView, selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
 import { uptimeStatus } from "@/server/queries/uptime-status";
+import { overviewOf } from "@/lib/overview";
+import { pageOf } from "@/lib/monitor-list";
+import { intParam, type SearchParams } from "@/lib/search-params";
 import { FiringAlerts } from "@/components/alerts/firing-alerts";
 import { OnCallNow } from "@/components/oncall/on-call-now";
 import { onCallSummaries } from "@/server/oncall/schedules";
@@ -18,11 +21,16 @@ export async function generateMetadata(): Promise<Metadata> {
   };
 }
 
-export default async function OverviewPage() {
+export default async function OverviewPage({
+  searchParams,
+}: {
+  searchParams: Promise<SearchParams>;
+}) {
   await requirePageUser();
   const { config } = getConfig();
   const chosen = await selectedEnvironment(config);
   const environments = config.environments.filter((e) => chosen === "all" || e.id === chosen);
+  const services = pageOf(config.services, intParam((await searchParams).page));
   return (
     <>
       <PageHeader
@@ -34,18 +42,25 @@ export default async function OverviewPage() {
         <OnCallNow schedules={onCallSummaries(getDb(), config)} />
       </div>
       <OverviewBoard
-        initial={uptimeStatus(getDb(), config)}
+        initial={overviewOf(uptimeStatus(getDb(), config))}
         environments={(environments.length ? environments : config.environments).map((e) => ({
           id: e.id,
           name: e.name,
           protected: e.protected,
         }))}
-        services={config.services.map((s) => ({
+        services={services.items.map((s) => ({
           id: s.id,
           name: s.name,
           description: s.description ?? null,
           environments: Object.keys(s.environments),
         }))}
+        servicePage={{
+          from: services.from,
+          to: services.to,
+          total: services.total,
+          page: services.page,
+          pages: services.pages,
+        }}
       />
     </>
   );

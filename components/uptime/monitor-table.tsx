@@ -1,13 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import { Table } from "@/components/ui/table";
 import { formatUptime } from "@/lib/uptime";
 import type { IncidentSummaryView, UptimeStatusView } from "@/lib/uptime-view";
 import { Time } from "@/components/ui/time";
 import { formatDuration } from "@/lib/duration";
+import { filterMonitors, MONITOR_PAGE_SIZE, pageOf, type MonitorFilter } from "@/lib/monitor-list";
+import { Pager } from "@/components/ui/pager";
 import { STATUS_STYLE } from "./status-dot";
 import { useUptimeStatus } from "./use-uptime-status";
 
@@ -25,43 +27,68 @@ function ago(iso: string | null, now: number): string {
 
 const STATUSES = ["down", "pending", "late", "degraded", "up", "paused", "unknown", "new"] as const;
 
-/** Every monitor with live status, filterable by environment, service and status (kept in the URL). */
+/** The list's URL: its filters and page, "" and page 1 left out. */
+function listHref(path: string, f: MonitorFilter, page: number): string {
+  const query = new URLSearchParams(Object.entries(f).filter(([, v]) => v));
+  if (page > 1) query.set("page", String(page));
+  return query.size ? `${path}?${query}` : path;
+}
+
+/**
+ * One page of monitors with live status, filtered by environment, service, status and
+ * a search (kept in the URL). The server filters and pages the first render, so the
+ * HTML holds one page whatever the number of monitors; once the live state brings
+ * every monitor, the same filter and page are applied to it here.
+ */
 export function MonitorTable({
   initial,
+  total,
+  page,
+  filter: urlFilter,
   environments,
   services,
   incidents,
+  incidentNames,
 }: {
+  /** The page's monitors as the server read them. */
   initial: UptimeStatusView;
+  /** How many monitors the server's filter kept. */
+  total: number;
+  page: number;
+  filter: MonitorFilter;
   environments: Option[];
   services: Option[];
-  /** Recent incidents of all monitors; shown for the monitors the filters keep. */
+  /** Recent incidents of the monitors the filters keep. */
   incidents: IncidentSummaryView[];
+  incidentNames: Record<string, string>;
 }) {
-  const { monitors, at } = useUptimeStatus(initial);
-  const params = useSearchParams();
+  const live = useUptimeStatus(initial);
   const router = useRouter();
   const pathname = usePathname();
   // Local state answers at once; the URL follows, so filters survive reloads and links.
-  const [filter, setFilter] = useState(() => ({
-    environment: params.get("environment") ?? "",
-    service: params.get("service") ?? "",
-    status: params.get("status") ?? "",
-  }));
-  const shown = monitors.filter(
-    (m) =>
-      (!filter.environment || m.environment === filter.environment) &&
-      (!filter.service || m.service === filter.service) &&
-      (!filter.status || m.status === filter.status),
-  );
-  const shownIds = new Set(shown.map((m) => m.id));
-  const names = new Map(monitors.map((m) => [m.id, m.name]));
-  const set = (key: keyof typeof filter, value: string) => {
+  const [filter, setFilter] = useState(urlFilter);
+  const fromLive = live !== initial;
+  const kept = fromLive ? filterMonitors(live.monitors, filter) : null;
+  const list = kept
+    ? pageOf(kept, page)
+    : pageOf(initial.monitors, 1, Math.max(1, initial.monitors.length));
+  const shown = list.items;
+  const count = kept ? kept.length : total;
+  const first = kept ? list.from : shown.length ? (page - 1) * MONITOR_PAGE_SIZE + 1 : 0;
+  const last = first ? first + shown.length - 1 : 0;
+  const shownPage = kept ? list.page : page;
+  const keptIds = kept ? new Set(kept.map((m) => m.id)) : null;
+  const names = new Map([
+    ...Object.entries(incidentNames),
+    ...shown.map((m) => [m.id, m.name] as [string, string]),
+  ]);
+  const set = (key: keyof MonitorFilter, value: string) => {
     const next = { ...filter, [key]: value };
     setFilter(next);
-    const query = new URLSearchParams(Object.entries(next).filter(([, v]) => v));
-    router.replace(query.size ? `${pathname}?${query}` : pathname);
+    router.replace(listHref(pathname, next, 1));
   };
+  const at = live.at;
+  const shownIncidents = keptIds ? incidents.filter((i) => keptIds.has(i.monitorId)) : incidents;
   const now = Date.parse(at);
   const select = (label: string, key: keyof typeof filter, options: Option[]) => (
     <label className="text-sm">
@@ -94,7 +121,27 @@ export function MonitorTable({
           "status",
           STATUSES.map((s) => ({ id: s, name: STATUS_STYLE[s].label })),
         )}
+        <label className="text-sm">
+          <span className="block text-slate-600">Search</span>
+          <input
+            type="search"
+            value={filter.q}
+            onChange={(e) => set("q", e.target.value)}
+            placeholder="Name, id or service"
+            maxLength={200}
+            className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5"
+          />
+        </label>
       </div>
+      <Pager
+        from={first}
+        to={last}
+        total={count}
+        noun="monitors"
+        prevHref={shownPage > 1 ? listHref(pathname, filter, shownPage - 1) : null}
+        nextHref={last < count ? listHref(pathname, filter, shownPage + 1) : null}
+        testId="monitor-pager"
+      />
       <Table
         columns={[
           "Monitor",
@@ -111,7 +158,7 @@ export function MonitorTable({
         empty={
           shown.length > 0
             ? undefined
-            : monitors.length === 0
+            : count === 0 && !Object.values(filter).some(Boolean)
               ? "No monitors configured. Add them under monitors: in opsdeck.yaml."
               : "No monitors match these filters."
         }
@@ -177,27 +224,25 @@ export function MonitorTable({
       <Table
         columns={["Monitor", "Started", "Duration", "Cause"]}
         testId="recent-incidents"
-        empty={incidents.some((i) => shownIds.has(i.monitorId)) ? undefined : "No incidents."}
+        empty={shownIncidents.length ? undefined : "No incidents."}
       >
-        {incidents
-          .filter((i) => shownIds.has(i.monitorId))
-          .map((i) => (
-            <tr key={i.id} className="border-t border-slate-100 align-top">
-              <td className="px-3 py-2">
-                <Link href={`/uptime/${i.monitorId}`} className="underline">
-                  {names.get(i.monitorId) ?? i.monitorId}
-                </Link>
-              </td>
-              <td className="whitespace-nowrap px-3 py-2">
-                <Time value={i.openedAt} />
-              </td>
-              <td className="px-3 py-2">
-                {formatDuration(i.durationMs)}
-                {i.closedAt ? "" : " (open)"}
-              </td>
-              <td className="px-3 py-2 text-red-800">{i.cause}</td>
-            </tr>
-          ))}
+        {shownIncidents.map((i) => (
+          <tr key={i.id} className="border-t border-slate-100 align-top">
+            <td className="px-3 py-2">
+              <Link href={`/uptime/${i.monitorId}`} className="underline">
+                {names.get(i.monitorId) ?? i.monitorId}
+              </Link>
+            </td>
+            <td className="whitespace-nowrap px-3 py-2">
+              <Time value={i.openedAt} />
+            </td>
+            <td className="px-3 py-2">
+              {formatDuration(i.durationMs)}
+              {i.closedAt ? "" : " (open)"}
+            </td>
+            <td className="px-3 py-2 text-red-800">{i.cause}</td>
+          </tr>
+        ))}
       </Table>
     </div>
   );

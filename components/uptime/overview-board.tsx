@@ -3,27 +3,53 @@
 import Link from "next/link";
 import { StatusPill } from "@/components/status-pill";
 import { formatDuration } from "@/lib/duration";
-import { formatUptime, worstStatus } from "@/lib/uptime";
-import type { UptimeStatusView } from "@/lib/uptime-view";
+import { useMemo } from "react";
+import { Pager } from "@/components/ui/pager";
+import { cellKey, overviewOf, type OverviewView } from "@/lib/overview";
+import { formatUptime, type MonitorStatusName } from "@/lib/uptime";
 import { STATUS_STYLE } from "./status-dot";
 import { useUptimeStatus } from "./use-uptime-status";
+
+const STATUS_ORDER: MonitorStatusName[] = [
+  "down",
+  "late",
+  "pending",
+  "degraded",
+  "up",
+  "unknown",
+  "new",
+  "paused",
+];
 
 type Env = { id: string; name: string; protected: boolean };
 type Service = { id: string; name: string; description: string | null; environments: string[] };
 
-/** Open incidents, then services × environments coloured by their worst monitor; live. */
+/**
+ * Open incidents, the monitors not up, then services × environments coloured by their
+ * worst monitor; live. The server sends summaries (one page of services), never one row
+ * per monitor; once the live state brings every monitor the same summary is made here.
+ */
 export function OverviewBoard({
   initial,
   environments,
   services,
+  servicePage,
 }: {
-  initial: UptimeStatusView;
+  initial: OverviewView;
   environments: Env[];
+  /** This page's services. */
   services: Service[];
+  servicePage: { from: number; to: number; total: number; page: number; pages: number };
 }) {
-  const { monitors, incidents, at } = useUptimeStatus(initial);
-  const byId = new Map(monitors.map((m) => [m.id, m]));
-  const now = Date.parse(at);
+  const base = useMemo(
+    () => ({ monitors: [], incidents: initial.incidents, at: initial.at }),
+    [initial],
+  );
+  const live = useUptimeStatus(base);
+  const view = useMemo(() => (live === base ? initial : overviewOf(live)), [live, base, initial]);
+  const { incidents, cells, notUp, notUpTotal, counts, incidentMonitors } = view;
+  const now = Date.parse(view.at);
+  const total = Object.values(counts).reduce((a, n) => a + (n ?? 0), 0);
   return (
     <div className="space-y-6">
       <section aria-label="Open incidents" data-testid="open-incidents">
@@ -34,7 +60,7 @@ export function OverviewBoard({
         ) : (
           <ul className="space-y-2">
             {incidents.map((i) => {
-              const m = byId.get(i.monitorId);
+              const m = incidentMonitors[i.monitorId];
               return (
                 <li
                   key={i.id}
@@ -57,6 +83,44 @@ export function OverviewBoard({
             })}
           </ul>
         )}
+      </section>
+
+      <section aria-label="Monitors not up" data-testid="monitors-not-up" className="space-y-2">
+        <p className="text-sm text-slate-600" data-testid="monitor-counts">
+          {total} monitor{total === 1 ? "" : "s"}
+          {STATUS_ORDER.filter((st) => counts[st]).map((st) => (
+            <span key={st}>
+              {" · "}
+              <Link href={`/uptime?status=${st}`} className="underline">
+                {counts[st]} {STATUS_STYLE[st].label.toLowerCase()}
+              </Link>
+            </span>
+          ))}
+        </p>
+        {notUp.length > 0 ? (
+          <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm">
+            {notUp.map((m) => (
+              <li key={m.id} className="flex flex-wrap items-center gap-2 px-4 py-2">
+                <StatusPill status={m.status} />
+                <Link href={`/uptime/${m.id}`} className="font-medium underline">
+                  {m.name}
+                </Link>
+                <span className="text-slate-600">
+                  {m.service} · {m.environment}
+                </span>
+                {m.lastError ? <span className="text-xs text-red-700">{m.lastError}</span> : null}
+              </li>
+            ))}
+            {notUpTotal > notUp.length ? (
+              <li className="px-4 py-2 text-slate-600">
+                and {notUpTotal - notUp.length} more on{" "}
+                <Link href="/uptime" className="underline">
+                  Uptime
+                </Link>
+              </li>
+            ) : null}
+          </ul>
+        ) : null}
       </section>
 
       {services.length === 0 ? (
@@ -93,11 +157,9 @@ export function OverviewBoard({
                     ) : null}
                   </th>
                   {environments.map((env) => {
-                    const cell = monitors.filter(
-                      (m) => m.service === service.id && m.environment === env.id,
-                    );
-                    const worst = worstStatus(cell.map((m) => m.status));
-                    if (!worst) {
+                    const cell = cells[cellKey(service.id, env.id)];
+                    const worst = cell?.worst;
+                    if (!cell || !worst) {
                       return (
                         <td
                           key={env.id}
@@ -112,14 +174,6 @@ export function OverviewBoard({
                       );
                     }
                     const style = STATUS_STYLE[worst];
-                    const uptimes = cell
-                      .map((m) => m.uptime["24h"])
-                      .filter((u): u is number => u !== null);
-                    // A heartbeat's "response time" is its job's run time: not a latency.
-                    const latency = cell
-                      .filter((m) => m.type !== "heartbeat")
-                      .map((m) => m.lastResponseMs)
-                      .filter((v): v is number => v !== null);
                     return (
                       <td
                         key={env.id}
@@ -134,11 +188,11 @@ export function OverviewBoard({
                         >
                           <div className={`font-medium ${style.text}`}>{style.label}</div>
                           <div className="text-xs text-slate-600">
-                            {latency.length ? `${Math.max(...latency)} ms · ` : ""}
-                            24 h {formatUptime(uptimes.length ? Math.min(...uptimes) : null)}
+                            {cell.latencyMs !== null ? `${cell.latencyMs} ms · ` : ""}
+                            24 h {formatUptime(cell.uptime24h)}
                           </div>
                           <div className="text-[11px] text-slate-500">
-                            {cell.length} monitor{cell.length === 1 ? "" : "s"}
+                            {cell.monitors} monitor{cell.monitors === 1 ? "" : "s"}
                           </div>
                         </Link>
                       </td>
@@ -150,6 +204,17 @@ export function OverviewBoard({
           </table>
         </div>
       )}
+      {servicePage.pages > 1 ? (
+        <Pager
+          from={servicePage.from}
+          to={servicePage.to}
+          total={servicePage.total}
+          noun="services"
+          prevHref={servicePage.page > 1 ? `/?page=${servicePage.page - 1}` : null}
+          nextHref={servicePage.page < servicePage.pages ? `/?page=${servicePage.page + 1}` : null}
+          testId="service-pager"
+        />
+      ) : null}
     </div>
   );
 }

@@ -263,6 +263,24 @@ export const monitorRollups = sqliteTable(
   ],
 );
 
+/**
+ * The hour rows of the last 25 hours again, latency only, kept by the recorder beside
+ * monitor_rollups: the 24 h percentiles of every monitor come from one scan of this
+ * small table (monitors × 25 rows) instead of one seek per monitor into a table that
+ * grows with history. Rows older than 25 hours are deleted as hours pass.
+ */
+export const monitorRecentHours = sqliteTable(
+  "monitor_recent_hours",
+  {
+    monitorId: text("monitor_id").notNull(),
+    bucket: integer("bucket").notNull(),
+    respMin: integer("resp_min"),
+    respMax: integer("resp_max"),
+    ...histogramColumns,
+  },
+  (t) => [primaryKey({ columns: [t.monitorId, t.bucket] })],
+);
+
 export const MONITOR_STATES = [
   "unknown",
   "up",

@@ -120,6 +120,15 @@ function prepare(client: Db["$client"]) {
          resp_max = max(coalesce(resp_max, excluded.resp_max), coalesce(excluded.resp_max, resp_max)),
          ${H.map((h) => `${h} = ${h} + excluded.${h}`).join(", ")}`,
     ),
+    upsertRecentHour: client.prepare(
+      `insert into monitor_recent_hours (monitor_id, bucket, resp_min, resp_max, ${H.join(", ")})
+       values (${new Array(4 + BUCKETS).fill("?").join(", ")})
+       on conflict (monitor_id, bucket) do update set
+         resp_min = min(coalesce(resp_min, excluded.resp_min), coalesce(excluded.resp_min, resp_min)),
+         resp_max = max(coalesce(resp_max, excluded.resp_max), coalesce(excluded.resp_max, resp_max)),
+         ${H.map((h) => `${h} = ${h} + excluded.${h}`).join(", ")}`,
+    ),
+    pruneRecentHours: client.prepare(`delete from monitor_recent_hours where bucket < ?`),
     openIncident: client.prepare(
       `insert into incidents (monitor_id, opened_at, cause, last_error, failed_checks) values (?, ?, ?, ?, ?)
        on conflict do nothing`,
@@ -193,6 +202,23 @@ function writeState(s: Statements, r: CheckRecord): void {
   });
 }
 
+/** How many hours back monitor_recent_hours reaches: the 24 h window's first hour and the current one. */
+export const RECENT_HOURS = 25;
+const prunedUpTo = new WeakMap<object, number>();
+
+/**
+ * Keeps monitor_recent_hours to its last RECENT_HOURS hours, counted from the newest
+ * check of the batch (the checks' clock, not the wall clock). Runs once per new hour.
+ */
+function pruneRecentHours(db: Db, s: Statements, records: CheckRecord[]): void {
+  let newest = -Infinity;
+  for (const r of records) newest = Math.max(newest, r.at);
+  const cutoff = bucketStart(newest, "hour") - (RECENT_HOURS - 1) * SIZES.hour;
+  if ((prunedUpTo.get(db.$client) ?? -Infinity) >= cutoff) return;
+  s.pruneRecentHours.run(cutoff);
+  prunedUpTo.set(db.$client, cutoff);
+}
+
 /** A monitor's stored state and whether it has an open incident: where checks resume after a restart. */
 export function loadMemory(
   tx: DbOrTx,
@@ -259,7 +285,11 @@ export function writeChecks(db: Db, records: CheckRecord[]): void {
       d.respMax,
       ...d.hist,
     );
+    if (d.resolution === "hour") {
+      s.upsertRecentHour.run(d.monitorId, d.bucket, d.respMin, d.respMax, ...d.hist);
+    }
   }
+  pruneRecentHours(db, s, records);
   for (const r of records) {
     applyIncident(s, r);
     writeState(s, r);

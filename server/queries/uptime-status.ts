@@ -1,6 +1,6 @@
 import "server-only";
 import type { UptimeStatusView } from "@/lib/uptime-view";
-import type { OpsdeckConfig } from "@/server/config/schema";
+import type { MonitorConfig, OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { monitorSummaries, openIncidents } from "./uptime";
 
@@ -9,6 +9,15 @@ export function uptimeStatus(db: Db, config: OpsdeckConfig, now = Date.now()): U
   return {
     monitors: monitorSummaries(db, config.monitors, now),
     incidents: openIncidents(db, now),
+    at: new Date(now).toISOString(),
+  };
+}
+
+/** The live picture of one monitor (its monitor page's live widget): no other monitor is read. */
+export function monitorStatus(db: Db, monitor: MonitorConfig, now = Date.now()): UptimeStatusView {
+  return {
+    monitors: monitorSummaries(db, [monitor], now),
+    incidents: openIncidents(db, now).filter((i) => i.monitorId === monitor.id),
     at: new Date(now).toISOString(),
   };
 }

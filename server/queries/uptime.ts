@@ -43,16 +43,20 @@ const counts = {
 };
 
 /**
- * The 24 h latency histogram of one monitor from its hour rows. monitor_rollups is
- * clustered on (monitor_id, resolution, bucket) (WITHOUT ROWID): one contiguous run of
- * 24 rows. Prepared once per connection.
+ * The 24 h latency histograms of every monitor in one statement: a scan of
+ * monitor_recent_hours (the recorder's copy of the last 25 hour rows per monitor, so
+ * its size does not grow with history), grouped in its primary-key order.
  */
 function summaryStatements(client: Db["$client"]) {
   const hist = Array.from({ length: BUCKETS }, (_, i) => `sum(h${i}) as h${i}`).join(", ");
   return {
     day: client.prepare(
-      `select min(resp_min) as min24, max(resp_max) as max24, ${hist}
-       from monitor_rollups where monitor_id = @id and resolution = 'hour' and bucket >= @from24`,
+      `select monitor_id as id, min(resp_min) as min24, max(resp_max) as max24, ${hist}
+       from monitor_recent_hours where bucket >= @from24 group by monitor_id`,
+    ),
+    one: client.prepare(
+      `select monitor_id as id, min(resp_min) as min24, max(resp_max) as max24, ${hist}
+       from monitor_recent_hours where monitor_id = @id and bucket >= @from24 group by monitor_id`,
     ),
   };
 }
@@ -129,8 +133,9 @@ export function monitorName(m: MonitorConfig): string {
 
 /**
  * Status, time-weighted uptime over 24 h / 7 d / 30 d / 90 d (windowUptime over the
- * monitor's incidents) and the 24 h p95 for every monitor: one incidents read for all
- * monitors and one short rollup read per monitor, whatever the length of history.
+ * monitor's incidents) and the 24 h p95 for every monitor: one incidents read, one
+ * state read and one read of the recent hours for all monitors, whatever the length of
+ * history.
  */
 export function monitorSummaries(
   db: Db,
@@ -151,9 +156,17 @@ export function monitorSummaries(
       .all()
       .map((s) => [s.monitorId, s]),
   );
+  const day = new Map(
+    (
+      (monitors.length === 1
+        ? st.one.all({ id: monitors[0]!.id, from24 })
+        : st.day.all({ from24 })) as Array<Record<string, number | null> & { id: string }>
+    ).map((r) => [r.id, r]),
+  );
+  const noHours: Record<string, number | null> = { min24: null, max24: null };
   return monitors.map((m) => {
     const s = states.get(m.id);
-    const hours = st.day.get({ id: m.id, from24 }) as Record<string, number | null>;
+    const hours = day.get(m.id) ?? noHours;
     const paused = m.paused || Boolean(s?.pausedBy);
     const hist = Array.from({ length: BUCKETS }, (_, i) => hours[`h${i}`] ?? 0);
     const first = s?.firstCheckAt?.getTime() ?? null;

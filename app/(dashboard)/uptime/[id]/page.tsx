@@ -29,7 +29,7 @@ import {
   monitorRange,
   recentChecks,
 } from "@/server/queries/uptime";
-import { uptimeStatus } from "@/server/queries/uptime-status";
+import { monitorStatus } from "@/server/queries/uptime-status";
 import { deployMarkers } from "@/server/queries/deployments";
 import { opsdeckUrl } from "@/server/alerts/payload";
 
@@ -141,8 +141,9 @@ export default async function MonitorPage({ params, searchParams }: Props) {
   const requested = (await searchParams).range;
   const range: Range = RANGES.includes(requested as Range) ? (requested as Range) : "24h";
   const db = getDb();
-  const status = uptimeStatus(db, getConfig().config);
-  const summary = status.monitors.find((m) => m.id === id)!;
+  // This monitor only: the live status widget needs no other (the live poll brings them all).
+  const status = monitorStatus(db, monitor);
+  const summary = status.monitors[0]!;
   const incidents = recentIncidents(db, id);
   const checks = recentChecks(db, id, 30);
   const beats = heartbeatTimes(db, id);
