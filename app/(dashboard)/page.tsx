@@ -9,6 +9,7 @@ import { uptimeStatus } from "@/server/queries/uptime-status";
 import { FiringAlerts } from "@/components/alerts/firing-alerts";
 import { OnCallNow } from "@/components/oncall/on-call-now";
 import { onCallSummaries } from "@/server/oncall/schedules";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 
 // The layout's title template does not apply to a page in its own segment.
 export async function generateMetadata(): Promise<Metadata> {
@@ -17,7 +18,8 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function OverviewPage() {
-  await requirePageUser();
+  const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { config } = getConfig();
   const chosen = await selectedEnvironment(config);
   const environments = config.environments.filter((e) => chosen === "all" || e.id === chosen);
@@ -25,11 +27,12 @@ export default async function OverviewPage() {
     <>
       <PageHeader
         title="Overview"
+        timeZone={tz}
         description="Every service in the chosen environment, coloured by its worst monitor. Updates live. Firing alerts and on-call cover every environment."
       />
       <div className="mb-6 grid gap-4 md:grid-cols-2">
         <FiringAlerts />
-        <OnCallNow schedules={onCallSummaries(getDb(), config)} />
+        <OnCallNow schedules={onCallSummaries(getDb(), config)} timeZone={tz} />
       </div>
       <OverviewBoard
         initial={uptimeStatus(getDb(), config)}

@@ -31,8 +31,11 @@ export function MonitorTable({
   environments,
   services,
   incidents,
+  timeZone: tz,
 }: {
   initial: UptimeStatusView;
+  /** The viewer's zone (from the server, so both renders agree). */
+  timeZone: string;
   environments: Option[];
   services: Option[];
   /** Recent incidents of all monitors; shown for the monitors the filters keep. */
@@ -129,7 +132,8 @@ export function MonitorTable({
                   {m.name}
                 </Link>
                 <div className="text-xs text-slate-500">
-                  {m.type} · {m.service} · {m.environment}
+                  {m.type} · {services.find((s) => s.id === m.service)?.name ?? m.service} ·{" "}
+                  {environments.find((e) => e.id === m.environment)?.name ?? m.environment}
                 </div>
               </td>
               <td className="px-3 py-2">
@@ -189,7 +193,7 @@ export function MonitorTable({
                 </Link>
               </td>
               <td className="whitespace-nowrap px-3 py-2">
-                <Time value={i.openedAt} />
+                <Time timeZone={tz} value={i.openedAt} />
               </td>
               <td className="px-3 py-2">
                 {formatDuration(i.durationMs)}

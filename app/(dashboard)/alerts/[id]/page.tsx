@@ -15,6 +15,7 @@ import { idParams } from "@/lib/schemas/common";
 import { hrefWith, intParam, type SearchParams } from "@/lib/search-params";
 import { ackAlert } from "@/server/actions/ack-alert";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import {
@@ -22,6 +23,7 @@ import {
   alertTransitionsPage,
   getAlert,
   toAlertView,
+  alertPeople,
 } from "@/server/queries/alerts";
 
 export const metadata: Metadata = { title: "Alert" };
@@ -34,13 +36,14 @@ export default async function AlertPage({
   searchParams: Promise<SearchParams>;
 }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const parsed = idParams.safeParse(await params);
   if (!parsed.success) notFound();
   const search = await searchParams;
   const db = getDb();
   const row = getAlert(db, parsed.data.id);
   if (!row) notFound();
-  const a = toAlertView(row, getConfig().config);
+  const a = toAlertView(row, getConfig().config, alertPeople(getDb(), [row]));
   const path = `/alerts/${a.id}`;
   const transitionsAfter = intParam(search.transitionsAfter);
   const transitions = alertTransitionsPage(db, a.id, { after: transitionsAfter });
@@ -52,6 +55,7 @@ export default async function AlertPage({
     <div className="space-y-6">
       <PageHeader
         title={`#${a.id} ${a.name}`}
+        timeZone={tz}
         description={a.summary}
         actions={
           <>
@@ -91,19 +95,19 @@ export default async function AlertPage({
           <div>
             <dt className="text-xs text-slate-500">Condition first held</dt>
             <dd>
-              <Time value={a.activeAt} />
+              <Time timeZone={tz} value={a.activeAt} />
             </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500">Fired</dt>
             <dd>
-              <Time value={a.firedAt} />
+              <Time timeZone={tz} value={a.firedAt} />
             </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500">Resolved</dt>
             <dd>
-              <Time value={a.resolvedAt} />
+              <Time timeZone={tz} value={a.resolvedAt} />
               {a.resolvedBy ? ` by ${a.resolvedBy}` : ""}
               {a.falsePositive ? " (false positive)" : ""}
             </dd>
@@ -113,7 +117,7 @@ export default async function AlertPage({
           <div>
             <dt className="text-xs text-slate-500">Acknowledged</dt>
             <dd>{a.ackedBy ? `${a.ackedBy}, ` : "no"}</dd>
-            {a.ackedAt ? <Time value={a.ackedAt} /> : null}
+            {a.ackedAt ? <Time timeZone={tz} value={a.ackedAt} /> : null}
           </div>
           <div>
             <dt className="text-xs text-slate-500">Escalation</dt>
@@ -143,7 +147,7 @@ export default async function AlertPage({
           {transitions.items.map((t) => (
             <tr key={t.id} className="border-t border-slate-100">
               <td className="px-3 py-2 text-xs">
-                <Time value={t.at} />
+                <Time timeZone={tz} value={t.at} />
               </td>
               <td className="px-3 py-2">{t.from}</td>
               <td className="px-3 py-2">{t.to}</td>
@@ -185,7 +189,7 @@ export default async function AlertPage({
               <td className="px-3 py-2">{n.status}</td>
               <td className="px-3 py-2">{n.attempts}</td>
               <td className="px-3 py-2 text-xs">
-                <Time value={n.sentAt} />
+                <Time timeZone={tz} value={n.sentAt} />
               </td>
               <td className="px-3 py-2 text-xs text-red-700">{n.lastError ?? ""}</td>
             </tr>

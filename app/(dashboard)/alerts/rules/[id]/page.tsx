@@ -14,6 +14,7 @@ import {
   type PreviewRange,
 } from "@/server/alerts/preview";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import type { AlertRuleConfig } from "@/server/config/schema";
 import { getDb } from "@/server/db";
@@ -72,7 +73,8 @@ export default async function RulePage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Search>;
 }) {
-  await requirePageUser();
+  const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { id } = await params;
   const search = await searchParams;
   const { config } = getConfig();
@@ -99,6 +101,7 @@ export default async function RulePage({
     <div className="space-y-6">
       <PageHeader
         title={rule.name ?? rule.id}
+        timeZone={tz}
         description={`Rule ${rule.id} · ${rule.condition.type} condition`}
         actions={<SeverityBadge severity={rule.severity} />}
       />
@@ -218,10 +221,10 @@ export default async function RulePage({
               </td>
               <td className="px-3 py-2 text-xs">{e.summary}</td>
               <td className="px-3 py-2 text-xs">
-                <Time value={new Date(e.firedAt!)} />
+                <Time timeZone={tz} value={new Date(e.firedAt!)} />
               </td>
               <td className="px-3 py-2 text-xs">
-                {e.endedAt ? <Time value={new Date(e.endedAt)} /> : "still firing"}
+                {e.endedAt ? <Time timeZone={tz} value={new Date(e.endedAt)} /> : "still firing"}
               </td>
               <td className="px-3 py-2 text-xs">
                 {formatDuration((e.endedAt ?? now) - e.firedAt!)}
@@ -247,10 +250,10 @@ export default async function RulePage({
               <td className="px-3 py-2">{a.state}</td>
               <td className="px-3 py-2 text-xs">{a.summary}</td>
               <td className="px-3 py-2 text-xs">
-                <Time value={a.firedAt} />
+                <Time timeZone={tz} value={a.firedAt} />
               </td>
               <td className="px-3 py-2 text-xs">
-                <Time value={a.resolvedAt} />
+                <Time timeZone={tz} value={a.resolvedAt} />
               </td>
               <td className="px-3 py-2 text-xs">{a.ackedBy ?? "—"}</td>
             </tr>
