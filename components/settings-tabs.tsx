@@ -8,6 +8,7 @@ export function SettingsTabs({ isAdmin }: { isAdmin: boolean }) {
   const tabs = [
     { href: "/settings", label: "System" },
     { href: "/settings/jobs", label: "Jobs" },
+    { href: "/settings/preferences", label: "Your preferences" },
     ...(isAdmin ? [{ href: "/settings/users", label: "Users" }] : []),
   ];
   return (

@@ -28,7 +28,7 @@ test("the audit log filters by actor, action, outcome and time, and pages throug
   await expect(rows.first()).toContainText("127.0.0.1");
 
   await page.getByRole("link", { name: "Older →" }).click();
-  await expect(rows.first()).toContainText("jobs.start");
+  await expect(rows.first()).toContainText("Job started");
   expect(await rows.count()).toBeGreaterThanOrEqual(5);
   await page.getByRole("link", { name: "← Newer" }).click();
   await expect(rows).toHaveCount(50);

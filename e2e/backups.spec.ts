@@ -110,7 +110,7 @@ test("an admin downloads a backup whose checksum matches, and restores one into 
 
   await page.goto("/audit?action=backups");
   const audit = page.getByTestId("audit-table");
-  await expect(audit).toContainText("backups.restore_completed");
+  await expect(audit).toContainText("Restore completed");
   await expect(audit).toContainText("safetyFile");
-  await expect(audit).toContainText("backups.download");
+  await expect(audit).toContainText("Backup downloaded");
 });

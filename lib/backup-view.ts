@@ -48,6 +48,8 @@ export type BackupJobSummary = {
   id: string;
   name: string;
   service: string;
+  /** The service's display name (config `name`); `service` is its id. */
+  serviceName: string;
   environment: string;
   environmentName: string;
   protectedEnvironment: boolean;

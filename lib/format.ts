@@ -1,3 +1,5 @@
+import { formatZonedShort } from "@/lib/time-zone";
+
 /** 1536 → "1.5 KiB": binary units, as du and the platform's volume sizes use. */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes == null) return "—";
@@ -15,15 +17,5 @@ export function formatBytes(bytes: number | null | undefined): string {
 export function formatHumanTime(at: string | Date, timeZone = "UTC"): string {
   const d = typeof at === "string" ? new Date(at) : at;
   if (Number.isNaN(d.getTime())) return String(at);
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")} ${timeZone}`;
+  return `${formatZonedShort(d, timeZone)} ${timeZone}`;
 }

@@ -34,6 +34,7 @@ const PAGES: Record<string, Role | "public"> = {
   "app/(dashboard)/runbooks/page.tsx": "viewer",
   "app/(dashboard)/settings/jobs/page.tsx": "viewer",
   "app/(dashboard)/settings/page.tsx": "viewer",
+  "app/(dashboard)/settings/preferences/page.tsx": "viewer",
   "app/(dashboard)/settings/users/page.tsx": "admin",
   "app/(dashboard)/uptime/[id]/page.tsx": "viewer",
   "app/(dashboard)/uptime/page.tsx": "viewer",

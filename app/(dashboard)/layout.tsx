@@ -1,9 +1,13 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import { AppShell } from "@/components/app-shell";
 import { Providers } from "@/components/providers";
+import { TimeZoneCookie } from "@/components/time-zone-cookie";
+import { TIME_ZONE_COOKIE } from "@/lib/time-zone-cookie";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
+import { resolveTimeZone, userTimeZoneSetting } from "@/server/preferences/viewer-time-zone";
 import { liveAlerts } from "@/server/queries/live-state";
 import { selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
 
@@ -24,10 +28,14 @@ export default async function DashboardLayout({ children }: { children: React.Re
     protected: e.protected,
   }));
   const selected = await selectedEnvironment(config);
+  const cookie = (await cookies()).get(TIME_ZONE_COOKIE)?.value;
+  const cookieZone = cookie === undefined ? null : resolveTimeZone(null, cookie);
+  const followsBrowser = userTimeZoneSetting(getDb(), user.id) === null;
   return (
     // The live state starts from this render; on client navigation (when the layout does
     // not render again) the one live cache keeps it current.
     <Providers live={liveAlerts(getDb(), config)}>
+      <TimeZoneCookie current={cookieZone} followsBrowser={followsBrowser} />
       <AppShell
         user={user}
         title={config.title}

@@ -12,6 +12,7 @@ import { intParam, type SearchParams } from "@/lib/search-params";
 import { FiringAlerts } from "@/components/alerts/firing-alerts";
 import { OnCallNow } from "@/components/oncall/on-call-now";
 import { onCallSummaries } from "@/server/oncall/schedules";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 
 // The layout's title template does not apply to a page in its own segment.
 export async function generateMetadata(): Promise<Metadata> {
@@ -26,7 +27,8 @@ export default async function OverviewPage({
 }: {
   searchParams: Promise<SearchParams>;
 }) {
-  await requirePageUser();
+  const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { config } = getConfig();
   const chosen = await selectedEnvironment(config);
   const environments = config.environments.filter((e) => chosen === "all" || e.id === chosen);
@@ -35,11 +37,12 @@ export default async function OverviewPage({
     <>
       <PageHeader
         title="Overview"
+        timeZone={tz}
         description="Every service in the chosen environment, coloured by its worst monitor. Updates live. Firing alerts and on-call cover every environment."
       />
       <div className="mb-6 grid gap-4 md:grid-cols-2">
         <FiringAlerts />
-        <OnCallNow schedules={onCallSummaries(getDb(), config)} />
+        <OnCallNow schedules={onCallSummaries(getDb(), config)} timeZone={tz} />
       </div>
       <OverviewBoard
         initial={overviewOf(uptimeStatus(getDb(), config))}

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { JobProgress } from "@/components/job-progress";
 import { Button } from "@/components/ui/button";
+import { formatClock } from "@/lib/time-zone";
 import { triggerBackup } from "@/server/actions/trigger-backup";
 
 /**
@@ -11,7 +12,7 @@ import { triggerBackup } from "@/server/actions/trigger-backup";
  * or the schedule's) a click follows that one, and says whose it is; a restore or drill
  * in the way is refused with a link to it.
  */
-export function BackupNowButton({ backup }: { backup: string }) {
+export function BackupNowButton({ backup, timeZone }: { backup: string; timeZone: string }) {
   const router = useRouter();
   const [jobId, setJobId] = useState<number>();
   const [note, setNote] = useState<string>();
@@ -32,7 +33,7 @@ export function BackupNowButton({ backup }: { backup: string }) {
             setNote(
               r.data.created
                 ? undefined
-                : `A backup of this job, started by ${r.data.requestedBy} at ${new Date(r.data.since).toLocaleTimeString()}, is already running; showing it.`,
+                : `A backup of this job, started by ${r.data.requestedBy} at ${formatClock(r.data.since, timeZone)}, is already running; showing it.`,
             );
           })
         }

@@ -9,7 +9,13 @@ export type OnCallSummary = {
 };
 
 /** Who is on call now and next, per schedule (Overview and On-call pages). */
-export function OnCallNow({ schedules }: { schedules: OnCallSummary[] }) {
+export function OnCallNow({
+  schedules,
+  timeZone: tz,
+}: {
+  schedules: OnCallSummary[];
+  timeZone: string;
+}) {
   if (schedules.length === 0) return null;
   return (
     <section
@@ -29,7 +35,8 @@ export function OnCallNow({ schedules }: { schedules: OnCallSummary[] }) {
             {s.now ? (
               <>
                 <strong>{s.now.person}</strong>
-                {s.now.override ? " (override)" : ""} until <Time value={s.now.until} />
+                {s.now.override ? " (override)" : ""} until{" "}
+                <Time timeZone={tz} value={s.now.until} />
               </>
             ) : (
               <span className="text-red-700">nobody</span>
@@ -37,7 +44,7 @@ export function OnCallNow({ schedules }: { schedules: OnCallSummary[] }) {
             {s.next ? (
               <span className="text-slate-500">
                 {" "}
-                · next {s.next.person} from <Time value={s.next.from} />
+                · next {s.next.person} from <Time timeZone={tz} value={s.next.from} />
               </span>
             ) : null}
           </li>

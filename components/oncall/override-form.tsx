@@ -3,21 +3,37 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
+import { parseZonedDateTimeLocal } from "@/lib/oncall/rotation";
 import { createOncallOverride } from "@/server/actions/create-oncall-override";
 
-/** Put someone else on call for a time range (times in the browser's time zone). */
-export function OverrideForm({ scheduleId, people }: { scheduleId: string; people: string[] }) {
+/**
+ * Put someone else on call for a time range. Typed times are read in the viewer's zone
+ * (the one every time on the page is shown in), not the browser's, so what you type is
+ * what the table then shows.
+ */
+export function OverrideForm({
+  scheduleId,
+  scheduleName,
+  people,
+  timeZone,
+}: {
+  scheduleId: string;
+  scheduleName: string;
+  /** The roster: emails (what is stored) with the names people know. */
+  people: { email: string; name: string }[];
+  timeZone: string;
+}) {
   const router = useRouter();
-  const [person, setPerson] = useState(people[0] ?? "");
+  const [person, setPerson] = useState(people[0]?.email ?? "");
   const [start, setStart] = useState("");
   const [end, setEnd] = useState("");
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string>();
   const [pending, startTransition] = useTransition();
-  const iso = (local: string) => (local ? new Date(local).toISOString() : "");
+  const iso = (local: string) => parseZonedDateTimeLocal(local, timeZone)?.toISOString() ?? "";
   return (
     <form
-      aria-label={`Override ${scheduleId}`}
+      aria-label={`Override ${scheduleName}`}
       className="flex flex-wrap items-end gap-3 text-xs"
       onSubmit={(e) => {
         e.preventDefault();
@@ -49,12 +65,12 @@ export function OverrideForm({ scheduleId, people }: { scheduleId: string; peopl
         />
         <datalist id={`people-${scheduleId}`}>
           {people.map((p) => (
-            <option key={p} value={p} />
+            <option key={p.email} value={p.email} label={p.name} />
           ))}
         </datalist>
       </label>
       <label>
-        From (your time)
+        From ({timeZone})
         <input
           type="datetime-local"
           name="start"
@@ -65,7 +81,7 @@ export function OverrideForm({ scheduleId, people }: { scheduleId: string; peopl
         />
       </label>
       <label>
-        Until
+        Until ({timeZone})
         <input
           type="datetime-local"
           name="end"

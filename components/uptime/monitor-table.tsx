@@ -49,6 +49,7 @@ export function MonitorTable({
   services,
   incidents,
   incidentNames,
+  timeZone: tz,
 }: {
   /** The page's monitors as the server read them. */
   initial: UptimeStatusView;
@@ -56,6 +57,8 @@ export function MonitorTable({
   total: number;
   page: number;
   filter: MonitorFilter;
+  /** The viewer's zone (from the server, so both renders agree). */
+  timeZone: string;
   environments: Option[];
   services: Option[];
   /** Recent incidents of the monitors the filters keep. */
@@ -176,7 +179,8 @@ export function MonitorTable({
                   {m.name}
                 </Link>
                 <div className="text-xs text-slate-500">
-                  {m.type} · {m.service} · {m.environment}
+                  {m.type} · {services.find((s) => s.id === m.service)?.name ?? m.service} ·{" "}
+                  {environments.find((e) => e.id === m.environment)?.name ?? m.environment}
                 </div>
               </td>
               <td className="px-3 py-2">
@@ -234,7 +238,7 @@ export function MonitorTable({
               </Link>
             </td>
             <td className="whitespace-nowrap px-3 py-2">
-              <Time value={i.openedAt} />
+              <Time timeZone={tz} value={i.openedAt} />
             </td>
             <td className="px-3 py-2">
               {formatDuration(i.durationMs)}

@@ -73,8 +73,10 @@ export function OverviewBoard({
                       {m?.name ?? i.monitorId}
                     </Link>
                     <span className="text-slate-600">
-                      {m ? `${m.service} · ${m.environment}` : null} · down for{" "}
-                      {formatDuration(Math.max(0, now - Date.parse(i.openedAt)))}
+                      {m
+                        ? `${services.find((s) => s.id === m.service)?.name ?? m.service} · ${environments.find((e) => e.id === m.environment)?.name ?? m.environment}`
+                        : null}{" "}
+                      · down for {formatDuration(Math.max(0, now - Date.parse(i.openedAt)))}
                     </span>
                   </div>
                   <div className="mt-1 text-red-800">{i.cause}</div>

@@ -1,5 +1,6 @@
 // On-call rotation arithmetic. Pure and browser-safe: the calendar and the iCal feed use the
 // same code, so time zones come from Intl only (no tz database of our own to keep in sync).
+import { zonedClock } from "@/lib/time-zone";
 
 export type RotationLayer = {
   name: string;
@@ -36,57 +37,7 @@ const DAY = 86_400_000;
 const DAYS_PER_400_YEARS = 146_097;
 
 type HourMinute = { hour: number; minute: number };
-type WallClock = {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-};
-
-// Intl.DateTimeFormat construction is slow compared with formatting, and schedules ask the
-// same few zones thousands of times.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    // Pinning calendar and digits keeps formatToParts numeric whatever the user's locale.
-    formatter = new Intl.DateTimeFormat("en-US-u-ca-gregory-nu-latn", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-function wallClock(ms: number, timeZone: string): WallClock {
-  const clock: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  for (const part of formatterFor(timeZone).formatToParts(ms)) {
-    switch (part.type) {
-      case "year":
-      case "month":
-      case "day":
-      case "minute":
-      case "second":
-        clock[part.type] = Number(part.value);
-        break;
-      case "hour":
-        // Some engines still print midnight as "24" despite hourCycle h23.
-        clock.hour = Number(part.value) % 24;
-        break;
-    }
-  }
-  return clock;
-}
+const wallClock = zonedClock;
 
 /** Wall-clock fields read as if they were UTC, in milliseconds. */
 function wallMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0) {
@@ -470,4 +421,13 @@ export function nextShift(schedule: Schedule, overrides: Override[], at: Date): 
   const from = current ? current.end.getTime() : at.getTime();
   const start = nextCoverage(schedule, overrides, from);
   return start === null ? null : onCallAt(schedule, overrides, new Date(start));
+}
+
+/** A datetime-local input's "YYYY-MM-DDTHH:MM", read as a wall time in `timeZone`; null if malformed. */
+export function parseZonedDateTimeLocal(value: string, timeZone: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2})?$/.exec(value);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
+  return zonedWallTimeToUtc(y, mo, d, h, mi, timeZone);
 }

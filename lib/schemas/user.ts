@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROLES } from "@/lib/roles";
+import { isListedTimeZone } from "@/lib/time-zone";
 
 export const MAX_EMAIL = 254;
 export const MIN_PASSWORD = 12;
@@ -54,3 +55,14 @@ export const signInInput = z.object(
   },
   { error: "Email and password are required" },
 );
+
+/** Your own zone; null = "my browser's". Only names this runtime knows are accepted. */
+export const setTimeZoneInput = z.strictObject({
+  timeZone: z
+    .string({ error: "Time zone must be text" })
+    .nullable()
+    .refine(
+      (v) => v === null || isListedTimeZone(v),
+      "Pick a time zone from the list (e.g. Europe/Berlin)",
+    ),
+});

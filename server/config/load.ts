@@ -110,10 +110,11 @@ export function parseConfig(
     const v = lookup(name);
     return v === undefined ? [] : [{ value: v, name }];
   });
+  const deprecated = deprecatedSpellings(value);
   return {
     config,
     // The bundled demo's credentials are public defaults on purpose.
-    warnings: config.demo ? [] : dedupe(warnings),
+    warnings: [...deprecated, ...(config.demo ? [] : dedupe(warnings))],
     secrets: [...resolved, ...passed],
   };
 }
@@ -141,4 +142,20 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Spellings still read but on their way out: said at load, so `check-config` shows them. */
+function deprecatedSpellings(value: unknown): ConfigProblem[] {
+  const windows = (value as { maintenanceWindows?: unknown }).maintenanceWindows;
+  if (!Array.isArray(windows)) return [];
+  return windows.flatMap((w, i) =>
+    w && typeof w === "object" && "timezone" in w
+      ? [
+          {
+            path: `maintenanceWindows[${i}].timezone`,
+            message: "deprecated: spell it timeZone, as schedules do",
+          },
+        ]
+      : [],
+  );
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { isTimeZone } from "@/lib/time-zone";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
@@ -181,15 +182,29 @@ const maintenanceWindow = z
     end: z.iso
       .datetime({ offset: true, error: "expected an ISO 8601 time such as 2026-12-01T04:00:00Z" })
       .optional(),
-    /** …or a recurring one: starts on this cron (in `timezone`) and lasts `duration`. */
+    /** …or a recurring one: starts on this cron (in `timeZone`) and lasts `duration`. */
     cron: z
       .string()
       .regex(/^(\S+\s+){4}\S+$/, "expected a 5-field cron expression")
       .optional(),
     duration: duration({ min: 60_000, max: 7 * 86_400_000 }).optional(),
-    timezone: z.string().min(1).default("UTC"),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, "expected an IANA time zone such as Europe/Berlin")
+      .optional(),
+    /** Deprecated spelling of `timeZone` (schedules spell it that way); still read, with a warning. */
+    timezone: z
+      .string()
+      .refine(isTimeZone, "expected an IANA time zone such as Europe/Berlin")
+      .optional(),
   })
   .superRefine((w, ctx) => {
+    if (w.timeZone !== undefined && w.timezone !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["timezone"],
+        message: "give timeZone only (timezone is its deprecated spelling)",
+      });
     const oneOff = w.start !== undefined || w.end !== undefined;
     const recurring = w.cron !== undefined || w.duration !== undefined;
     if (oneOff === recurring) {
@@ -206,7 +221,8 @@ const maintenanceWindow = z
     } else if (recurring && (!w.cron || !w.duration)) {
       ctx.addIssue({ code: "custom", message: "a recurring window needs both cron and duration" });
     }
-  });
+  })
+  .transform(({ timezone, timeZone, ...w }) => ({ ...w, timeZone: timeZone ?? timezone ?? "UTC" }));
 
 const argv = z
   .array(z.string().min(1).max(4096))

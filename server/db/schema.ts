@@ -31,6 +31,8 @@ export const users = sqliteTable(
     // Bumped on role change, disable, password reset: every session issued before is void.
     sessionVersion: integer("session_version").notNull().default(1),
     lastLoginAt: integer("last_login_at", { mode: "timestamp_ms" }),
+    // IANA zone the user reads times in; null = whatever their browser says.
+    timeZone: text("time_zone"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" })
       .notNull()

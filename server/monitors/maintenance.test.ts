@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { MaintenanceWindowConfig } from "@/server/config/schema";
 import { maintenanceMatcher } from "./maintenance";
 
-const base = { monitors: [], services: [], environments: [], timezone: "UTC" };
+const base = { monitors: [], services: [], environments: [], timeZone: "UTC" };
 const m = { id: "api", service: "backend", environment: "production" };
 
 describe("maintenance windows", () => {
@@ -28,7 +28,7 @@ describe("maintenance windows", () => {
         id: "w",
         cron: "0 2 * * 0",
         duration: 30 * 60_000,
-        timezone: "Europe/Berlin",
+        timeZone: "Europe/Berlin",
       } as MaintenanceWindowConfig,
     ]);
     // Sunday 2026-03-22, 02:00 in Berlin is 01:00 UTC (winter time).

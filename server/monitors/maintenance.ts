@@ -29,7 +29,7 @@ export function maintenanceMatcher(windows: MaintenanceWindowConfig[]): Maintena
     w,
     start: w.start ? Date.parse(w.start) : null,
     end: w.end ? Date.parse(w.end) : null,
-    cron: w.cron ? new Cron(w.cron, { timezone: w.timezone, paused: true }) : null,
+    cron: w.cron ? new Cron(w.cron, { timezone: w.timeZone, paused: true }) : null,
   }));
   return (monitor, at) =>
     compiled.some(({ w, start, end, cron }) => {

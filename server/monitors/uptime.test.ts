@@ -144,7 +144,7 @@ describe("monitor engine against a real HTTP server", () => {
       monitors: [],
       services: [],
       environments: [],
-      timezone: "UTC",
+      timeZone: "UTC",
       start: "2000-01-01T00:00:00Z",
       end: "2100-01-01T00:00:00Z",
     };

@@ -12,6 +12,7 @@ import { WEEKDAYS } from "@/server/config/alerts-schema";
 import type { OpsdeckConfig, ScheduleConfig } from "@/server/config/schema";
 import type { DbOrTx } from "@/server/db";
 import { oncallOverrides } from "@/server/db/schema";
+import { peopleNames } from "@/server/queries/users";
 
 export function toSchedule(cfg: ScheduleConfig): Schedule {
   return {
@@ -91,15 +92,18 @@ export function rosterOf(config: OpsdeckConfig, scheduleId: string): string[] {
 
 /** Now and next for every schedule, as plain data for pages. */
 export function onCallSummaries(db: DbOrTx, config: OpsdeckConfig, at = Date.now()) {
-  return config.oncall.schedules.map((s) => {
-    const { now, next } = onCallNow(db, s, at);
-    return {
-      id: s.id,
-      name: s.name ?? s.id,
-      now: now
-        ? { person: now.person, until: now.end.toISOString(), override: now.layer === null }
-        : null,
-      next: next ? { person: next.person, from: next.start.toISOString() } : null,
-    };
-  });
+  const current = config.oncall.schedules.map((s) => ({ s, ...onCallNow(db, s, at) }));
+  const nameOf = peopleNames(
+    db,
+    current.flatMap(({ now, next }) => [now?.person ?? "", next?.person ?? ""]),
+  );
+  return current.map(({ s, now, next }) => ({
+    id: s.id,
+    name: s.name ?? s.id,
+    // People by name: emails stay in config and the calendar feed.
+    now: now
+      ? { person: nameOf(now.person), until: now.end.toISOString(), override: now.layer === null }
+      : null,
+    next: next ? { person: nameOf(next.person), from: next.start.toISOString() } : null,
+  }));
 }

@@ -5,7 +5,7 @@ import { ackLinkRefusal, hashAckToken, verifyAckToken } from "@/server/alerts/ac
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { ackLinkUses } from "@/server/db/schema";
-import { getAlert, toAlertView } from "./alerts";
+import { alertPeople, getAlert, toAlertView } from "./alerts";
 
 /** What the acknowledge-link page shows: the alert and the form, or why the link does nothing. */
 export type AckLinkView =
@@ -41,7 +41,7 @@ export function ackLinkView(
   if (used) return { kind: "refused", message: ackLinkRefusal("used"), alertId };
   const row = getAlert(db, alertId);
   if (!row) return { kind: "refused", message: `Alert #${alertId} no longer exists.` };
-  const alert = toAlertView(row, config);
+  const alert = toAlertView(row, config, alertPeople(db, [row]));
   if (row.state !== "firing" && row.state !== "pending") return { kind: "closed", alert };
   if (row.ackedAt) return { kind: "acked", alert };
   return { kind: "ready", alert, recipient: verdict.claims.recipient };

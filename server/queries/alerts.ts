@@ -4,8 +4,9 @@ import type { ActiveAlertView, AlertView, RuleStatsView } from "@/lib/alerts/vie
 import { median } from "@/lib/deploy-view";
 import { holdsOn } from "@/server/alerts/dispatch";
 import { routeTree, matchRoutes } from "@/server/alerts/routing";
+import { peopleNames } from "@/server/queries/users";
 import type { OpsdeckConfig } from "@/server/config/schema";
-import type { Db } from "@/server/db";
+import type { Db, DbOrTx } from "@/server/db";
 import {
   alerts,
   alertTransitions,
@@ -37,7 +38,20 @@ export function notificationCounts(db: Db) {
     .map((r) => ({ ...r, n: Number(r.n) }));
 }
 
-export function toAlertView(row: AlertRow, config: OpsdeckConfig): AlertView {
+/** Who acknowledged or resolved alerts, by name (accounts are stored by email; "cli", "system" stay). */
+export function alertPeople(db: DbOrTx, rows: AlertRow[]): (who: string) => string {
+  const nameOf = peopleNames(
+    db,
+    rows.flatMap((r) => [r.ackedBy ?? "", r.resolvedBy ?? ""]).filter((w) => w.includes("@")),
+  );
+  return (who) => (who.includes("@") ? nameOf(who) : who);
+}
+
+export function toAlertView(
+  row: AlertRow,
+  config: OpsdeckConfig,
+  nameOf: (who: string) => string = (who) => who,
+): AlertView {
   const rule = config.alerts.rules.find((r) => r.id === row.ruleId);
   return {
     id: row.id,
@@ -51,10 +65,10 @@ export function toAlertView(row: AlertRow, config: OpsdeckConfig): AlertView {
     activeAt: row.activeAt.toISOString(),
     firedAt: row.firedAt?.toISOString() ?? null,
     resolvedAt: row.resolvedAt?.toISOString() ?? null,
-    resolvedBy: row.resolvedBy,
+    resolvedBy: row.resolvedBy === null ? null : nameOf(row.resolvedBy),
     falsePositive: row.falsePositive,
     ackedAt: row.ackedAt?.toISOString() ?? null,
-    ackedBy: row.ackedBy,
+    ackedBy: row.ackedBy === null ? null : nameOf(row.ackedBy),
     runbook: rule?.runbook ?? null,
     escalation:
       row.escalationPolicy !== null
@@ -129,12 +143,13 @@ export function activeAlerts(
   const page = paged(rows, limit, (last) => `${last.activeAt.getTime()}.${last.id}`);
   const { silenced, inhibited } = holdsOn(db, config, page.items, now);
   const root = routeTree(config.alerts.route);
+  const nameOf = alertPeople(db, page.items);
   return {
     total: Number(total),
     next: page.next,
     items: page.items.map((row) => {
       const routes = matchRoutes(root, row.labels);
-      const view = toAlertView(row, config);
+      const view = toAlertView(row, config, nameOf);
       return {
         ...view,
         silencedBy: silenced.get(row.id) ?? null,
@@ -186,7 +201,8 @@ export function alertHistory(
     .limit(size + 1)
     .all();
   const page = paged(rows, size, (last) => String(last.id));
-  return { next: page.next, items: page.items.map((r) => toAlertView(r, config)) };
+  const nameOf = alertPeople(db, page.items);
+  return { next: page.next, items: page.items.map((r) => toAlertView(r, config, nameOf)) };
 }
 
 export function getAlert(db: Db, id: number) {

@@ -144,6 +144,7 @@ export function backupSummaries(
       id: job.id,
       name: job.name ?? job.id,
       service: job.service,
+      serviceName: config.services.find((s) => s.id === job.service)?.name ?? job.service,
       environment: job.environment,
       environmentName: env?.name ?? "Opsdeck itself",
       protectedEnvironment: env?.protected ?? false,

@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/page-header";
 import { hasRole } from "@/lib/roles";
 import { firstParam, type SearchParams } from "@/lib/search-params";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { ActiveTab } from "./_tabs/active-tab";
 import { ChannelsTab } from "./_tabs/channels-tab";
 import { HistoryTab } from "./_tabs/history-tab";
@@ -28,6 +29,7 @@ export default async function AlertsPage({
   searchParams: Promise<SearchParams>;
 }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const search = await searchParams;
   const asked = firstParam(search.tab);
   const tab: AlertTab = ALERT_TABS.some(([id]) => id === asked) ? (asked as AlertTab) : "active";
@@ -38,6 +40,7 @@ export default async function AlertsPage({
     <div>
       <PageHeader
         title="Alerts"
+        timeZone={tz}
         description="Rules from opsdeck.yaml, evaluated every few seconds; notifications grouped, silenced and escalated as configured."
         actions={
           <Link href="/runbooks/alerting" className="text-sm underline">
@@ -46,7 +49,7 @@ export default async function AlertsPage({
         }
       />
       <AlertTabs current={tab} />
-      <Tab search={search} now={now} canOperate={hasRole(user.role, "operator")} />
+      <Tab search={search} now={now} canOperate={hasRole(user.role, "operator")} tz={tz} />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { auditActionLabel } from "@/lib/audit-actions";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/page-header";
@@ -7,6 +8,8 @@ import { Time } from "@/components/ui/time";
 import { hasRole } from "@/lib/roles";
 import { auditFilterSchema } from "@/lib/schemas/audit";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
+import { peopleNames } from "@/server/queries/users";
 import { getDb } from "@/server/db";
 import {
   AUDIT_MAX_PAGE_SIZE,
@@ -27,6 +30,7 @@ function first(value: string | string[] | undefined) {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, first(v)]));
   const parsed = auditFilterSchema.safeParse(raw);
   const filter = parsed.success ? parsed.data : {};
@@ -34,6 +38,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const page = auditPage(db, filter);
   const actions = auditActions(db);
   const chain = auditChainSummary(db);
+  const nameOf = peopleNames(
+    db,
+    page.rows.map((r) => r.actorName).filter((n) => n.includes("@")),
+  );
 
   const keep = Object.fromEntries(
     Object.entries(raw).filter(
@@ -47,6 +55,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Audit log"
+        timeZone={tz}
         description="Every sign-in and every change: who, what, when and from which address. Each row is chained to the one before with a keyed hash (HMAC) and the chain is checkpointed daily: an edited, removed or cut-off row fails verification."
         actions={
           hasRole(user.role, "admin") ? (
@@ -57,7 +66,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <p className="mb-4 text-sm text-slate-600" data-testid="audit-chain-summary">
         {chain.newest ? (
           <>
-            Newest checkpoint: row {chain.newest.rowId}, <Time value={chain.newest.at} />.
+            Newest checkpoint: row {chain.newest.rowId},{" "}
+            <Time timeZone={tz} value={chain.newest.at} />.
           </>
         ) : (
           "No checkpoint yet: the daily maintenance writes the first."
@@ -65,8 +75,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         {chain.archived ? (
           <>
             {" "}
-            Rows up to {chain.archived.rowId} were archived <Time value={chain.archived.at} />{" "}
-            (Settings → Admin actions); the list starts after them.
+            Rows up to {chain.archived.rowId} were archived{" "}
+            <Time timeZone={tz} value={chain.archived.at} /> (Settings → Admin actions); the list
+            starts after them.
           </>
         ) : null}
       </p>
@@ -94,7 +105,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           />
           <datalist id="audit-actions">
             {actions.map((a) => (
-              <option key={a} value={a} />
+              <option key={a} value={a} label={auditActionLabel(a)} />
             ))}
           </datalist>
         </label>
@@ -168,15 +179,21 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <tr key={row.id} className="border-t border-slate-100 align-top">
             <td className="px-3 py-2 font-mono text-xs text-slate-500">{row.id}</td>
             <td className="whitespace-nowrap px-3 py-2">
-              <Time value={row.at} />
+              <Time timeZone={tz} value={row.at} />
             </td>
             <td className="px-3 py-2">
-              {row.actorName}
+              {row.actorName.includes("@") ? (
+                <span title={row.actorName}>{nameOf(row.actorName)}</span>
+              ) : (
+                row.actorName
+              )}
               {row.actorRole ? (
                 <span className="ml-1 text-xs text-slate-500">({row.actorRole})</span>
               ) : null}
             </td>
-            <td className="px-3 py-2 font-mono text-xs">{row.action}</td>
+            <td className="px-3 py-2 text-xs" title={row.action}>
+              {auditActionLabel(row.action)}
+            </td>
             <td className="px-3 py-2 text-xs">
               {row.targetType ? `${row.targetType} ${row.targetId ?? ""}` : "—"}
             </td>

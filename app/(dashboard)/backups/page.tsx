@@ -16,6 +16,7 @@ import { formatDuration } from "@/lib/duration";
 import { formatBytes } from "@/lib/format";
 import { hasRole } from "@/lib/roles";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import {
@@ -48,7 +49,17 @@ function Figure({
   );
 }
 
-function JobCard({ job, now, canRun }: { job: BackupJobSummary; now: number; canRun: boolean }) {
+function JobCard({
+  job,
+  now,
+  canRun,
+  tz,
+}: {
+  job: BackupJobSummary;
+  now: number;
+  canRun: boolean;
+  tz: string;
+}) {
   const last = job.lastSuccess;
   const rate = job.successRate30d.total ? job.successRate30d.ok / job.successRate30d.total : null;
   return (
@@ -61,11 +72,13 @@ function JobCard({ job, now, canRun }: { job: BackupJobSummary; now: number; can
         <div>
           <h2 className="font-semibold">{job.name}</h2>
           <p className="text-xs text-slate-500">
-            {job.source} · {job.service} · {job.environmentName}
+            {job.source} · {job.serviceName} · {job.environmentName}
             {job.schedule ? ` · cron ${job.schedule} UTC` : " · reported by heartbeat"}
           </p>
         </div>
-        {canRun && job.source !== "external" ? <BackupNowButton backup={job.id} /> : null}
+        {canRun && job.source !== "external" ? (
+          <BackupNowButton backup={job.id} timeZone={tz} />
+        ) : null}
       </div>
       <dl className="mt-3 grid grid-cols-2 gap-3 text-sm md:grid-cols-5">
         <Figure label="Last success" warn={job.overdue}>
@@ -110,7 +123,9 @@ function JobCard({ job, now, canRun }: { job: BackupJobSummary; now: number; can
             ? "—"
             : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}% (${job.successRate30d.ok}/${job.successRate30d.total})`}
         </Figure>
-        <Figure label="Next run">{job.nextRunAt ? <Time value={job.nextRunAt} /> : "—"}</Figure>
+        <Figure label="Next run">
+          {job.nextRunAt ? <Time timeZone={tz} value={job.nextRunAt} /> : "—"}
+        </Figure>
         <Figure label="Last run">
           {job.lastRun ? (
             <StatusPill
@@ -149,15 +164,17 @@ function BackupRow({
   b,
   job,
   isAdmin,
+  tz,
 }: {
   b: BackupView;
   job: BackupJobSummary | undefined;
   isAdmin: boolean;
+  tz: string;
 }) {
   return (
     <tr className="border-t border-slate-100 align-top" data-testid={`backup-row-${b.id}`}>
       <td className="whitespace-nowrap px-3 py-2">
-        <Time value={b.startedAt} />
+        <Time timeZone={tz} value={b.startedAt} />
       </td>
       <td className="px-3 py-2">{b.jobId}</td>
       <td className="px-3 py-2 text-xs">
@@ -217,7 +234,7 @@ function BackupRow({
   );
 }
 
-function RestoreRow({ r }: { r: RestoreView }) {
+function RestoreRow({ r, tz }: { r: RestoreView; tz: string }) {
   const duration = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.at) : null;
   return (
     <tr
@@ -225,7 +242,7 @@ function RestoreRow({ r }: { r: RestoreView }) {
       data-testid={`restore-row-${r.jobId}`}
     >
       <td className="whitespace-nowrap px-3 py-2">
-        <Time value={r.at} />
+        <Time timeZone={tz} value={r.at} />
       </td>
       <td className="px-3 py-2">{r.backupJobId}</td>
       <td className="px-3 py-2 text-xs">
@@ -259,6 +276,7 @@ type Search = { job?: string; status?: string; kind?: string; before?: string };
 
 export default async function BackupsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const q = await searchParams;
   const { config } = getConfig();
   const db = getDb();
@@ -291,6 +309,7 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
     <div className="space-y-6">
       <PageHeader
         title="Backups"
+        timeZone={tz}
         description="Every backup is verified (integrity check, checksum) before it counts. Red means the newest good backup is older than its schedule allows."
         actions={
           <Link href="/runbooks/database-operations" className="text-sm underline">
@@ -304,7 +323,13 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
         </p>
       ) : (
         jobs.map((job) => (
-          <JobCard key={job.id} job={job} now={now} canRun={hasRole(user.role, "operator")} />
+          <JobCard
+            key={job.id}
+            job={job}
+            now={now}
+            canRun={hasRole(user.role, "operator")}
+            tz={tz}
+          />
         ))
       )}
 
@@ -363,9 +388,10 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
         >
           {history.map((entry) =>
             entry.type === "restore" ? (
-              <RestoreRow key={`restore-${entry.restore.jobId}`} r={entry.restore} />
+              <RestoreRow key={`restore-${entry.restore.jobId}`} r={entry.restore} tz={tz} />
             ) : (
               <BackupRow
+                tz={tz}
                 key={`${entry.backup.jobId}-${entry.backup.id}-${entry.at}`}
                 b={entry.backup}
                 job={byJob.get(entry.backup.jobId)}

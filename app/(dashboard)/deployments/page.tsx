@@ -10,6 +10,7 @@ import { DORA_DEFINITIONS } from "@/lib/dora";
 import { formatDuration } from "@/lib/duration";
 import { hasRole } from "@/lib/roles";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { deployRefusal } from "@/server/deployments/availability";
@@ -35,6 +36,7 @@ const dur = (v: number | null) => (v === null ? "—" : formatDuration(v));
 
 export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { config } = getConfig();
   const given = await searchParams;
   // The header's switcher chooses the environment unless the page's own filter names one.
@@ -65,6 +67,7 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
     <div className="space-y-6">
       <PageHeader
         title="Deployments"
+        timeZone={tz}
         description="Every deploy of every service in every environment, from CI, the platform and Opsdeck's own rollbacks."
         actions={
           <Link href="/runbooks/rollback" className="text-sm underline">
@@ -231,10 +234,12 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
                   >
                     <td className="whitespace-nowrap px-3 py-2">
                       <Link href={`/deployments/${d.id}`} className="underline">
-                        <Time value={d.startedAt} />
+                        <Time timeZone={tz} value={d.startedAt} />
                       </Link>
                     </td>
-                    <td className="px-3 py-2">{d.service}</td>
+                    <td className="px-3 py-2">
+                      {config.services.find((s) => s.id === d.service)?.name ?? d.service}
+                    </td>
                     <td className="px-3 py-2 font-medium">
                       {d.version}
                       {current?.id === d.id ? (

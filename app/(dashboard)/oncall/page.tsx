@@ -10,24 +10,25 @@ import { PageHeader } from "@/components/page-header";
 import { Table } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { localParts, zonedWallTimeToUtc, type Shift } from "@/lib/oncall/rotation";
+import { formatClock } from "@/lib/time-zone";
 import { formatDuration } from "@/lib/duration";
 import { hasRole } from "@/lib/roles";
 import { deleteOncallOverride } from "@/server/actions/delete-oncall-override";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
-import type { ScheduleConfig } from "@/server/config/schema";
 import { getDb } from "@/server/db";
 import { calendarTokens, oncallOverrides } from "@/server/db/schema";
 import { onCallSummaries, rosterOf, scheduleTimeline } from "@/server/oncall/schedules";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
+import { peopleNames } from "@/server/queries/users";
 
 export const metadata: Metadata = { title: "On-call" };
 
 const WEEKS = 4;
 const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
-/** Local days of the schedule's time zone, from this week's Monday, each with its shifts. */
-function calendarDays(schedule: ScheduleConfig, shifts: Shift[], now: number) {
-  const tz = schedule.timeZone;
+/** Days in the viewer's zone, from this week's Monday, each with its shifts (computed in the schedule's zone). */
+function calendarDays(shifts: Shift[], now: number, tz: string) {
   const today = localParts(new Date(now), tz);
   const mondayOffset = (today.weekday + 6) % 7;
   const base = Date.UTC(today.year, today.month - 1, today.day - mondayOffset);
@@ -54,13 +55,9 @@ function calendarDays(schedule: ScheduleConfig, shifts: Shift[], now: number) {
   });
 }
 
-function localTime(at: Date, tz: string): string {
-  const p = localParts(at, tz);
-  return `${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
-}
-
 export default async function OncallPage() {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const canOperate = hasRole(user.role, "operator");
   const { config } = getConfig();
   const db = getDb();
@@ -70,6 +67,35 @@ export default async function OncallPage() {
   const hasToken = Boolean(
     db.select().from(calendarTokens).where(eq(calendarTokens.userId, user.id)).get(),
   );
+  const views = config.oncall.schedules.map((schedule) => {
+    const from = now - 7 * 86_400_000;
+    const shifts = scheduleTimeline(db, schedule, from, now + (WEEKS + 1) * 7 * 86_400_000);
+    const overrides = db
+      .select()
+      .from(oncallOverrides)
+      .where(eq(oncallOverrides.scheduleId, schedule.id))
+      .all()
+      .filter((o) => !o.deletedAt && o.endsAt.getTime() > now);
+    return {
+      schedule,
+      days: calendarDays(shifts, now, tz),
+      overrides,
+      shifts,
+      people: rosterOf(config, schedule.id),
+    };
+  });
+  const nameOf = peopleNames(db, [
+    ...views.flatMap((v) => [
+      ...v.people,
+      ...v.shifts.map((s) => s.person),
+      ...v.overrides.flatMap((o) => [o.person, o.createdBy]),
+    ]),
+    ...config.oncall.escalationPolicies.flatMap((p) =>
+      p.levels.flatMap((l) => l.notify.flatMap((t) => ("user" in t ? [t.user] : []))),
+    ),
+  ]);
+  const channelNames = new Map(config.alerts.channels.map((c) => [c.id, c.name ?? c.id]));
+  const scheduleNames = new Map(config.oncall.schedules.map((s) => [s.id, s.name ?? s.id]));
   if (config.oncall.schedules.length === 0)
     return (
       <div>
@@ -95,18 +121,10 @@ export default async function OncallPage() {
       <PageHeader
         title="On-call"
         description="Rotations from opsdeck.yaml, overrides made here, and who gets paged."
+        timeZone={tz}
       />
-      <OnCallNow schedules={summaries} />
-      {config.oncall.schedules.map((schedule) => {
-        const from = now - 7 * 86_400_000;
-        const shifts = scheduleTimeline(db, schedule, from, now + (WEEKS + 1) * 7 * 86_400_000);
-        const days = calendarDays(schedule, shifts, now);
-        const overrides = db
-          .select()
-          .from(oncallOverrides)
-          .where(eq(oncallOverrides.scheduleId, schedule.id))
-          .all()
-          .filter((o) => !o.deletedAt && o.endsAt.getTime() > now);
+      <OnCallNow schedules={summaries} timeZone={tz} />
+      {views.map(({ schedule, days, overrides, people }) => {
         return (
           <section
             key={schedule.id}
@@ -126,11 +144,11 @@ export default async function OncallPage() {
                 ) : null}
               </div>
               <p className="text-xs text-slate-500">
-                Times in {schedule.timeZone}. Layers:{" "}
+                Hands over by the clock in {schedule.timeZone}. Layers:{" "}
                 {schedule.layers
                   .map(
                     (l) =>
-                      `${l.name} (${l.rotation}, handoff ${l.rotation === "weekly" ? `${l.handoff.weekday} ` : ""}${l.handoff.time}${l.window ? `, ${l.window.from}–${l.window.to} only` : ""}: ${l.people.join(" → ")})`,
+                      `${l.name} (${l.rotation}, handoff ${l.rotation === "weekly" ? `${l.handoff.weekday} ` : ""}${l.handoff.time}${l.window ? `, ${l.window.from}–${l.window.to} only` : ""}: ${l.people.map(nameOf).join(" → ")})`,
                   )
                   .join("; ")}
               </p>
@@ -147,10 +165,8 @@ export default async function OncallPage() {
                   <div className="font-medium">{d.label}</div>
                   {d.shifts.map((s, i) => (
                     <div key={i} className={s.layer === null ? "text-amber-700" : ""}>
-                      {s.start.getTime() > d.start
-                        ? `${localTime(s.start, schedule.timeZone)} `
-                        : ""}
-                      {s.person.split("@")[0]}
+                      {s.start.getTime() > d.start ? `${formatClock(s.start, tz)} ` : ""}
+                      {nameOf(s.person)}
                       {s.layer === null ? " (override)" : ""}
                     </div>
                   ))}
@@ -165,18 +181,18 @@ export default async function OncallPage() {
             >
               {overrides.map((o) => (
                 <tr key={o.id} className="border-t border-slate-100">
-                  <td className="px-3 py-2">{o.person}</td>
+                  <td className="px-3 py-2">{nameOf(o.person)}</td>
                   <td className="px-3 py-2 text-xs">
-                    <Time value={o.startsAt} />
+                    <Time timeZone={tz} value={o.startsAt} />
                   </td>
                   <td className="px-3 py-2 text-xs">
-                    <Time value={o.endsAt} />
+                    <Time timeZone={tz} value={o.endsAt} />
                   </td>
                   <td className="px-3 py-2 text-xs">
                     {formatDuration(o.endsAt.getTime() - o.startsAt.getTime())}
                   </td>
                   <td className="px-3 py-2 text-xs">{o.reason ?? ""}</td>
-                  <td className="px-3 py-2 text-xs">{o.createdBy}</td>
+                  <td className="px-3 py-2 text-xs">{nameOf(o.createdBy)}</td>
                   <td className="px-3 py-2">
                     {canOperate ? (
                       <ActionButton
@@ -190,7 +206,12 @@ export default async function OncallPage() {
               ))}
             </Table>
             {canOperate ? (
-              <OverrideForm scheduleId={schedule.id} people={rosterOf(config, schedule.id)} />
+              <OverrideForm
+                scheduleId={schedule.id}
+                scheduleName={schedule.name ?? schedule.id}
+                people={people.map((email) => ({ email, name: nameOf(email) }))}
+                timeZone={tz}
+              />
             ) : null}
           </section>
         );
@@ -208,7 +229,7 @@ export default async function OncallPage() {
                 {p.levels
                   .map(
                     (l, i) =>
-                      `${i + 1}: ${l.notify.map((t) => ("schedule" in t ? `on call in ${t.schedule}` : t.user)).join(", ")} via ${l.channels.join(", ")}`,
+                      `${i + 1}: ${l.notify.map((t) => ("schedule" in t ? `on call in ${scheduleNames.get(t.schedule) ?? t.schedule}` : nameOf(t.user))).join(", ")} via ${l.channels.map((c) => channelNames.get(c) ?? c).join(", ")}`,
                   )
                   .join("; ")}
                 ), next level after {formatDuration(p.ackTimeout)} without acknowledgement, repeated{" "}

@@ -5,6 +5,7 @@ import { Time } from "@/components/ui/time";
 import { env } from "@/env";
 import { APP_VERSION } from "@/lib/version";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { selfHealth } from "@/server/queries/health";
@@ -14,14 +15,15 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SystemSettingsPage() {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const loaded = getConfig();
   const runtime = getRuntime();
   const health = selfHealth(getDb(), runtime);
   const isAdmin = user.role === "admin";
   const rows: [string, React.ReactNode][] = [
     ["Version", APP_VERSION],
-    ["Started", <Time key="s" value={runtime?.startedAt ?? null} />],
-    ["Config loaded", <Time key="c" value={loaded.loadedAt} />],
+    ["Started", <Time timeZone={tz} key="s" value={runtime?.startedAt ?? null} />],
+    ["Config loaded", <Time timeZone={tz} key="c" value={loaded.loadedAt} />],
     ["Environments", loaded.config.environments.map((e) => e.name).join(", ")],
     ["Services", String(loaded.config.services.length)],
     ["Single sign-on", loaded.config.auth.oidc ? `on (${loaded.config.auth.oidc.name})` : "off"],

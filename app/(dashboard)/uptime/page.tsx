@@ -8,6 +8,7 @@ import { filterMonitors, monitorFilterOf, pageOf, pageParam } from "@/lib/monito
 import { hasRole } from "@/lib/roles";
 import type { SearchParams } from "@/lib/search-params";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { recentIncidents } from "@/server/queries/uptime";
@@ -21,6 +22,7 @@ export default async function UptimePage({
   searchParams: Promise<SearchParams>;
 }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { config } = getConfig();
   const search = await searchParams;
   const filter = monitorFilterOf(search);
@@ -36,6 +38,7 @@ export default async function UptimePage({
     <>
       <PageHeader
         title="Uptime"
+        timeZone={tz}
         description="Every monitor: status, uptime over 24 hours to 90 days, response time and certificates. Updates live."
         actions={
           hasRole(user.role, "admin") ? (
@@ -67,6 +70,7 @@ export default async function UptimePage({
           total={list.total}
           page={list.page}
           filter={filter}
+          timeZone={tz}
           environments={config.environments.map((e) => ({ id: e.id, name: e.name }))}
           services={config.services.map((s) => ({ id: s.id, name: s.name }))}
           incidents={incidents}

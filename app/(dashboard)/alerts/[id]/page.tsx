@@ -16,6 +16,7 @@ import { idParams } from "@/lib/schemas/common";
 import { hrefWith, intParam, type SearchParams } from "@/lib/search-params";
 import { statusPagesForAlert } from "@/lib/status-page";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import {
@@ -23,6 +24,7 @@ import {
   alertTransitionsPage,
   getAlert,
   toAlertView,
+  alertPeople,
 } from "@/server/queries/alerts";
 import { alertStatusUpdates } from "@/server/queries/status-page";
 
@@ -46,6 +48,7 @@ export default async function AlertPage({
   searchParams: Promise<SearchParams>;
 }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const parsed = idParams.safeParse(await params);
   if (!parsed.success) notFound();
   const search = await searchParams;
@@ -53,7 +56,7 @@ export default async function AlertPage({
   const row = getAlert(db, parsed.data.id);
   if (!row) notFound();
   const config = getConfig().config;
-  const a = toAlertView(row, config);
+  const a = toAlertView(row, config, alertPeople(db, [row]));
   const statusPages = statusPagesForAlert(config.statusPages, row.labels);
   const updates = alertStatusUpdates(db, a.id);
   const path = `/alerts/${a.id}`;
@@ -67,6 +70,7 @@ export default async function AlertPage({
     <div className="space-y-6">
       <PageHeader
         title={`#${a.id} ${a.name}`}
+        timeZone={tz}
         description={a.summary}
         actions={
           <>
@@ -99,19 +103,19 @@ export default async function AlertPage({
           <div>
             <dt className="text-xs text-slate-500">Condition first held</dt>
             <dd>
-              <Time value={a.activeAt} />
+              <Time timeZone={tz} value={a.activeAt} />
             </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500">Fired</dt>
             <dd>
-              <Time value={a.firedAt} />
+              <Time timeZone={tz} value={a.firedAt} />
             </dd>
           </div>
           <div>
             <dt className="text-xs text-slate-500">Resolved</dt>
             <dd>
-              <Time value={a.resolvedAt} />
+              <Time timeZone={tz} value={a.resolvedAt} />
               {a.resolvedBy ? ` by ${a.resolvedBy}` : ""}
               {a.falsePositive ? " (false positive)" : ""}
             </dd>
@@ -121,7 +125,7 @@ export default async function AlertPage({
           <div>
             <dt className="text-xs text-slate-500">Acknowledged</dt>
             <dd>{a.ackedBy ? `${a.ackedBy}, ` : "no"}</dd>
-            {a.ackedAt ? <Time value={a.ackedAt} /> : null}
+            {a.ackedAt ? <Time timeZone={tz} value={a.ackedAt} /> : null}
           </div>
           <div>
             <dt className="text-xs text-slate-500">Escalation</dt>
@@ -170,7 +174,7 @@ export default async function AlertPage({
               {updates.items.map((u) => (
                 <tr key={u.id} className="border-t border-slate-100">
                   <td className="px-3 py-2 text-xs">
-                    <Time value={u.at} />
+                    <Time timeZone={tz} value={u.at} />
                   </td>
                   <td className="px-3 py-2">{u.status}</td>
                   <td className="px-3 py-2 whitespace-pre-line">
@@ -195,7 +199,7 @@ export default async function AlertPage({
           {transitions.items.map((t) => (
             <tr key={t.id} className="border-t border-slate-100">
               <td className="px-3 py-2 text-xs">
-                <Time value={t.at} />
+                <Time timeZone={tz} value={t.at} />
               </td>
               <td className="px-3 py-2">{t.from}</td>
               <td className="px-3 py-2">{t.to}</td>
@@ -237,7 +241,7 @@ export default async function AlertPage({
               <td className="px-3 py-2">{n.status}</td>
               <td className="px-3 py-2">{n.attempts}</td>
               <td className="px-3 py-2 text-xs">
-                <Time value={n.sentAt} />
+                <Time timeZone={tz} value={n.sentAt} />
               </td>
               <td className="px-3 py-2 text-xs text-red-700">{n.lastError ?? ""}</td>
             </tr>

@@ -9,7 +9,7 @@ import { channelSummaries } from "@/server/queries/alerts";
 import type { TabProps } from "./tab-props";
 
 /** Each channel's last success and error, its queue, and a test message for operators. */
-export function ChannelsTab({ canOperate }: TabProps) {
+export function ChannelsTab({ canOperate, tz }: TabProps) {
   const channels = channelSummaries(getDb(), getConfig().config);
   return (
     <Table
@@ -27,7 +27,7 @@ export function ChannelsTab({ canOperate }: TabProps) {
           <td className="px-3 py-2">{c.type}</td>
           <td className="px-3 py-2 text-xs">{c.target}</td>
           <td className="px-3 py-2 text-xs">
-            <Time value={c.lastSuccessAt} />
+            <Time timeZone={tz} value={c.lastSuccessAt} />
           </td>
           <td className="px-3 py-2 text-xs">
             {c.lastError ? (

@@ -11,7 +11,7 @@ import { alertHistory } from "@/server/queries/alerts";
 import type { TabProps } from "./tab-props";
 
 /** Every alert episode, newest first, filtered, a page at a time. */
-export function HistoryTab({ search }: TabProps) {
+export function HistoryTab({ search, tz }: TabProps) {
   const { config } = getConfig();
   const rules = config.alerts.rules.map((r) => r.id);
   const before = intParam(search.before);
@@ -85,10 +85,10 @@ export function HistoryTab({ search }: TabProps) {
             </td>
             <td className="px-3 py-2">{a.state}</td>
             <td className="px-3 py-2 text-xs">
-              <Time value={a.firedAt} />
+              <Time timeZone={tz} value={a.firedAt} />
             </td>
             <td className="px-3 py-2 text-xs">
-              <Time value={a.resolvedAt} />
+              <Time timeZone={tz} value={a.resolvedAt} />
               {a.resolvedAt && a.firedAt ? (
                 <div className="text-slate-500">
                   after {formatDuration(Date.parse(a.resolvedAt) - Date.parse(a.firedAt))}

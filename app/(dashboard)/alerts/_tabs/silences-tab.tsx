@@ -11,7 +11,7 @@ import { silenceList } from "@/server/queries/alerts";
 import type { TabProps } from "./tab-props";
 
 /** Silences, newest first, a page at a time; operators create and expire them here. */
-export function SilencesTab({ search, now, canOperate }: TabProps) {
+export function SilencesTab({ search, now, canOperate, tz }: TabProps) {
   const before = intParam(search.before);
   const page = silenceList(getDb(), now, { before, limit: intParam(search.limit) });
   return (
@@ -30,10 +30,10 @@ export function SilencesTab({ search, now, canOperate }: TabProps) {
             </td>
             <td className="px-3 py-2">{s.status}</td>
             <td className="px-3 py-2 text-xs">
-              <Time value={s.startsAt} />
+              <Time timeZone={tz} value={s.startsAt} />
             </td>
             <td className="px-3 py-2 text-xs">
-              <Time value={s.endsAt} />
+              <Time timeZone={tz} value={s.endsAt} />
             </td>
             <td className="px-3 py-2 text-xs">{s.comment}</td>
             <td className="px-3 py-2 text-xs">

@@ -9,6 +9,7 @@ import { formatDuration } from "@/lib/duration";
 import { hasRole } from "@/lib/roles";
 import { idParams } from "@/lib/schemas/common";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { liveDeployment } from "@/server/deployments/act";
@@ -30,6 +31,7 @@ export async function generateMetadata({
 
 export default async function DeploymentPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const parsed = idParams.safeParse(await params);
   if (!parsed.success) notFound();
   const db = getDb();
@@ -42,10 +44,10 @@ export default async function DeploymentPage({ params }: { params: Promise<{ id:
   const canAct = hasRole(user.role, "operator");
   const facts: [string, React.ReactNode][] = [
     ["Result", <DeployResult key="s" d={d} />],
-    ["Result known", d.outcomeAt ? <Time key="v" value={d.outcomeAt} /> : "—"],
+    ["Result known", d.outcomeAt ? <Time timeZone={tz} key="v" value={d.outcomeAt} /> : "—"],
     ["Platform status", d.providerStatus ?? "—"],
-    ["Started", <Time key="t" value={d.startedAt} />],
-    ["Finished", <Time key="f" value={d.finishedAt} />],
+    ["Started", <Time timeZone={tz} key="t" value={d.startedAt} />],
+    ["Finished", <Time timeZone={tz} key="f" value={d.finishedAt} />],
     ["Duration", d.durationMs !== null ? formatDuration(d.durationMs) : "—"],
     ["Commit", d.commitSha ?? "—"],
     ["Author", d.author ?? "—"],
@@ -74,7 +76,8 @@ export default async function DeploymentPage({ params }: { params: Promise<{ id:
   return (
     <div className="max-w-3xl space-y-6">
       <PageHeader
-        title={`${d.service} ${d.version} in ${env?.name ?? d.environment}`}
+        title={`${config.services.find((s) => s.id === d.service)?.name ?? d.service} ${d.version} in ${env?.name ?? d.environment}`}
+        timeZone={tz}
         description={d.message ?? undefined}
         actions={
           canAct && env ? (

@@ -6,6 +6,7 @@ import { canSeeJobLog, isFinished, JOB_LOG_HIDDEN } from "@/lib/job-view";
 import { hasRole } from "@/lib/roles";
 import { idParams } from "@/lib/schemas/common";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getDb } from "@/server/db";
 import { describeJob } from "@/server/jobs/lock-conflict";
 import { getJob } from "@/server/queries/jobs";
@@ -27,6 +28,7 @@ export async function generateMetadata({
 
 export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const parsed = idParams.safeParse(await params);
   if (!parsed.success) notFound();
   const db = getDb();
@@ -38,20 +40,21 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
     <div className="max-w-3xl">
       <PageHeader
         title={`${getJobKind(job.kind)?.title ?? job.kind} · #${job.id}`}
+        timeZone={tz}
         description={`${what ? `${what} · ` : ""}Requested by ${job.requestedByName}`}
       />
       <dl className="mb-4 grid grid-cols-3 gap-4 text-sm">
         <div>
           <dt className="text-slate-500">Queued</dt>
           <dd>
-            <Time value={job.createdAt} />
+            <Time timeZone={tz} value={job.createdAt} />
           </dd>
         </div>
         <div>
           <dt className="text-slate-500">Started</dt>
           <dd>
             {job.startedAt ? (
-              <Time value={job.startedAt} />
+              <Time timeZone={tz} value={job.startedAt} />
             ) : (
               <span className="text-slate-500">not yet</span>
             )}
@@ -61,7 +64,7 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
           <dt className="text-slate-500">Finished</dt>
           <dd data-testid="job-finished-at">
             {job.finishedAt ? (
-              <Time value={job.finishedAt} />
+              <Time timeZone={tz} value={job.finishedAt} />
             ) : (
               <span className="text-slate-500">not yet</span>
             )}

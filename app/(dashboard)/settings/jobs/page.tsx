@@ -7,6 +7,7 @@ import { Time } from "@/components/ui/time";
 import { isFinished } from "@/lib/job-view";
 import { hasRole } from "@/lib/roles";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getDb } from "@/server/db";
 import { JOB_STATUSES, type JobStatus } from "@/server/db/schema";
 import { jobsPage } from "@/server/queries/jobs";
@@ -21,6 +22,7 @@ type Search = { before?: string; kind?: string; status?: string };
 
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const q = await searchParams;
   const before = /^\d{1,15}$/.test(q.before ?? "") ? Number(q.before) : undefined;
   const kind = jobKindNames().includes(q.kind ?? "") ? q.kind : undefined;
@@ -101,7 +103,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
             </td>
             <td className="px-3 py-2">{job.requestedByName}</td>
             <td className="px-3 py-2 whitespace-nowrap">
-              <Time value={job.createdAt} />
+              <Time timeZone={tz} value={job.createdAt} />
             </td>
             <td className="px-3 py-2">
               {job.startedAt && job.finishedAt

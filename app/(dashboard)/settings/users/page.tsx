@@ -4,6 +4,7 @@ import { UserRowActions } from "@/components/users/user-row-actions";
 import { RoleBadge } from "@/components/role-badge";
 import { Time } from "@/components/ui/time";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getDb } from "@/server/db";
 import { listUsers } from "@/server/queries/users";
 import { Table } from "@/components/ui/table";
@@ -12,6 +13,7 @@ export const metadata: Metadata = { title: "Users · Settings" };
 
 export default async function UsersPage() {
   const me = await requirePageUser("admin");
+  const tz = await viewerTimeZone(me);
   const users = listUsers(getDb());
   return (
     <div className="space-y-6">
@@ -44,7 +46,7 @@ export default async function UsersPage() {
               {u.provider === "oidc" ? "single sign-on" : "password"}
             </td>
             <td className="px-3 py-2 whitespace-nowrap text-xs">
-              <Time value={u.lastLoginAt} />
+              <Time timeZone={tz} value={u.lastLoginAt} />
             </td>
             <td className="px-3 py-2">
               <UserRowActions

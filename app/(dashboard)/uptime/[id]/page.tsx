@@ -18,6 +18,7 @@ import { describeTarget } from "@/lib/monitor-target";
 import { hasRole } from "@/lib/roles";
 import { formatUptime, RANGES, utcMinute, type Range } from "@/lib/uptime";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import type { MonitorConfig } from "@/server/config/schema";
 import { getDb } from "@/server/db";
@@ -135,6 +136,7 @@ function RangeNav({ id, range }: { id: string; range: Range }) {
 
 export default async function MonitorPage({ params, searchParams }: Props) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { id } = await params;
   const monitor = findMonitor(id);
   if (!monitor) notFound();
@@ -152,7 +154,8 @@ export default async function MonitorPage({ params, searchParams }: Props) {
     <div className="space-y-6">
       <PageHeader
         title={monitorName(monitor)}
-        description={`${monitor.type.toUpperCase()} · ${describeTarget(monitor as never)} · ${monitor.service} · ${monitor.environment}${
+        timeZone={tz}
+        description={`${monitor.type.toUpperCase()} · ${describeTarget(monitor as never)} · ${getConfig().config.services.find((s) => s.id === monitor.service)?.name ?? monitor.service} · ${getConfig().config.environments.find((e) => e.id === monitor.environment)?.name ?? monitor.environment}${
           monitor.type === "heartbeat"
             ? ` · expected every ${formatDuration(monitor.period)}, grace ${formatDuration(monitor.grace)}`
             : ` · every ${formatDuration(monitor.interval)}, ${monitor.retries} ${monitor.retries === 1 ? "retry" : "retries"}`
@@ -233,10 +236,14 @@ export default async function MonitorPage({ params, searchParams }: Props) {
           {incidents.map((i) => (
             <tr key={i.id} className="border-t border-slate-100 align-top">
               <td className="whitespace-nowrap px-3 py-2">
-                <Time value={i.openedAt} />
+                <Time timeZone={tz} value={i.openedAt} />
               </td>
               <td className="whitespace-nowrap px-3 py-2">
-                {i.closedAt ? <Time value={i.closedAt} /> : <StatusPill status="down" />}
+                {i.closedAt ? (
+                  <Time timeZone={tz} value={i.closedAt} />
+                ) : (
+                  <StatusPill status="down" />
+                )}
               </td>
               <td className="px-3 py-2">{formatDuration(i.durationMs)}</td>
               <td className="px-3 py-2 text-red-800">{i.cause}</td>
@@ -262,7 +269,7 @@ export default async function MonitorPage({ params, searchParams }: Props) {
           {checks.map((c) => (
             <tr key={c.id} className="border-t border-slate-100 align-top">
               <td className="whitespace-nowrap px-3 py-2">
-                <Time value={c.at} />
+                <Time timeZone={tz} value={c.at} />
               </td>
               <td className="px-3 py-2">
                 <StatusPill

@@ -9,12 +9,14 @@ import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { ackLinkView } from "@/server/queries/ack-link";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 
 export const metadata: Metadata = { title: "Acknowledge alert", referrer: "no-referrer" };
 
 /** Opened from the Acknowledge link of a Slack message or an email: signed in, one click. */
 export default async function AckLinkPage({ params }: { params: Promise<{ token: string }> }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { token } = await params;
   const view = ackLinkView(getDb(), getConfig().config, token);
   if (view.kind === "refused")
@@ -52,7 +54,7 @@ export default async function AckLinkPage({ params }: { params: Promise<{ token:
         <dd className="uppercase">{a.state}</dd>
         <dt className="text-slate-500">Since</dt>
         <dd>
-          <Time value={a.firedAt ?? a.activeAt} />
+          <Time timeZone={tz} value={a.firedAt ?? a.activeAt} />
         </dd>
       </dl>
       {view.kind === "closed" ? (
@@ -61,7 +63,8 @@ export default async function AckLinkPage({ params }: { params: Promise<{ token:
         </p>
       ) : view.kind === "acked" ? (
         <p role="status" data-testid="ack-link-refused" className="text-sm">
-          Already acknowledged by {a.ackedBy} at <Time value={a.ackedAt} />. Nothing was changed.
+          Already acknowledged by {a.ackedBy} at <Time timeZone={tz} value={a.ackedAt} />. Nothing
+          was changed.
         </p>
       ) : !hasRole(user.role, "operator") ? (
         <p role="alert" data-testid="ack-link-refused" className="text-sm text-red-800">

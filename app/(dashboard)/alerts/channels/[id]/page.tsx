@@ -9,6 +9,7 @@ import { Time } from "@/components/ui/time";
 import { hasRole } from "@/lib/roles";
 import { sendTestNotification } from "@/server/actions/send-test-notification";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { channelNotifications, channelSummaries } from "@/server/queries/alerts";
@@ -26,6 +27,7 @@ export async function generateMetadata({
 
 export default async function ChannelPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { id } = await params;
   const db = getDb();
   const channel = channelSummaries(db, getConfig().config).find((c) => c.id === id);
@@ -36,6 +38,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
       <LiveRefresh everySeconds={5} />
       <PageHeader
         title={channel.name}
+        timeZone={tz}
         description={`${channel.type} · ${channel.target}`}
         actions={
           <>
@@ -71,7 +74,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
           </p>
           <p className="font-mono">{channel.lastError}</p>
           <p className="mt-1 text-xs">
-            At <Time value={channel.lastErrorAt} />.
+            At <Time timeZone={tz} value={channel.lastErrorAt} />.
             {channel.permanent
               ? " Fix the channel (a deleted or archived Slack channel needs a new webhook URL), reload the configuration, then send a test notification."
               : channel.blockedUntil
@@ -84,7 +87,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
         <div>
           <dt className="text-xs text-slate-500">Last success</dt>
           <dd>
-            <Time value={channel.lastSuccessAt} />
+            <Time timeZone={tz} value={channel.lastSuccessAt} />
           </dd>
         </div>
         <div>
@@ -125,10 +128,10 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
             <td className="px-3 py-2">{n.status}</td>
             <td className="px-3 py-2">{n.attempts}</td>
             <td className="px-3 py-2 text-xs">
-              <Time value={n.createdAt} />
+              <Time timeZone={tz} value={n.createdAt} />
             </td>
             <td className="px-3 py-2 text-xs">
-              <Time value={n.sentAt ?? n.nextAttemptAt} />
+              <Time timeZone={tz} value={n.sentAt ?? n.nextAttemptAt} />
             </td>
             <td className="px-3 py-2 text-xs text-red-700">{n.lastError ?? ""}</td>
           </tr>

@@ -15,6 +15,7 @@ import {
 } from "@/server/alerts/preview";
 import { hasRole } from "@/lib/roles";
 import { requirePageUser } from "@/server/auth/session";
+import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import type { AlertRuleConfig } from "@/server/config/schema";
 import { getDb } from "@/server/db";
@@ -83,6 +84,7 @@ export default async function RulePage({
   searchParams: Promise<Search>;
 }) {
   const user = await requirePageUser();
+  const tz = await viewerTimeZone(user);
   const { id } = await params;
   const search = await searchParams;
   const { config } = getConfig();
@@ -109,6 +111,7 @@ export default async function RulePage({
     <div className="space-y-6">
       <PageHeader
         title={rule.name ?? rule.id}
+        timeZone={tz}
         description={`Rule ${rule.id} · ${rule.condition.type} condition`}
         actions={
           <>
@@ -240,10 +243,10 @@ export default async function RulePage({
               </td>
               <td className="px-3 py-2 text-xs">{e.summary}</td>
               <td className="px-3 py-2 text-xs">
-                <Time value={new Date(e.firedAt!)} />
+                <Time timeZone={tz} value={new Date(e.firedAt!)} />
               </td>
               <td className="px-3 py-2 text-xs">
-                {e.endedAt ? <Time value={new Date(e.endedAt)} /> : "still firing"}
+                {e.endedAt ? <Time timeZone={tz} value={new Date(e.endedAt)} /> : "still firing"}
               </td>
               <td className="px-3 py-2 text-xs">
                 {formatDuration((e.endedAt ?? now) - e.firedAt!)}
@@ -269,10 +272,10 @@ export default async function RulePage({
               <td className="px-3 py-2">{a.state}</td>
               <td className="px-3 py-2 text-xs">{a.summary}</td>
               <td className="px-3 py-2 text-xs">
-                <Time value={a.firedAt} />
+                <Time timeZone={tz} value={a.firedAt} />
               </td>
               <td className="px-3 py-2 text-xs">
-                <Time value={a.resolvedAt} />
+                <Time timeZone={tz} value={a.resolvedAt} />
               </td>
               <td className="px-3 py-2 text-xs">{a.ackedBy ?? "—"}</td>
             </tr>
