@@ -1,6 +1,7 @@
 import "server-only";
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { getSessionSecret } from "@/server/auth/secret";
+import { sameToken } from "@/server/http/token";
 import type { NotificationRow } from "@/server/db/schema";
 import type { NotificationPayload } from "./payload";
 import { opsdeckUrl } from "./payload";
@@ -50,11 +51,10 @@ export function verifyAckToken(token: string, now = Date.now(), secret?: string)
   const [, body, sig] = parts as [string, string, string];
   if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(sig))
     return { ok: false, reason: "malformed" };
-  const given = Buffer.from(sig, "base64url");
   // One spelling per token: base64url's spare bits must not make a "new" link of a used one.
-  if (given.toString("base64url") !== sig) return { ok: false, reason: "malformed" };
-  const expected = mac(body, secret);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+  if (Buffer.from(sig, "base64url").toString("base64url") !== sig)
+    return { ok: false, reason: "malformed" };
+  if (!sameToken(sig, mac(body, secret).toString("base64url")))
     return { ok: false, reason: "tampered" };
   const bytes = Buffer.from(body, "base64url");
   if (bytes.toString("base64url") !== body) return { ok: false, reason: "malformed" };

@@ -16,6 +16,8 @@ vi.mock("@/server/auth/session", () => ({
 }));
 // The page's live refresh needs the layout's live cache, which this test does not render.
 vi.mock("@/components/live/live-refresh", () => ({ LiveRefresh: () => null }));
+// The viewer's zone comes from their setting or a cookie of the request; here, UTC.
+vi.mock("@/server/preferences/viewer-time-zone", () => ({ viewerTimeZone: async () => "UTC" }));
 vi.mock("next/navigation", () => ({
   useRouter: () => ({ refresh() {}, push() {}, replace() {} }),
   notFound: () => {

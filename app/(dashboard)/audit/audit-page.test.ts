@@ -7,6 +7,8 @@ vi.mock("@/server/auth/session", () => ({
   requirePageUser: async () => ({ id: 1, email: "ada@example.com", name: "Ada", role: "admin" }),
 }));
 // Rendered without Next's router: the page's buttons refresh through it after a job.
+// The viewer's zone comes from their setting or a cookie of the request; here, UTC.
+vi.mock("@/server/preferences/viewer-time-zone", () => ({ viewerTimeZone: async () => "UTC" }));
 vi.mock("next/navigation", () => ({ useRouter: () => ({ refresh() {} }) }));
 
 const ROWS = 50_000;
