@@ -35,6 +35,16 @@ const MATRIX: Record<string, { role: RoleName; probe: unknown }> = {
   deleteOncallOverride: { role: "operator", probe: { overrideId: 0 } },
   createCalendarToken: { role: "viewer", probe: { unexpected: true } },
   postStatusUpdate: { role: "operator", probe: { alertId: "all", status: "fixed", message: "" } },
+  previewConfigEditAction: {
+    role: "admin",
+    probe: { section: "../etc", op: "truncate", baseHash: "x" },
+  },
+  saveConfigEditAction: {
+    role: "admin",
+    probe: { section: "../etc", op: "truncate", baseHash: "x" },
+  },
+  // Every signed-in user sets their own zone; an unknown zone changes nothing.
+  setOwnTimeZone: { role: "viewer", probe: { timeZone: "Mars/Olympus_Mons" } },
 };
 
 /** Route handlers: path, method, least role ("public" for none). */

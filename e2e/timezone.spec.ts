@@ -58,10 +58,12 @@ test.describe("a viewer's own time zone", () => {
         .first()
         .getByRole("link", { name: "change" })
         .click();
-      await expect(page.getByLabel("Time zone")).toHaveValue("America/New_York");
+      await expect(page.getByRole("combobox", { name: "Time zone" })).toHaveValue(
+        "America/New_York",
+      );
     } finally {
       await page.goto("/settings/preferences");
-      await page.getByLabel("Time zone").selectOption("");
+      await page.getByRole("combobox", { name: "Time zone" }).selectOption("");
       await page.getByRole("button", { name: "Save" }).click();
       await expect(page.getByRole("status")).toContainText("your browser's zone");
     }
@@ -69,7 +71,7 @@ test.describe("a viewer's own time zone", () => {
 
   test("an invalid zone is refused and nothing changes", async ({ page }) => {
     await page.goto("/settings/preferences");
-    const select = page.getByLabel("Time zone");
+    const select = page.getByRole("combobox", { name: "Time zone" });
     await select.evaluate((el: HTMLSelectElement) => {
       const o = document.createElement("option");
       o.value = "Mars/Olympus";
@@ -80,7 +82,7 @@ test.describe("a viewer's own time zone", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await expect(page.getByRole("status")).toContainText("Pick a time zone from the list");
     await page.reload();
-    await expect(page.getByLabel("Time zone")).toHaveValue("");
+    await expect(page.getByRole("combobox", { name: "Time zone" })).toHaveValue("");
   });
 });
 

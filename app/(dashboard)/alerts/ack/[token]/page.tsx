@@ -34,7 +34,14 @@ export default async function AckLinkPage({ params }: { params: Promise<{ token:
       </div>
     );
   const a = view.alert;
-  const where = [a.labels.service, a.labels.environment].filter(Boolean).join(" · ");
+  const { config } = getConfig();
+  // Names, not ids: "Navi backend · Production".
+  const where = [
+    config.services.find((x) => x.id === a.labels.service)?.name ?? a.labels.service,
+    config.environments.find((x) => x.id === a.labels.environment)?.name ?? a.labels.environment,
+  ]
+    .filter(Boolean)
+    .join(" · ");
   return (
     <div className="space-y-4">
       <PageHeader
