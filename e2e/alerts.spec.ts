@@ -123,7 +123,7 @@ test("the demo breaks: one critical Slack message, the on-call is paged, acknowl
   await operator.goto("/alerts?tab=history&rule=pager-down");
   const history = operator.getByTestId("alert-history");
   await expect(history.getByRole("row").nth(1)).toContainText("resolved");
-  await expect(history.getByRole("row").nth(1)).toContainText("operator@e2e.test");
+  await expect(history.getByRole("row").nth(1)).toContainText("Olu Operator");
   await history.getByRole("row").nth(1).getByRole("link").first().click();
   await expect(operator.getByTestId("transitions")).toContainText("acknowledged");
   await expect(operator.getByTestId("alert-notifications")).toContainText("slack-critical");

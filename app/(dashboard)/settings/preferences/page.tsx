@@ -7,7 +7,7 @@ import { requirePageUser } from "@/server/auth/session";
 import { getDb } from "@/server/db";
 import { resolveTimeZone, userTimeZoneSetting } from "@/server/preferences/viewer-time-zone";
 
-export const metadata: Metadata = { title: "Your preferences" };
+export const metadata: Metadata = { title: "Your preferences · Settings" };
 
 export default async function PreferencesPage() {
   const user = await requirePageUser();
