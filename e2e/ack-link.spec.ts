@@ -53,7 +53,8 @@ test("the Slack message's Acknowledge link: sign in, acknowledge with a note, th
     anonymous.getByRole("heading", { name: /Acknowledge #\d+ Acknowledge-link heartbeat failed/ }),
   ).toBeVisible();
   const shown = anonymous.getByTestId("ack-link-alert");
-  for (const part of ["warning", "ghost · production", "firing", "Since"])
+  // Names, not ids: the service and environment as people call them.
+  for (const part of ["warning", "Decommissioned worker · Production", "firing", "Since"])
     await expect(shown).toContainText(part);
   await anonymous.context().close();
 

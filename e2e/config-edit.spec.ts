@@ -69,7 +69,7 @@ test.describe("editing opsdeck.yaml from the browser", () => {
 
     // The audit log records the edit with its diff.
     await page.goto("/audit");
-    await expect(page.getByText("config.edit").first()).toBeVisible();
+    await expect(page.getByText("Configuration edited").first()).toBeVisible();
 
     // Remove it again: the file is back to what it was, byte for byte.
     await page.goto(`/config/monitors?id=${ID}`);

@@ -46,6 +46,10 @@ export default async function OverviewPage({
       </div>
       <OverviewBoard
         initial={overviewOf(uptimeStatus(getDb(), config))}
+        names={{
+          services: Object.fromEntries(config.services.map((s) => [s.id, s.name])),
+          environments: Object.fromEntries(config.environments.map((e) => [e.id, e.name])),
+        }}
         environments={(environments.length ? environments : config.environments).map((e) => ({
           id: e.id,
           name: e.name,

@@ -34,11 +34,14 @@ export function OverviewBoard({
   environments,
   services,
   servicePage,
+  names,
 }: {
   initial: OverviewView;
   environments: Env[];
   /** This page's services. */
   services: Service[];
+  /** Every service's and environment's display name, by id: people read names, not ids. */
+  names: { services: Record<string, string>; environments: Record<string, string> };
   servicePage: { from: number; to: number; total: number; page: number; pages: number };
 }) {
   const base = useMemo(
@@ -50,6 +53,8 @@ export function OverviewBoard({
   const { incidents, cells, notUp, notUpTotal, counts, incidentMonitors } = view;
   const now = Date.parse(view.at);
   const total = Object.values(counts).reduce((a, n) => a + (n ?? 0), 0);
+  const where = (m: { service: string; environment: string }) =>
+    `${names.services[m.service] ?? m.service} · ${names.environments[m.environment] ?? m.environment}`;
   return (
     <div className="space-y-6">
       <section aria-label="Open incidents" data-testid="open-incidents">
@@ -73,10 +78,8 @@ export function OverviewBoard({
                       {m?.name ?? i.monitorId}
                     </Link>
                     <span className="text-slate-600">
-                      {m
-                        ? `${services.find((s) => s.id === m.service)?.name ?? m.service} · ${environments.find((e) => e.id === m.environment)?.name ?? m.environment}`
-                        : null}{" "}
-                      · down for {formatDuration(Math.max(0, now - Date.parse(i.openedAt)))}
+                      {m ? where(m) : null} · down for{" "}
+                      {formatDuration(Math.max(0, now - Date.parse(i.openedAt)))}
                     </span>
                   </div>
                   <div className="mt-1 text-red-800">{i.cause}</div>
@@ -107,9 +110,7 @@ export function OverviewBoard({
                 <Link href={`/uptime/${m.id}`} className="font-medium underline">
                   {m.name}
                 </Link>
-                <span className="text-slate-600">
-                  {m.service} · {m.environment}
-                </span>
+                <span className="text-slate-600">{where(m)}</span>
                 {m.lastError ? <span className="text-xs text-red-700">{m.lastError}</span> : null}
               </li>
             ))}
