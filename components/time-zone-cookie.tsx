@@ -7,7 +7,7 @@ import { isTimeZone } from "@/lib/time-zone";
 
 /**
  * Tells the server the browser's zone (a cookie), so people without a zone setting see
- * server-rendered times in their own; re-renders once when it was unknown or changed.
+ * server-rendered times in their own; re-renders once when the zone shown was not theirs.
  */
 export function TimeZoneCookie({
   current,
@@ -24,7 +24,8 @@ export function TimeZoneCookie({
     if (!isTimeZone(zone) || zone === current) return;
     const secure = window.location.protocol === "https:" ? "; Secure" : "";
     document.cookie = `${TIME_ZONE_COOKIE}=${encodeURIComponent(zone)}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
-    if (followsBrowser) router.refresh();
+    // Without a cookie the server showed UTC: a browser in UTC has nothing to re-render.
+    if (followsBrowser && zone !== (current ?? "UTC")) router.refresh();
   }, [current, followsBrowser, router]);
   return null;
 }
