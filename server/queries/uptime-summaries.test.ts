@@ -141,6 +141,32 @@ describe("the 24 h percentiles from monitor_recent_hours", () => {
     expect(compared).toBeGreaterThan(60);
   });
 
+  it("are re-read after a check, for the monitors checked, when many monitors are read", () => {
+    // More monitors than the point-read limit: the first read scans them all; after a
+    // few monitors are checked again, only those are re-read, and nothing is stale.
+    const many = Array.from({ length: 80 }, (_, i) => `m${i}`);
+    const all = many.map(monitor);
+    const check = (now: number) => {
+      for (const s of monitorSummaries(db, all, now)) {
+        expect(s.p95Ms24h, s.id).toBe(p95FromRollups(s.id, now));
+      }
+    };
+    const random = rng(11);
+    generate(many, random, 0, 12);
+    check(t0 + 12 * 5 * MIN);
+    const before = monitorSummaries(db, all, t0 + 12 * 5 * MIN);
+    // Within the same hour, so the window has not moved.
+    const later = t0 + 23 * 5 * MIN + 5000;
+    generate(many.slice(0, 3), random, 12, 23);
+    check(later);
+    const after = monitorSummaries(db, all, later);
+    // The monitors not checked since are the same; the checked ones moved.
+    expect(after.slice(3).map((s) => s.p95Ms24h)).toEqual(before.slice(3).map((s) => s.p95Ms24h));
+    expect(after.slice(0, 3).map((s) => s.p95Ms24h)).not.toEqual(
+      before.slice(0, 3).map((s) => s.p95Ms24h),
+    );
+  });
+
   it("keep only the last 25 hours, so the table does not grow with history", () => {
     generate(ids);
     const row = db.$client

@@ -62,6 +62,55 @@ function summaryStatements(client: Db["$client"]) {
 }
 const summaryPrepared = new WeakMap<object, ReturnType<typeof summaryStatements>>();
 
+type HourSums = Record<string, number | null>;
+const NO_HOURS: HourSums = { min24: null, max24: null };
+/** Per connection: each monitor's 24 h sums, with the stamp they were read at. */
+const recentCache = new WeakMap<object, Map<string, { stamp: string; sums: HourSums }>>();
+/** Above this many changed monitors one scan of all of them is cheaper than point reads. */
+const POINT_READS_MAX = 64;
+
+/**
+ * The 24 h latency sums of `monitors`, re-read only for the monitors whose data changed.
+ * A monitor's rows in monitor_recent_hours change only when the recorder stores a check,
+ * in the same transaction that moves its monitor_state.last_check_at; the window moves
+ * only when the hour does. So (first hour, last check) is the stamp of what was read:
+ * a poll re-reads the few monitors checked since the last one, not all of them. The
+ * stamp comes from the database, so a write from another process is seen too.
+ */
+function recentHours(
+  db: Db,
+  st: ReturnType<typeof summaryStatements>,
+  monitors: MonitorConfig[],
+  states: Map<string, { lastCheckAt: Date | null }>,
+  from24: number,
+): Map<string, HourSums> {
+  let cache = recentCache.get(db.$client);
+  if (!cache) {
+    cache = new Map();
+    recentCache.set(db.$client, cache);
+  }
+  const stampOf = (id: string) => `${from24}:${states.get(id)?.lastCheckAt?.getTime() ?? "-"}`;
+  const stale = monitors.filter((m) => cache.get(m.id)?.stamp !== stampOf(m.id));
+  if (stale.length > POINT_READS_MAX) {
+    const rows = new Map(
+      (st.day.all({ from24 }) as Array<HourSums & { id: string }>).map((r) => [r.id, r]),
+    );
+    for (const m of stale)
+      cache.set(m.id, { stamp: stampOf(m.id), sums: rows.get(m.id) ?? NO_HOURS });
+  } else {
+    for (const m of stale) {
+      const row = st.one.get({ id: m.id, from24 }) as HourSums | undefined;
+      cache.set(m.id, { stamp: stampOf(m.id), sums: row ?? NO_HOURS });
+    }
+  }
+  // Monitors no longer configured are forgotten when the whole list is read.
+  if (cache.size > monitors.length && monitors.length > POINT_READS_MAX) {
+    const ids = new Set(monitors.map((m) => m.id));
+    for (const id of cache.keys()) if (!ids.has(id)) cache.delete(id);
+  }
+  return new Map(monitors.map((m) => [m.id, cache.get(m.id)!.sums]));
+}
+
 /**
  * Every monitor's down periods (its incidents) that reach into [from, now], by monitor:
  * the open ones and those closed since `from`, read through the closed_at index.
@@ -156,17 +205,10 @@ export function monitorSummaries(
       .all()
       .map((s) => [s.monitorId, s]),
   );
-  const day = new Map(
-    (
-      (monitors.length === 1
-        ? st.one.all({ id: monitors[0]!.id, from24 })
-        : st.day.all({ from24 })) as Array<Record<string, number | null> & { id: string }>
-    ).map((r) => [r.id, r]),
-  );
-  const noHours: Record<string, number | null> = { min24: null, max24: null };
+  const day = recentHours(db, st, monitors, states, from24);
   return monitors.map((m) => {
     const s = states.get(m.id);
-    const hours = day.get(m.id) ?? noHours;
+    const hours = day.get(m.id) ?? NO_HOURS;
     const paused = m.paused || Boolean(s?.pausedBy);
     const hist = Array.from({ length: BUCKETS }, (_, i) => hours[`h${i}`] ?? 0);
     const first = s?.firstCheckAt?.getTime() ?? null;
