@@ -183,8 +183,8 @@ export function monitorName(m: MonitorConfig): string {
 /**
  * Status, time-weighted uptime over 24 h / 7 d / 30 d / 90 d (windowUptime over the
  * monitor's incidents) and the 24 h p95 for every monitor: one incidents read, one
- * state read and one read of the recent hours for all monitors, whatever the length of
- * history.
+ * state read, and the recent hours re-read only for the monitors checked since
+ * (recentHours), whatever the length of history.
  */
 export function monitorSummaries(
   db: Db,
