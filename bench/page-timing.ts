@@ -2,8 +2,8 @@
 // Does a long history slow the uptime pages down? Generates one database per --days
 // value (N monitors checked every --interval, retention applied), then starts the
 // production build on each in turn, signs in and times GET /, /uptime,
-// /uptime/m-000?range=90d and /api/uptime/status (time to the full body, sequential
-// requests). With --keep DIR the databases are kept in DIR/<days>d and reused by the
+// /uptime/m-000?range=90d, /api/uptime/status and the live polls of the Overview and
+// /uptime (time to the full body, sequential requests). With --keep DIR the databases are kept in DIR/<days>d and reused by the
 // next run (so a before/after comparison reads the same data). Needs an existing
 // `npm run build`. Prints figures; asserts nothing.
 import fs from "node:fs";
@@ -38,7 +38,15 @@ if (DAYS.length < 2 || DAYS.some((d) => !Number.isInteger(d) || d < 1)) {
   throw new Error("--days: two or more whole numbers of days, e.g. 1,365");
 }
 
-const PAGES = ["/", "/uptime", `/uptime/${monitorId(0, MONITORS)}?range=90d`, "/api/uptime/status"];
+const PAGES = [
+  "/",
+  "/uptime",
+  `/uptime/${monitorId(0, MONITORS)}?range=90d`,
+  "/api/uptime/status",
+  // What a tab's live poll costs on the Overview and on /uptime (lib/live-views.ts).
+  "/api/live?views=overview",
+  `/api/live?views=${encodeURIComponent(encodeURIComponent("list:"))}`,
+];
 
 type Timing = { medianMs: number; p95Ms: number; minMs: number; bytes: number };
 

@@ -112,3 +112,58 @@ test("the Alerts page shows an alert that fires while it is open, without a relo
   expect((await ping(request)).status()).toBe(200);
   await expect(row).toHaveCount(0, { timeout: 45_000 });
 });
+
+test("each page's poll carries what that page shows: the Overview its summary, /uptime one filtered page, a monitor page one monitor", async ({
+  page,
+}) => {
+  const polled = () =>
+    page
+      .waitForResponse(
+        (r) =>
+          new URL(r.url()).pathname === "/api/live" && new URL(r.url()).search.includes("views="),
+        { timeout: 20_000 },
+      )
+      .then(async (r) => ({ url: new URL(r.url()), body: await r.json() }));
+
+  let poll = polled();
+  await page.goto("/");
+  let { url, body } = await poll;
+  expect(url.searchParams.get("views")).toBe("overview");
+  expect(Object.keys(body.views)).toEqual(["overview"]);
+  expect(body.views.overview.cells).toBeTruthy();
+  expect(body.views.overview.monitors, "no row per monitor").toBeUndefined();
+
+  poll = polled();
+  await page.goto("/uptime?status=up");
+  ({ url, body } = await poll);
+  const key = decodeURIComponent(url.searchParams.get("views")!.split(",")[0]!);
+  expect(key).toBe("list:status=up");
+  const list = body.views[key];
+  expect(list.total).toBeGreaterThan(0);
+  expect(list.monitors.length).toBeLessThanOrEqual(50);
+  expect(list.monitors.every((m: { status: string }) => m.status === "up")).toBe(true);
+
+  poll = polled();
+  await page.goto("/uptime/live-beat");
+  ({ url, body } = await poll);
+  expect(url.searchParams.get("views")).toBe(encodeURIComponent("one:live-beat"));
+  expect(body.views["one:live-beat"].monitors.map((m: { id: string }) => m.id)).toEqual([
+    "live-beat",
+  ]);
+});
+
+test("a hostile or malformed views query is refused with a 400 that says why", async ({
+  request,
+}) => {
+  for (const [query, says] of [
+    ["views=everything", "unknown view"],
+    ["views=list%3Acolour%3Dred", "unknown filter"],
+    ["views=list%3Apage%3D0", "page"],
+    ["views=a,b,c,d,e", "at most 4"],
+    [`views=${"x".repeat(5000)}`, "too long"],
+  ] as const) {
+    const res = await request.get(`/api/live?${query}`);
+    expect(res.status(), query).toBe(400);
+    expect(await res.text(), query).toContain(says);
+  }
+});

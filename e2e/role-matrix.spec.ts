@@ -56,7 +56,7 @@ const ROUTES: { path: string; method: "GET"; role: RoleName | "public" | "bearer
   { path: "/api/metrics", method: "GET", role: "bearer" },
   { path: "/api/uptime/status", method: "GET", role: "viewer" },
   { path: "/api/live", method: "GET", role: "viewer" },
-  { path: "/api/live?monitors=1", method: "GET", role: "viewer" },
+  { path: "/api/live?views=overview", method: "GET", role: "viewer" },
   { path: "/api/backups/1/download", method: "GET", role: "admin" },
   { path: "/api/alerts", method: "GET", role: "viewer" },
   // The personal calendar token is the credential; a session is not one.

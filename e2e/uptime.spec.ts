@@ -31,6 +31,17 @@ test.describe("uptime pages", () => {
     // Incidents per service: the filtered monitors' incidents only.
     await expect(page.getByTestId("recent-incidents")).toContainText("Decommissioned worker port");
     await expect(page.getByTestId("recent-incidents")).toContainText("connection refused");
+    // The search is filtered on the server too: the URL follows the typing, and a reload keeps it.
+    await page.getByRole("group", { name: "Filters" }).getByLabel("Status").selectOption("");
+    await page.getByRole("group", { name: "Filters" }).getByLabel("Search").fill("staging");
+    await expect(page).toHaveURL(/q=staging/);
+    await expect(page.getByTestId("monitor-row-backend-staging-health")).toBeVisible();
+    await expect(page.getByTestId("monitor-row-backend-production-health")).toHaveCount(0);
+    await page.reload();
+    await expect(page.getByRole("group", { name: "Filters" }).getByLabel("Search")).toHaveValue(
+      "staging",
+    );
+    await expect(page.getByTestId("monitor-row-backend-production-health")).toHaveCount(0);
   });
 
   test("a monitor page shows the response-time chart over each range, daily uptime, incidents and recent checks", async ({

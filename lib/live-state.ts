@@ -1,5 +1,4 @@
 import type { ActiveAlertView } from "./alerts/view";
-import type { UptimeStatusView } from "./uptime-view";
 
 /** How many of the newest firing alerts the live state carries (the Overview's card shows them). */
 export const LIVE_NEWEST_ALERTS = 6;
@@ -20,13 +19,17 @@ export type LiveAlertsView = {
   version: string;
 };
 
+/** One monitor view as a poll read it (lib/live-views.ts says which views there are). */
+export type LiveView = { at: string };
+
 /**
  * What GET /api/live returns and the one client cache holds: the alerts part always,
- * the monitors part only while a monitor widget is on screen (it costs a read per monitor).
+ * and the monitor views the widgets on screen asked for, by key (each costs reads, and
+ * a tab carries only what it shows).
  */
 export type LiveState = {
   alerts: LiveAlertsView;
-  uptime: UptimeStatusView | null;
+  views: Record<string, LiveView>;
 };
 
 /** The fresher of two snapshots of one part of the live state (each says when it was read). */
@@ -39,14 +42,22 @@ export function fresher<T extends { at: string }>(
   return Date.parse(b.at) > Date.parse(a.at) ? b : a;
 }
 
+/** How many views the cache keeps: those on screen now and a few a tab went back from. */
+const KEPT_VIEWS = 8;
+
 /**
- * Folds a newly fetched live state into the cached one: a part the fetch did not ask
- * for (monitors, when no monitor widget was on screen) keeps its last known value, and
- * no part ever goes back to an older snapshot than one already shown.
+ * Folds a newly fetched live state into the cached one: a view the fetch did not ask
+ * for keeps its last known value (a few are kept, newest first), and no part ever goes
+ * back to an older snapshot than one already shown.
  */
 export function mergeLiveState(cached: LiveState | undefined, fetched: LiveState): LiveState {
-  return {
-    alerts: fresher(cached?.alerts, fetched.alerts)!,
-    uptime: fresher(cached?.uptime, fetched.uptime),
-  };
+  const views: Record<string, LiveView> = {};
+  for (const [key, view] of Object.entries(fetched.views)) {
+    views[key] = fresher(cached?.views[key], view)!;
+  }
+  for (const [key, view] of Object.entries(cached?.views ?? {})) {
+    if (Object.keys(views).length >= KEPT_VIEWS) break;
+    views[key] ??= view;
+  }
+  return { alerts: fresher(cached?.alerts, fetched.alerts)!, views };
 }

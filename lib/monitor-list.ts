@@ -16,7 +16,9 @@ export function monitorFilterOf(search: SearchParams): MonitorFilter {
 }
 
 /** The monitors a filter keeps, in config order; the search matches name, id and service. */
-export function filterMonitors<M extends MonitorSummaryView>(monitors: M[], f: MonitorFilter): M[] {
+export function filterMonitors<
+  M extends Pick<MonitorSummaryView, "id" | "name" | "service" | "environment" | "status">,
+>(monitors: M[], f: MonitorFilter): M[] {
   const q = f.q.trim().toLowerCase();
   return monitors.filter(
     (m) =>

@@ -81,6 +81,7 @@ export function windowUptime(
   const start = Math.max(window.from, firstCheckAt);
   const since = firstCheckAt > window.from ? firstCheckAt : null;
   if (start >= window.to) return { ratio: null, since };
+  if (down.length === 0) return { ratio: 1, since };
   const clipped = down
     .map((p) => [Math.max(p.from, start), Math.min(p.to ?? window.to, window.to)] as const)
     .filter(([a, b]) => b > a)

@@ -8,15 +8,16 @@ import {
   mergeLiveState,
   type LiveAlertsView,
   type LiveState,
+  type LiveView,
 } from "@/lib/live-state";
-import type { UptimeStatusView } from "@/lib/uptime-view";
+import { joinViewKeys, MAX_LIVE_VIEWS } from "@/lib/live-views";
 
 const LIVE_KEY = ["live-state"] as const;
 
 type LiveContext = {
   state: LiveState;
-  /** A monitor widget is on screen: the polls ask for monitors until the returned function runs. */
-  wantMonitors(): () => void;
+  /** A widget showing view `key` is on screen: the polls ask for it until the returned function runs. */
+  want(key: string): () => void;
 };
 
 const Context = createContext<LiveContext | null>(null);
@@ -36,30 +37,36 @@ export function LiveStateProvider({
   children: React.ReactNode;
 }) {
   const client = useQueryClient();
-  const monitorWidgets = useRef(0);
+  const wanted = useRef(new Map<string, number>());
   const { data } = useQuery({
     queryKey: LIVE_KEY,
     queryFn: async (): Promise<LiveState> => {
-      const res = await fetch(`/api/live?monitors=${monitorWidgets.current > 0 ? 1 : 0}`, {
-        cache: "no-store",
-      });
+      // The views on screen, newest first (a page being left may still be mounted).
+      const keys = [...wanted.current.keys()].reverse().slice(0, MAX_LIVE_VIEWS);
+      const query = keys.length ? `?views=${encodeURIComponent(joinViewKeys(keys))}` : "";
+      const res = await fetch(`/api/live${query}`, { cache: "no-store" });
       if (!res.ok) throw new Error(`live state: HTTP ${res.status}`);
       return mergeLiveState(client.getQueryData<LiveState>(LIVE_KEY), await res.json());
     },
-    initialData: { alerts: initial, uptime: null },
+    initialData: { alerts: initial, views: {} },
     // The server render is current when the page arrives; the first poll follows the interval.
     initialDataUpdatedAt: () => Date.parse(initial.at),
     refetchInterval: LIVE_INTERVAL_MS,
     refetchIntervalInBackground: false,
     staleTime: LIVE_INTERVAL_MS / 2,
   });
-  const wantMonitors = useCallback(() => {
-    monitorWidgets.current++;
+  const want = useCallback((key: string) => {
+    const widgets = wanted.current;
+    const n = widgets.get(key) ?? 0;
+    widgets.delete(key); // re-inserted last: the newest view is asked for first
+    widgets.set(key, n + 1);
     return () => {
-      monitorWidgets.current--;
+      const left = (widgets.get(key) ?? 1) - 1;
+      if (left > 0) widgets.set(key, left);
+      else widgets.delete(key);
     };
   }, []);
-  const value = useMemo(() => ({ state: data, wantMonitors }), [data, wantMonitors]);
+  const value = useMemo(() => ({ state: data, want }), [data, want]);
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }
 
@@ -75,11 +82,12 @@ export function useLiveAlerts(): LiveAlertsView {
 }
 
 /**
- * Every monitor's status: the page's own server render (`initial`) until a poll brings
- * something newer. While a component using this is mounted, the polls include monitors.
+ * A monitor view (lib/live-views.ts): the page's own server render (`initial`) until a
+ * poll brings a newer read of the same view. While a component using this is mounted,
+ * the polls ask for `key`.
  */
-export function useLiveUptime(initial: UptimeStatusView): UptimeStatusView {
-  const { state, wantMonitors } = useLive();
-  useEffect(() => wantMonitors(), [wantMonitors]);
-  return fresher(initial, state.uptime)!;
+export function useLiveView<T extends LiveView>(key: string, initial: T): T {
+  const { state, want } = useLive();
+  useEffect(() => want(key), [want, key]);
+  return fresher(initial, state.views[key] as T | undefined)!;
 }

@@ -2,7 +2,7 @@
 
 import type { UptimeStatusView } from "@/lib/uptime-view";
 import { STATUS_STYLE } from "./status-dot";
-import { useUptimeStatus } from "./use-uptime-status";
+import { useMonitorStatus } from "./use-uptime-status";
 
 /** A monitor's current status, updating live. */
 export function LiveStatus({
@@ -12,7 +12,7 @@ export function LiveStatus({
   initial: UptimeStatusView;
   monitorId: string;
 }) {
-  const { monitors } = useUptimeStatus(initial);
+  const { monitors } = useMonitorStatus(monitorId, initial);
   const m = monitors.find((x) => x.id === monitorId);
   if (!m) return null;
   const style = STATUS_STYLE[m.status];

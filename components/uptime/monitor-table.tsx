@@ -2,16 +2,16 @@
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Table } from "@/components/ui/table";
 import { formatUptime } from "@/lib/uptime";
-import type { IncidentSummaryView, UptimeStatusView } from "@/lib/uptime-view";
+import { LIST_RECENT_INCIDENTS, type MonitorListView } from "@/lib/live-views";
 import { Time } from "@/components/ui/time";
 import { formatDuration } from "@/lib/duration";
-import { filterMonitors, MONITOR_PAGE_SIZE, pageOf, type MonitorFilter } from "@/lib/monitor-list";
+import { MONITOR_PAGE_SIZE, type MonitorFilter } from "@/lib/monitor-list";
 import { Pager } from "@/components/ui/pager";
 import { STATUS_STYLE } from "./status-dot";
-import { useUptimeStatus } from "./use-uptime-status";
+import { useMonitorList } from "./use-uptime-status";
 
 type Option = { id: string; name: string };
 
@@ -36,62 +36,52 @@ function listHref(path: string, f: MonitorFilter, page: number): string {
 
 /**
  * One page of monitors with live status, filtered by environment, service, status and
- * a search (kept in the URL). The server filters and pages the first render, so the
- * HTML holds one page whatever the number of monitors; once the live state brings
- * every monitor, the same filter and page are applied to it here.
+ * a search (kept in the URL). The server filters and pages, in the first render and in
+ * every live poll alike (the poll asks for this filter and page), so neither the HTML
+ * nor a poll holds more than one page whatever the number of monitors.
  */
 export function MonitorTable({
   initial,
-  total,
-  page,
   filter: urlFilter,
   environments,
   services,
-  incidents,
-  incidentNames,
   timeZone: tz,
 }: {
-  /** The page's monitors as the server read them. */
-  initial: UptimeStatusView;
-  /** How many monitors the server's filter kept. */
-  total: number;
-  page: number;
+  /** The page's monitors as the server read them, for `filter`. */
+  initial: MonitorListView;
   filter: MonitorFilter;
   /** The viewer's zone (from the server, so both renders agree). */
   timeZone: string;
   environments: Option[];
   services: Option[];
-  /** Recent incidents of the monitors the filters keep. */
-  incidents: IncidentSummaryView[];
-  incidentNames: Record<string, string>;
 }) {
-  const live = useUptimeStatus(initial);
+  const live = useMonitorList({ kind: "list", filter: urlFilter, page: initial.page }, initial);
   const router = useRouter();
   const pathname = usePathname();
-  // Local state answers at once; the URL follows, so filters survive reloads and links.
+  // The controls answer at once; the URL follows (a search after a short pause), and the
+  // server's page for it replaces the rows, so filters survive reloads and links.
   const [filter, setFilter] = useState(urlFilter);
-  const fromLive = live !== initial;
-  const kept = fromLive ? filterMonitors(live.monitors, filter) : null;
-  const list = kept
-    ? pageOf(kept, page)
-    : pageOf(initial.monitors, 1, Math.max(1, initial.monitors.length));
-  const shown = list.items;
-  const count = kept ? kept.length : total;
-  const first = kept ? list.from : shown.length ? (page - 1) * MONITOR_PAGE_SIZE + 1 : 0;
+  const typing = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(typing.current ?? undefined), []);
+  const pending = (Object.keys(filter) as (keyof MonitorFilter)[]).some(
+    (k) => filter[k].trim() !== urlFilter[k],
+  );
+  const shown = live.monitors;
+  const count = live.total;
+  const shownPage = live.page;
+  const first = shown.length ? (shownPage - 1) * MONITOR_PAGE_SIZE + 1 : 0;
   const last = first ? first + shown.length - 1 : 0;
-  const shownPage = kept ? list.page : page;
-  const keptIds = kept ? new Set(kept.map((m) => m.id)) : null;
-  const names = new Map([
-    ...Object.entries(incidentNames),
-    ...shown.map((m) => [m.id, m.name] as [string, string]),
-  ]);
+  const names = new Map(Object.entries(live.incidentNames));
   const set = (key: keyof MonitorFilter, value: string) => {
     const next = { ...filter, [key]: value };
     setFilter(next);
-    router.replace(listHref(pathname, next, 1));
+    clearTimeout(typing.current ?? undefined);
+    const go = () => router.replace(listHref(pathname, next, 1));
+    if (key === "q") typing.current = setTimeout(go, 250);
+    else go();
   };
   const at = live.at;
-  const shownIncidents = keptIds ? incidents.filter((i) => keptIds.has(i.monitorId)) : incidents;
+  const shownIncidents = live.recentIncidents;
   const now = Date.parse(at);
   const select = (label: string, key: keyof typeof filter, options: Option[]) => (
     <label className="text-sm">
@@ -145,85 +135,89 @@ export function MonitorTable({
         nextHref={last < count ? listHref(pathname, filter, shownPage + 1) : null}
         testId="monitor-pager"
       />
-      <Table
-        columns={[
-          "Monitor",
-          "Status",
-          "Last check",
-          "24 h",
-          "7 d",
-          "30 d",
-          "90 d",
-          "p95 (24 h)",
-          "TLS",
-        ]}
-        testId="monitor-table"
-        empty={
-          shown.length > 0
-            ? undefined
-            : count === 0 && !Object.values(filter).some(Boolean)
-              ? "No monitors configured. Add them under monitors: in opsdeck.yaml."
-              : "No monitors match these filters."
-        }
-      >
-        {shown.map((m) => {
-          const style = STATUS_STYLE[m.status];
-          return (
-            <tr
-              key={m.id}
-              className="border-t border-slate-100 align-top"
-              data-testid={`monitor-row-${m.id}`}
-            >
-              <td className="px-3 py-2">
-                <Link href={`/uptime/${m.id}`} className="font-medium underline">
-                  {m.name}
-                </Link>
-                <div className="text-xs text-slate-500">
-                  {m.type} · {services.find((s) => s.id === m.service)?.name ?? m.service} ·{" "}
-                  {environments.find((e) => e.id === m.environment)?.name ?? m.environment}
-                </div>
-              </td>
-              <td className="px-3 py-2">
-                <span
-                  className={`rounded-full border px-2 py-0.5 text-xs font-medium ${style.cell} ${style.text}`}
-                >
-                  {style.label}
-                </span>
-                {m.lastError && m.status !== "up" ? (
-                  <div className="mt-1 max-w-xs text-xs text-red-700">{m.lastError}</div>
-                ) : null}
-              </td>
-              <td className="whitespace-nowrap px-3 py-2 text-xs">
-                {ago(m.lastCheckAt, now)}
-                {m.lastResponseMs !== null ? (
-                  <div className="text-slate-500">{m.lastResponseMs} ms</div>
-                ) : null}
-              </td>
-              {(["24h", "7d", "30d", "90d"] as const).map((r) => (
-                <td key={r} className="px-3 py-2 tabular-nums" data-testid={`uptime-${r}`}>
-                  {formatUptime(m.uptime[r])}
-                  {m.uptimeSince[r] ? (
-                    <div className="text-[11px] text-slate-500" title={m.uptimeSince[r]}>
-                      since {m.uptimeSince[r].slice(5, 16).replace("T", " ")} UTC
-                    </div>
+      {/* Dimmed while the rows are the previous filter's and the new ones are on their way. */}
+      <div aria-busy={pending} className={pending ? "opacity-60 transition-opacity" : undefined}>
+        <Table
+          columns={[
+            "Monitor",
+            "Status",
+            "Last check",
+            "24 h",
+            "7 d",
+            "30 d",
+            "90 d",
+            "p95 (24 h)",
+            "TLS",
+          ]}
+          testId="monitor-table"
+          empty={
+            shown.length > 0
+              ? undefined
+              : count === 0 && !Object.values(filter).some(Boolean)
+                ? "No monitors configured. Add them under monitors: in opsdeck.yaml."
+                : "No monitors match these filters."
+          }
+        >
+          {shown.map((m) => {
+            const style = STATUS_STYLE[m.status];
+            return (
+              <tr
+                key={m.id}
+                className="border-t border-slate-100 align-top"
+                data-testid={`monitor-row-${m.id}`}
+              >
+                <td className="px-3 py-2">
+                  <Link href={`/uptime/${m.id}`} className="font-medium underline">
+                    {m.name}
+                  </Link>
+                  <div className="text-xs text-slate-500">
+                    {m.type} · {services.find((s) => s.id === m.service)?.name ?? m.service} ·{" "}
+                    {environments.find((e) => e.id === m.environment)?.name ?? m.environment}
+                  </div>
+                </td>
+                <td className="px-3 py-2">
+                  <span
+                    className={`rounded-full border px-2 py-0.5 text-xs font-medium ${style.cell} ${style.text}`}
+                  >
+                    {style.label}
+                  </span>
+                  {m.lastError && m.status !== "up" ? (
+                    <div className="mt-1 max-w-xs text-xs text-red-700">{m.lastError}</div>
                   ) : null}
                 </td>
-              ))}
-              <td className="px-3 py-2 tabular-nums">
-                {m.p95Ms24h !== null ? `${m.p95Ms24h} ms` : "—"}
-              </td>
-              <td
-                className={`px-3 py-2 tabular-nums ${m.tlsDaysLeft !== null && m.tlsDaysLeft < 21 ? "text-amber-700" : ""}`}
-              >
-                {m.tlsDaysLeft !== null ? `${m.tlsDaysLeft} d` : "—"}
-              </td>
-            </tr>
-          );
-        })}
-      </Table>
+                <td className="whitespace-nowrap px-3 py-2 text-xs">
+                  {ago(m.lastCheckAt, now)}
+                  {m.lastResponseMs !== null ? (
+                    <div className="text-slate-500">{m.lastResponseMs} ms</div>
+                  ) : null}
+                </td>
+                {(["24h", "7d", "30d", "90d"] as const).map((r) => (
+                  <td key={r} className="px-3 py-2 tabular-nums" data-testid={`uptime-${r}`}>
+                    {formatUptime(m.uptime[r])}
+                    {m.uptimeSince[r] ? (
+                      <div className="text-[11px] text-slate-500" title={m.uptimeSince[r]}>
+                        since {m.uptimeSince[r].slice(5, 16).replace("T", " ")} UTC
+                      </div>
+                    ) : null}
+                  </td>
+                ))}
+                <td className="px-3 py-2 tabular-nums">
+                  {m.p95Ms24h !== null ? `${m.p95Ms24h} ms` : "—"}
+                </td>
+                <td
+                  className={`px-3 py-2 tabular-nums ${m.tlsDaysLeft !== null && m.tlsDaysLeft < 21 ? "text-amber-700" : ""}`}
+                >
+                  {m.tlsDaysLeft !== null ? `${m.tlsDaysLeft} d` : "—"}
+                </td>
+              </tr>
+            );
+          })}
+        </Table>
+      </div>
       <h2 className="pt-2 font-semibold">Recent incidents</h2>
       <p className="text-xs text-slate-500">
-        The 30 newest; each monitor&apos;s page lists all of its incidents.
+        The {LIST_RECENT_INCIDENTS} newest of the monitors these filters keep; each monitor&apos;s
+        page lists all of its incidents.
       </p>
       <Table
         columns={["Monitor", "Started", "Duration", "Cause"]}

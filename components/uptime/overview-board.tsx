@@ -3,12 +3,11 @@
 import Link from "next/link";
 import { StatusPill } from "@/components/status-pill";
 import { formatDuration } from "@/lib/duration";
-import { useMemo } from "react";
 import { Pager } from "@/components/ui/pager";
-import { cellKey, overviewOf, type OverviewView } from "@/lib/overview";
+import { cellKey, type OverviewView } from "@/lib/overview";
 import { formatUptime, type MonitorStatusName } from "@/lib/uptime";
 import { STATUS_STYLE } from "./status-dot";
-import { useUptimeStatus } from "./use-uptime-status";
+import { useOverview } from "./use-uptime-status";
 
 const STATUS_ORDER: MonitorStatusName[] = [
   "down",
@@ -27,7 +26,7 @@ type Service = { id: string; name: string; description: string | null; environme
 /**
  * Open incidents, the monitors not up, then services × environments coloured by their
  * worst monitor; live. The server sends summaries (one page of services), never one row
- * per monitor; once the live state brings every monitor the same summary is made here.
+ * per monitor, in the first render and in every live poll alike.
  */
 export function OverviewBoard({
   initial,
@@ -44,12 +43,7 @@ export function OverviewBoard({
   names: { services: Record<string, string>; environments: Record<string, string> };
   servicePage: { from: number; to: number; total: number; page: number; pages: number };
 }) {
-  const base = useMemo(
-    () => ({ monitors: [], incidents: initial.incidents, at: initial.at }),
-    [initial],
-  );
-  const live = useUptimeStatus(base);
-  const view = useMemo(() => (live === base ? initial : overviewOf(live)), [live, base, initial]);
+  const view = useOverview(initial);
   const { incidents, cells, notUp, notUpTotal, counts, incidentMonitors } = view;
   const now = Date.parse(view.at);
   const total = Object.values(counts).reduce((a, n) => a + (n ?? 0), 0);

@@ -335,6 +335,8 @@ export const incidents = sqliteTable(
     index("incidents_monitor_opened_idx").on(t.monitorId, t.openedAt),
     // Uptime windows read every incident still open or closed inside the last 90 days.
     index("incidents_closed_idx").on(t.closedAt),
+    // The newest incidents of every monitor (/uptime's list) without sorting them all.
+    index("incidents_opened_idx").on(t.openedAt),
     uniqueIndex("incidents_one_open_per_monitor")
       .on(t.monitorId)
       .where(sql`${t.closedAt} is null`),

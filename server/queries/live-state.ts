@@ -1,11 +1,18 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { LIVE_NEWEST_ALERTS, type LiveAlertsView, type LiveState } from "@/lib/live-state";
+import {
+  LIVE_NEWEST_ALERTS,
+  type LiveAlertsView,
+  type LiveState,
+  type LiveView,
+} from "@/lib/live-state";
+import { monitorViewKey, type MonitorViewSpec } from "@/lib/live-views";
+import { overviewOf } from "@/lib/overview";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import { alertTransitions, silences } from "@/server/db/schema";
 import { activeAlerts, firingSummary } from "./alerts";
-import { uptimeStatus } from "./uptime-status";
+import { monitorStatus, uptimeListPage, uptimeStatus } from "./uptime-status";
 
 /**
  * A token that changes with every alert transition (the evaluator's, an acknowledgement,
@@ -45,19 +52,47 @@ export function liveAlerts(db: Db, config: OpsdeckConfig, now = Date.now()): Liv
   };
 }
 
-/** GET /api/live: the alerts always; every monitor's status only when asked for. */
+/**
+ * One monitor view, as its widget renders it: the Overview's summary, a page of the
+ * list, one monitor, or every monitor. Null for a monitor that is not configured.
+ */
+export function monitorView(
+  db: Db,
+  config: OpsdeckConfig,
+  spec: MonitorViewSpec,
+  now = Date.now(),
+): LiveView | null {
+  switch (spec.kind) {
+    case "all":
+      return uptimeStatus(db, config, now);
+    case "overview":
+      return overviewOf(uptimeStatus(db, config, now));
+    case "one": {
+      const monitor = config.monitors.find((m) => m.id === spec.id);
+      return monitor ? monitorStatus(db, monitor, now) : null;
+    }
+    case "list":
+      return uptimeListPage(db, config, spec.filter, spec.page, now);
+  }
+}
+
+/** GET /api/live: the alerts always, and the monitor views the widgets on screen asked for. */
 export function liveState(
   db: Db,
   config: OpsdeckConfig,
-  opts: { monitors: boolean; now?: number },
+  opts: { views: MonitorViewSpec[]; now?: number },
 ): LiveState {
   const now = opts.now ?? Date.now();
   // One read transaction: the count, the newest alerts and the monitors are one snapshot.
   return db.transaction(
-    () => ({
-      alerts: liveAlerts(db, config, now),
-      uptime: opts.monitors ? uptimeStatus(db, config, now) : null,
-    }),
+    () => {
+      const views: Record<string, LiveView> = {};
+      for (const spec of opts.views) {
+        const view = monitorView(db, config, spec, now);
+        if (view) views[monitorViewKey(spec)] = view;
+      }
+      return { alerts: liveAlerts(db, config, now), views };
+    },
     { behavior: "deferred" },
   );
 }

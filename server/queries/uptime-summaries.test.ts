@@ -6,7 +6,8 @@ import type { Db } from "@/server/db";
 import { loadMemory, storeChecks, type CheckRecord } from "@/server/monitors/recorder";
 import type { ProbeResult } from "@/server/monitors/probes/types";
 import { applyResult } from "@/server/monitors/transitions";
-import { monitorSummaries } from "./uptime";
+import { UPTIME_WINDOWS, type UptimeWindow } from "@/lib/uptime";
+import { monitorSummaries, monitorUptime } from "./uptime";
 
 let db: Db;
 beforeEach(() => {
@@ -70,7 +71,13 @@ function rng(seed: number) {
  * over the histogram, ~3 % failures, some monitors silent for the last day.
  */
 const STEPS = (3 * 24 * HOUR) / (5 * MIN);
-function generate(ids: string[], random = rng(7), from = 0, to = STEPS) {
+function generate(
+  ids: string[],
+  random = rng(7),
+  from = 0,
+  to = STEPS,
+  downAt: (n: number, k: number) => boolean = () => random() < 0.03,
+) {
   const steps = STEPS;
   for (let k = from; k < to; k++) {
     const batch: CheckRecord[] = [];
@@ -78,7 +85,7 @@ function generate(ids: string[], random = rng(7), from = 0, to = STEPS) {
       // The last monitor stops being checked after the first day.
       if (n === ids.length - 1 && k > steps / 3) continue;
       const at = t0 + k * 5 * MIN + n * 1000;
-      const down = random() < 0.03;
+      const down = downAt(n, k);
       const result: ProbeResult = {
         status: down ? "down" : random() < 0.05 ? "degraded" : "up",
         responseMs: down ? null : Math.round(5 + random() ** 3 * 4000),
@@ -180,5 +187,37 @@ describe("the 24 h percentiles from monitor_recent_hours", () => {
     const silent = monitorSummaries(db, monitors, t0 + 3 * 24 * HOUR).at(-1)!;
     expect(silent.p95Ms24h).toBeNull();
     expect(p95FromRollups(silent.id, t0 + 3 * 24 * HOUR)).toBeNull();
+  });
+});
+
+describe("the uptime windows of many monitors", () => {
+  const ids = ["p", "q", "r", "s"];
+  const monitors = ids.map(monitor);
+
+  it("follow every incident that opens and closes: each poll equals a fresh read of that monitor", () => {
+    const random = rng(11);
+    let opened = 0;
+    let compared = 0;
+    for (let k = 0; k < STEPS / 3; k++) {
+      // Each monitor fails 4 checks in a row every 40: an incident opens, then closes.
+      generate(ids, random, k, k + 1, (n, step) => (step + n * 7) % 40 < 4);
+      const now = t0 + k * 5 * MIN + 30_000;
+      const polled = monitorSummaries(db, monitors, now);
+      if (k % 4 !== 0) continue; // every fourth step: the cached path must still be right
+      for (const [i, m] of monitors.entries()) {
+        for (const w of Object.keys(UPTIME_WINDOWS) as UptimeWindow[]) {
+          expect(polled[i]!.uptime[w], `${m.id} ${w} at step ${k}`).toBe(
+            monitorUptime(db, m, UPTIME_WINDOWS[w], now).ratio,
+          );
+          compared++;
+        }
+      }
+      opened = Number(
+        (db.$client.prepare("select count(*) as n from incidents").get() as { n: number }).n,
+      );
+    }
+    // The data did exercise it: incidents opened and closed along the way.
+    expect(opened).toBeGreaterThan(3);
+    expect(compared).toBeGreaterThan(1000);
   });
 });

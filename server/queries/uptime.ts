@@ -1,11 +1,12 @@
 import "server-only";
-import { and, count, desc, eq, gte, isNull, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
 import { addHistograms, BUCKETS, emptyHistogram, quantile } from "@/lib/histogram";
 import {
   RANGE_PLAN,
   UPTIME_WINDOWS,
   windowUptime,
   type DownPeriod,
+  type MonitorStatusName,
   type Range,
   type UptimeWindow,
 } from "@/lib/uptime";
@@ -63,52 +64,104 @@ function summaryStatements(client: Db["$client"]) {
 const summaryPrepared = new WeakMap<object, ReturnType<typeof summaryStatements>>();
 
 type HourSums = Record<string, number | null>;
-const NO_HOURS: HourSums = { min24: null, max24: null };
-/** Per connection: each monitor's 24 h sums, with the stamp they were read at. */
-const recentCache = new WeakMap<object, Map<string, { stamp: string; sums: HourSums }>>();
+/** Per connection: each monitor's 24 h p95, with the stamp its sums were read at. */
+const recentCache = new WeakMap<object, Map<string, { stamp: string; p95: number | null }>>();
 /** Above this many changed monitors one scan of all of them is cheaper than point reads. */
 const POINT_READS_MAX = 64;
 
+function p95Of(sums: HourSums | undefined): number | null {
+  if (!sums) return null;
+  const hist = new Array<number>(BUCKETS);
+  for (let i = 0; i < BUCKETS; i++) hist[i] = Number(sums[`h${i}`] ?? 0);
+  return round(quantile(hist, 0.95, { min: sums.min24, max: sums.max24 }));
+}
+
 /**
- * The 24 h latency sums of `monitors`, re-read only for the monitors whose data changed.
+ * The 24 h p95 of `monitors`, re-read only for the monitors whose data changed.
  * A monitor's rows in monitor_recent_hours change only when the recorder stores a check,
  * in the same transaction that moves its monitor_state.last_check_at; the window moves
  * only when the hour does. So (first hour, last check) is the stamp of what was read:
  * a poll re-reads the few monitors checked since the last one, not all of them. The
  * stamp comes from the database, so a write from another process is seen too.
  */
-function recentHours(
+function recentP95(
   db: Db,
   st: ReturnType<typeof summaryStatements>,
   monitors: MonitorConfig[],
-  states: Map<string, { lastCheckAt: Date | null }>,
+  states: Map<string, MonitorStateRow>,
   from24: number,
-): Map<string, HourSums> {
+): Map<string, number | null> {
   let cache = recentCache.get(db.$client);
   if (!cache) {
     cache = new Map();
     recentCache.set(db.$client, cache);
   }
-  const stampOf = (id: string) => `${from24}:${states.get(id)?.lastCheckAt?.getTime() ?? "-"}`;
-  const stale = monitors.filter((m) => cache.get(m.id)?.stamp !== stampOf(m.id));
+  const stale: Array<{ id: string; stamp: string }> = [];
+  for (const m of monitors) {
+    const stamp = `${from24}:${states.get(m.id)?.lastCheckAt?.getTime() ?? "-"}`;
+    if (cache.get(m.id)?.stamp !== stamp) stale.push({ id: m.id, stamp });
+  }
   if (stale.length > POINT_READS_MAX) {
     const rows = new Map(
       (st.day.all({ from24 }) as Array<HourSums & { id: string }>).map((r) => [r.id, r]),
     );
-    for (const m of stale)
-      cache.set(m.id, { stamp: stampOf(m.id), sums: rows.get(m.id) ?? NO_HOURS });
+    for (const m of stale) cache.set(m.id, { stamp: m.stamp, p95: p95Of(rows.get(m.id)) });
+    // Monitors no longer configured are forgotten when many are read at once.
+    if (cache.size > monitors.length) {
+      const ids = new Set(monitors.map((m) => m.id));
+      for (const id of cache.keys()) if (!ids.has(id)) cache.delete(id);
+    }
   } else {
     for (const m of stale) {
       const row = st.one.get({ id: m.id, from24 }) as HourSums | undefined;
-      cache.set(m.id, { stamp: stampOf(m.id), sums: row ?? NO_HOURS });
+      cache.set(m.id, { stamp: m.stamp, p95: p95Of(row) });
     }
   }
-  // Monitors no longer configured are forgotten when the whole list is read.
-  if (cache.size > monitors.length && monitors.length > POINT_READS_MAX) {
-    const ids = new Set(monitors.map((m) => m.id));
-    for (const id of cache.keys()) if (!ids.has(id)) cache.delete(id);
+  return new Map(monitors.map((m) => [m.id, cache.get(m.id)!.p95]));
+}
+
+/**
+ * What changes when an incident opens, closes or is added: the newest id, the newest
+ * closing and the number open. Three index lookups, whatever the number of incidents.
+ */
+function incidentsStamp(db: Db): string {
+  const row = db.$client
+    .prepare(
+      `select (select max(id) from incidents) as id,
+              (select max(closed_at) from incidents) as closed,
+              (select count(*) from incidents where closed_at is null) as open`,
+    )
+    .get() as { id: number | null; closed: number | null; open: number };
+  return `${row.id}:${row.closed}:${row.open}`;
+}
+
+/** Per connection: every monitor's down periods since `from`, read at `stamp`. */
+const downCache = new WeakMap<
+  object,
+  { stamp: string; from: number; periods: Map<string, DownPeriod[]> }
+>();
+/** How far the window may move on before the cached periods are read again (and pruned). */
+const DOWN_REREAD_MS = HOUR;
+
+/**
+ * downPeriods of every monitor, read again only when an incident opened, closed or was
+ * added since the last read (or the window moved on by an hour). Periods that have left
+ * the window since are harmless: windowUptime clips each period to its window.
+ */
+function allDownPeriods(db: Db, from: number): Map<string, DownPeriod[]> {
+  const stamp = incidentsStamp(db);
+  const cached = downCache.get(db.$client);
+  if (
+    cached &&
+    cached.stamp === stamp &&
+    cached.from <= from &&
+    from - cached.from < DOWN_REREAD_MS
+  ) {
+    return cached.periods;
   }
-  return new Map(monitors.map((m) => [m.id, cache.get(m.id)!.sums]));
+  const periods = downPeriods(db, from);
+  downCache.set(db.$client, { stamp, from, periods });
+  return periods;
 }
 
 /**
@@ -180,16 +233,64 @@ export function monitorName(m: MonitorConfig): string {
   return m.name ?? m.id;
 }
 
+type MonitorStateRow = typeof monitorState.$inferSelect;
+
+/** Up to this many monitors are read by id; more, and one scan of the table is cheaper. */
+const BY_ID_MAX = 64;
+
+/**
+ * The monitor_state rows of `ids` (every monitor's when omitted), by id: one read, the
+ * input of every summary.
+ */
+export function monitorStates(db: Db, ids?: string[]): Map<string, MonitorStateRow> {
+  return new Map(
+    db
+      .select()
+      .from(monitorState)
+      .where(ids ? inArray(monitorState.monitorId, ids) : undefined)
+      .all()
+      .map((s) => [s.monitorId, s]),
+  );
+}
+
+const statesOf = (db: Db, monitors: MonitorConfig[]) =>
+  monitorStates(db, monitors.length <= BY_ID_MAX ? monitors.map((m) => m.id) : undefined);
+
+/** The status every page shows: paused by config or by a person, else what the engine said. */
+export function statusOf(m: MonitorConfig, s: MonitorStateRow | undefined): MonitorStatusName {
+  if (m.paused || s?.pausedBy) return "paused";
+  return s?.status ?? (m.type === "heartbeat" ? "new" : "unknown");
+}
+
+const WINDOWS = Object.keys(UPTIME_WINDOWS) as UptimeWindow[];
+
+/**
+ * ISO strings of the instants summaries repeat on every poll (first check, last check,
+ * status since): formatting 1,000 monitors' dates was most of a summary's cost.
+ */
+const isoMemo = new Map<number, string>();
+function iso(ms: number): string {
+  let v = isoMemo.get(ms);
+  if (v === undefined) {
+    if (isoMemo.size >= 20_000) isoMemo.clear();
+    v = new Date(ms).toISOString();
+    isoMemo.set(ms, v);
+  }
+  return v;
+}
+
 /**
  * Status, time-weighted uptime over 24 h / 7 d / 30 d / 90 d (windowUptime over the
- * monitor's incidents) and the 24 h p95 for every monitor: one incidents read, one
- * state read, and the recent hours re-read only for the monitors checked since
- * (recentHours), whatever the length of history.
+ * monitor's incidents) and the 24 h p95 of `monitors`: one incidents read, one state
+ * read (or the caller's, when it filtered on status first), and the recent hours
+ * re-read only for the monitors checked since (recentP95), whatever the length of
+ * history. Callers that show a page of monitors filter and page before calling.
  */
 export function monitorSummaries(
   db: Db,
   monitors: MonitorConfig[],
   now = Date.now(),
+  states: Map<string, MonitorStateRow> = statesOf(db, monitors),
 ): MonitorSummary[] {
   let st = summaryPrepared.get(db.$client);
   if (!st) {
@@ -197,35 +298,24 @@ export function monitorSummaries(
     summaryPrepared.set(db.$client, st);
   }
   const from24 = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
-  const down = downPeriods(db, now - UPTIME_WINDOWS["90d"]);
-  const states = new Map(
-    db
-      .select()
-      .from(monitorState)
-      .all()
-      .map((s) => [s.monitorId, s]),
-  );
-  const day = recentHours(db, st, monitors, states, from24);
+  const from90 = now - UPTIME_WINDOWS["90d"];
+  // One monitor (its page, its badge) reads its own incidents; a list reads everyone's.
+  const down =
+    monitors.length === 1 ? downPeriods(db, from90, monitors[0]!.id) : allDownPeriods(db, from90);
+  const p95 = recentP95(db, st, monitors, states, from24);
+  const none: DownPeriod[] = [];
   return monitors.map((m) => {
     const s = states.get(m.id);
-    const hours = day.get(m.id) ?? NO_HOURS;
-    const paused = m.paused || Boolean(s?.pausedBy);
-    const hist = Array.from({ length: BUCKETS }, (_, i) => hours[`h${i}`] ?? 0);
     const first = s?.firstCheckAt?.getTime() ?? null;
-    const windows = Object.fromEntries(
-      (Object.keys(UPTIME_WINDOWS) as UptimeWindow[]).map((w) => [
-        w,
-        windowUptime(
-          down.get(m.id) ?? [],
-          { from: now - UPTIME_WINDOWS[w], to: watchEnd(m, s, now) },
-          first,
-        ),
-      ]),
-    ) as Record<UptimeWindow, ReturnType<typeof windowUptime>>;
-    const pick = <T>(f: (u: ReturnType<typeof windowUptime>) => T) =>
-      Object.fromEntries(
-        (Object.keys(windows) as UptimeWindow[]).map((w) => [w, f(windows[w])]),
-      ) as Record<UptimeWindow, T>;
+    const end = watchEnd(m, s, now);
+    const periods = down.get(m.id) ?? none;
+    const uptime = {} as MonitorSummary["uptime"];
+    const uptimeSince = {} as MonitorSummary["uptimeSince"];
+    for (const w of WINDOWS) {
+      const u = windowUptime(periods, { from: now - UPTIME_WINDOWS[w], to: end }, first);
+      uptime[w] = u.ratio;
+      uptimeSince[w] = u.since === null ? null : iso(u.since);
+    }
     return {
       id: m.id,
       name: monitorName(m),
@@ -233,19 +323,16 @@ export function monitorSummaries(
       service: m.service,
       environment: m.environment,
       badge: m.badge,
-      status: paused ? "paused" : (s?.status ?? (m.type === "heartbeat" ? "new" : "unknown")),
-      since: s?.since.toISOString() ?? null,
-      lastCheckAt: s?.lastCheckAt?.toISOString() ?? null,
+      status: statusOf(m, s),
+      since: s ? iso(s.since.getTime()) : null,
+      lastCheckAt: s?.lastCheckAt ? iso(s.lastCheckAt.getTime()) : null,
       lastResponseMs: s?.lastResponseMs ?? null,
       lastError: s?.lastError ?? null,
       tlsDaysLeft: s?.tlsDaysLeft ?? null,
-      uptime: pick((u) => u.ratio),
-      uptimeSince: pick((u) => (u.since === null ? null : new Date(u.since).toISOString())),
+      uptime,
+      uptimeSince,
       // A heartbeat's "response time" is its job's run time: no latency percentile.
-      p95Ms24h:
-        m.type === "heartbeat"
-          ? null
-          : round(quantile(hist, 0.95, { min: hours.min24, max: hours.max24 })),
+      p95Ms24h: m.type === "heartbeat" ? null : (p95.get(m.id) ?? null),
     };
   });
 }
@@ -278,16 +365,23 @@ export function openIncidents(db: Db, now = Date.now()): IncidentView[] {
 }
 
 /** Newest incidents first, of one monitor or of all. */
+/** The newest incidents: of one monitor, of a set of monitors, or of every monitor. */
 export function recentIncidents(
   db: Db,
-  monitorId?: string,
+  monitorId?: string | string[],
   limit = 50,
   now = Date.now(),
 ): IncidentView[] {
   return db
     .select()
     .from(incidents)
-    .where(monitorId ? eq(incidents.monitorId, monitorId) : undefined)
+    .where(
+      monitorId === undefined
+        ? undefined
+        : typeof monitorId === "string"
+          ? eq(incidents.monitorId, monitorId)
+          : inArray(incidents.monitorId, monitorId),
+    )
     .orderBy(desc(incidents.openedAt))
     .limit(limit)
     .all()

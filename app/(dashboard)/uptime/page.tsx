@@ -4,15 +4,14 @@ import { Suspense } from "react";
 import { PageHeader } from "@/components/page-header";
 import { MonitorTable } from "@/components/uptime/monitor-table";
 import { Skeleton } from "@/components/ui/skeleton";
-import { filterMonitors, monitorFilterOf, pageOf, pageParam } from "@/lib/monitor-list";
+import { monitorFilterOf, pageParam } from "@/lib/monitor-list";
 import { hasRole } from "@/lib/roles";
 import type { SearchParams } from "@/lib/search-params";
 import { requirePageUser } from "@/server/auth/session";
 import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
-import { recentIncidents } from "@/server/queries/uptime";
-import { uptimeStatus } from "@/server/queries/uptime-status";
+import { uptimeListPage } from "@/server/queries/uptime-status";
 
 export const metadata: Metadata = { title: "Uptime" };
 
@@ -26,14 +25,9 @@ export default async function UptimePage({
   const { config } = getConfig();
   const search = await searchParams;
   const filter = monitorFilterOf(search);
-  const db = getDb();
-  const status = uptimeStatus(db, config);
-  // Filtered and paged here: the page's HTML holds 50 rows whatever the number of monitors.
-  const kept = filterMonitors(status.monitors, filter);
-  const list = pageOf(kept, pageParam(search));
-  const keptIds = new Set(kept.map((m) => m.id));
-  const incidents = recentIncidents(db, undefined, 30).filter((i) => keptIds.has(i.monitorId));
-  const names = new Map(status.monitors.map((m) => [m.id, m.name]));
+  // Filtered and paged before summarising: the page costs one page of summaries and its
+  // HTML holds 50 rows, whatever the number of monitors.
+  const view = uptimeListPage(getDb(), config, filter, pageParam(search));
   return (
     <>
       <PageHeader
@@ -66,17 +60,11 @@ export default async function UptimePage({
       ) : null}
       <Suspense fallback={<Skeleton className="h-64" />}>
         <MonitorTable
-          initial={{ monitors: list.items, incidents: [], at: status.at }}
-          total={list.total}
-          page={list.page}
+          initial={view}
           filter={filter}
           timeZone={tz}
           environments={config.environments.map((e) => ({ id: e.id, name: e.name }))}
           services={config.services.map((s) => ({ id: s.id, name: s.name }))}
-          incidents={incidents}
-          incidentNames={Object.fromEntries(
-            incidents.map((i) => [i.monitorId, names.get(i.monitorId) ?? i.monitorId]),
-          )}
         />
       </Suspense>
     </>

@@ -1,0 +1,1 @@
+CREATE INDEX `incidents_opened_idx` ON `incidents` (`opened_at`);
