@@ -540,6 +540,27 @@ export function generateHistory(opts: HistoryOptions): HistoryReport {
   };
 }
 
+/**
+ * The history of `days` days under `root`/<days>d: reused when `keep` and a database
+ * and its config are there (the generator writes the config first, the database last),
+ * else generated.
+ */
+export function historyIn(
+  root: string,
+  days: number,
+  opts: { keep: boolean; monitors: number; intervalMs: number; seed: number },
+): HistoryReport | { dir: string; configFile: string } {
+  const { keep, ...generate } = opts;
+  const dir = path.join(root, `${days}d`);
+  const configFile = path.join(dir, "opsdeck.bench.yaml");
+  if (keep && fs.existsSync(path.join(dir, "opsdeck.db")) && fs.existsSync(configFile)) {
+    console.error(`reusing ${dir}`);
+    return { dir, configFile };
+  }
+  console.error(`generating ${opts.monitors} monitors × ${days} day(s) of history…`);
+  return generateHistory({ dir, days, ...generate });
+}
+
 /** `--name value` pairs from argv. */
 export function parseFlags(argv: string[]): Record<string, string> {
   const flags: Record<string, string> = {};

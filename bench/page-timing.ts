@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseDuration } from "../lib/duration";
-import { generateHistory, monitorId, parseFlags, type HistoryReport } from "./generate-history";
+import { historyIn, monitorId, parseFlags } from "./generate-history";
 import {
   ADMIN,
   percentile,
@@ -82,17 +82,13 @@ async function measure(server: Opsdeck): Promise<Record<string, Timing>> {
   return out;
 }
 
-/** A kept database is reused when its config is there (the generator writes it last but one). */
-function history(root: string, days: number): HistoryReport | { dir: string; configFile: string } {
-  const dir = path.join(root, `${days}d`);
-  const configFile = path.join(dir, "opsdeck.bench.yaml");
-  if (KEEP && fs.existsSync(path.join(dir, "opsdeck.db")) && fs.existsSync(configFile)) {
-    console.error(`reusing ${dir}`);
-    return { dir, configFile };
-  }
-  console.error(`generating ${MONITORS} monitors × ${days} day(s) of history…`);
-  return generateHistory({ dir, monitors: MONITORS, days, intervalMs: INTERVAL_MS, seed: SEED });
-}
+const history = (root: string, days: number) =>
+  historyIn(root, days, {
+    keep: Boolean(KEEP),
+    monitors: MONITORS,
+    intervalMs: INTERVAL_MS,
+    seed: SEED,
+  });
 
 async function main() {
   requireBuild();

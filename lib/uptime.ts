@@ -82,13 +82,17 @@ export function windowUptime(
   const since = firstCheckAt > window.from ? firstCheckAt : null;
   if (start >= window.to) return { ratio: null, since };
   if (down.length === 0) return { ratio: 1, since };
-  const clipped = down
-    .map((p) => [Math.max(p.from, start), Math.min(p.to ?? window.to, window.to)] as const)
-    .filter(([a, b]) => b > a)
-    .sort((x, y) => x[0] - y[0]);
+  // Periods in start order are merged in one pass without copying (every page's poll
+  // runs this four times per monitor); any other order is sorted first.
+  let ordered = true;
+  for (let i = 1; i < down.length && ordered; i++) ordered = down[i - 1]!.from <= down[i]!.from;
+  const periods = ordered ? down : [...down].sort((x, y) => x.from - y.from);
   let downMs = 0;
   let reached = start;
-  for (const [a, b] of clipped) {
+  for (const p of periods) {
+    const a = Math.max(p.from, start);
+    const b = Math.min(p.to ?? window.to, window.to);
+    if (b <= a) continue;
     const lo = Math.max(a, reached);
     if (b > lo) downMs += b - lo;
     reached = Math.max(reached, b);

@@ -179,6 +179,8 @@ export function downPeriods(db: Db, from: number, monitorId?: string): Map<strin
     })
     .from(incidents)
     .where(monitorId ? and(eq(incidents.monitorId, monitorId), reach) : reach)
+    // In start order, so windowUptime merges them without sorting.
+    .orderBy(incidents.openedAt)
     .all();
   const out = new Map<string, DownPeriod[]>();
   for (const r of rows) {
