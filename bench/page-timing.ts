@@ -1,9 +1,10 @@
 // npm run bench:uptime:pages [-- --monitors 50 --interval 30s --days 1,90 --requests 50 --warmup 10 --seed 1 --keep DIR]
 // Does a long history slow the uptime pages down? Generates one database per --days
 // value (N monitors checked every --interval, retention applied), then starts the
-// production build on each in turn, signs in and times GET /, /uptime,
+// production build on each (all at once), signs in and times GET /, /uptime,
 // /uptime/m-000?range=90d, /api/uptime/status and the live polls of the Overview and
-// /uptime (time to the full body, sequential requests). With --keep DIR the databases are kept in DIR/<days>d and reused by the
+// /uptime (time to the full body, sequential requests, one database after another request
+// by request). With --keep DIR the databases are kept in DIR/<days>d and reused by the
 // next run (so a before/after comparison reads the same data). Needs an existing
 // `npm run build`. Prints figures; asserts nothing.
 import fs from "node:fs";
@@ -59,25 +60,35 @@ async function timeGet(url: string, cookie: string): Promise<{ ms: number; bytes
   return { ms, bytes: body.byteLength };
 }
 
-async function measure(server: Opsdeck): Promise<Record<string, Timing>> {
-  const cookie = await signIn(server.url, ADMIN.email, ADMIN.password);
-  const out: Record<string, Timing> = {};
+/**
+ * Every database's server is up at once and each page is timed on all of them request by
+ * request, the order rotating, so a change in the machine's load falls on every history
+ * alike and the ratios compare like with like.
+ */
+async function measure(servers: Opsdeck[]): Promise<Record<string, Timing>[]> {
+  const cookies = await Promise.all(servers.map((s) => signIn(s.url, ADMIN.email, ADMIN.password)));
+  const out: Record<string, Timing>[] = servers.map(() => ({}));
   for (const page of PAGES) {
-    for (let i = 0; i < WARMUP; i++) await timeGet(server.url + page, cookie);
-    const samples: number[] = [];
-    let bytes = 0;
-    for (let i = 0; i < REQUESTS; i++) {
-      const r = await timeGet(server.url + page, cookie);
-      samples.push(r.ms);
-      bytes = r.bytes;
+    const samples: number[][] = servers.map(() => []);
+    const bytes: number[] = servers.map(() => 0);
+    for (let i = 0; i < WARMUP + REQUESTS; i++) {
+      for (let k = 0; k < servers.length; k++) {
+        const j = (i + k) % servers.length;
+        const r = await timeGet(servers[j]!.url + page, cookies[j]!);
+        if (i < WARMUP) continue;
+        samples[j]!.push(r.ms);
+        bytes[j] = r.bytes;
+      }
     }
-    samples.sort((a, b) => a - b);
-    out[page] = {
-      medianMs: round1(percentile(samples, 0.5)),
-      p95Ms: round1(percentile(samples, 0.95)),
-      minMs: round1(samples[0]!),
-      bytes,
-    };
+    samples.forEach((s, j) => {
+      s.sort((a, b) => a - b);
+      out[j]![page] = {
+        medianMs: round1(percentile(s, 0.5)),
+        p95Ms: round1(percentile(s, 0.95)),
+        minMs: round1(s[0]!),
+        bytes: bytes[j]!,
+      };
+    });
   }
   return out;
 }
@@ -94,29 +105,28 @@ async function main() {
   requireBuild();
   const root = KEEP ?? fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-bench-pages-"));
   const logs = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-bench-logs-"));
-  let server: Opsdeck | undefined;
+  const servers: Opsdeck[] = [];
   const cleanup = async () => {
-    if (server) await stopOpsdeck(server);
-    server = undefined;
+    await Promise.all(servers.splice(0).map((s) => stopOpsdeck(s)));
     if (!KEEP) fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(logs, { recursive: true, force: true });
   };
   process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
   try {
     const histories = new Map(DAYS.map((d) => [d, history(root, d)]));
-    const results = new Map<number, Record<string, Timing>>();
     for (const days of DAYS) {
       const h = histories.get(days)!;
       console.error(`starting Opsdeck on the ${days}-day database…`);
-      server = await startOpsdeck({
-        dataDir: h.dir,
-        config: h.configFile,
-        logFile: path.join(logs, `server-${days}d.log`),
-      });
-      results.set(days, await measure(server));
-      await stopOpsdeck(server);
-      server = undefined;
+      servers.push(
+        await startOpsdeck({
+          dataDir: h.dir,
+          config: h.configFile,
+          logFile: path.join(logs, `server-${days}d.log`),
+        }),
+      );
     }
+    const measured = await measure(servers);
+    const results = new Map(DAYS.map((d, j) => [d, measured[j]!]));
 
     const first = DAYS[0]!;
     const last = DAYS[DAYS.length - 1]!;
