@@ -42,6 +42,24 @@ test.describe("uptime pages", () => {
       "staging",
     );
     await expect(page.getByTestId("monitor-row-backend-production-health")).toHaveCount(0);
+    // A link to the unfiltered list (the same page) clears the controls too, and the rows
+    // are not left dimmed as if a filter were on its way.
+    await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Uptime", exact: true })
+      .click();
+    await expect(page).toHaveURL(/\/uptime$/);
+    await expect(page.getByRole("group", { name: "Filters" }).getByLabel("Search")).toHaveValue("");
+    await expect(page.getByTestId("monitor-row-backend-production-health")).toBeVisible();
+    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+    // Back brings the search back, in the controls as in the rows.
+    await page.goBack();
+    await expect(page).toHaveURL(/q=staging/);
+    await expect(page.getByRole("group", { name: "Filters" }).getByLabel("Search")).toHaveValue(
+      "staging",
+    );
+    await expect(page.getByTestId("monitor-row-backend-production-health")).toHaveCount(0);
+    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
   });
 
   test("a monitor page shows the response-time chart over each range, daily uptime, incidents and recent checks", async ({

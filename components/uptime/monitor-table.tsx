@@ -8,7 +8,7 @@ import { formatUptime } from "@/lib/uptime";
 import { LIST_RECENT_INCIDENTS, type MonitorListView } from "@/lib/live-views";
 import { Time } from "@/components/ui/time";
 import { formatDuration } from "@/lib/duration";
-import { MONITOR_PAGE_SIZE, type MonitorFilter } from "@/lib/monitor-list";
+import { MONITOR_PAGE_SIZE, monitorFilterOf, type MonitorFilter } from "@/lib/monitor-list";
 import { Pager } from "@/components/ui/pager";
 import { STATUS_STYLE } from "./status-dot";
 import { useMonitorList } from "./use-uptime-status";
@@ -63,6 +63,16 @@ export function MonitorTable({
   const [filter, setFilter] = useState(urlFilter);
   const typing = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => clearTimeout(typing.current ?? undefined), []);
+  // The URL can also change under the controls (a link to /uptime, back and forward): then
+  // they follow it. When it is the filter they asked for, they keep what was typed since.
+  const urlKey = listHref("", urlFilter, 1);
+  const asked = useRef(urlKey);
+  useEffect(() => {
+    if (urlKey === asked.current) return;
+    asked.current = urlKey;
+    clearTimeout(typing.current ?? undefined);
+    setFilter(monitorFilterOf(Object.fromEntries(new URLSearchParams(urlKey))));
+  }, [urlKey]);
   const pending = (Object.keys(filter) as (keyof MonitorFilter)[]).some(
     (k) => filter[k].trim() !== urlFilter[k],
   );
@@ -76,7 +86,10 @@ export function MonitorTable({
     const next = { ...filter, [key]: value };
     setFilter(next);
     clearTimeout(typing.current ?? undefined);
-    const go = () => router.replace(listHref(pathname, next, 1));
+    const go = () => {
+      asked.current = listHref("", monitorFilterOf(next), 1);
+      router.replace(listHref(pathname, next, 1));
+    };
     if (key === "q") typing.current = setTimeout(go, 250);
     else go();
   };
