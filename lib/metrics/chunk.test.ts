@@ -350,7 +350,9 @@ describe("ChunkAppender and decodeChunk", () => {
       [-M],
       [M],
       [-M, M], // a first delta of 2^54 - 2
-      [-M, M - 10, M - 5], // an odd delta past 2^53, then a dod near -2^54
+      [-M, M - 11, M - 5], // an odd delta past 2^53 (not a double), then a dod near -2^54
+      [-M, 2, 5, 6, M], // a first delta of 2^53 + 1, then small dods after it
+      [-M, -3, M - 1], // a safe delta, then a dod of 5 that makes it 2^53 + 1
       [-M, 1, M], // deltas 2^53 and 2^53 - 2: a dod of -2 after an inexact delta
       [-M, 0, M], // two deltas of 2^53 - 1: dod 0
       [-M, -M + 1, M], // a dod of 2^54 - 3
@@ -359,6 +361,28 @@ describe("ChunkAppender and decodeChunk", () => {
       [-1, 0, 2 ** 31, 2 ** 32 + 5, 2 ** 33],
     ];
     for (const ts of cases) expectRoundTrip(ts.map((t, i): Sample => [t, i]));
+  });
+
+  it("refuse a chunk (from Prometheus) whose timestamps a JS number cannot hold exactly", () => {
+    // The reference encoder takes any int64; these are exact doubles but unsafe integers.
+    const big = 2 ** 60;
+    for (const samples of [
+      [[big, 1]],
+      [[-big, 1]],
+      [
+        [0, 1],
+        [big, 2],
+      ],
+      [
+        [0, 1],
+        [10, 1],
+        [big, 1],
+      ],
+    ] as Sample[][]) {
+      expect(() => decodeChunk(referenceChunk(samples))).toThrow(
+        /^chunk timestamp -?\d+ is outside the safe integer range$/,
+      );
+    }
   });
 
   it("fill 120 samples of a jittered 15 s counter, and close at 65,535", () => {
@@ -451,7 +475,8 @@ describe("resuming a ChunkAppender from bytes", () => {
         1_700_000_000_000 + i * 15_000 + Math.round(rnd() * 10 - 5),
         i % 10 === 0 ? STALE_NAN : rnd() * 100,
       ]),
-      [-Number.MAX_SAFE_INTEGER, 1, 3, 4, Number.MAX_SAFE_INTEGER].map((t, i): Sample => [t, i]),
+      // Deltas of 2^53 + 1 and 2^54 - 3, which no double holds.
+      [-Number.MAX_SAFE_INTEGER, 2, 5, 6, Number.MAX_SAFE_INTEGER].map((t, i): Sample => [t, i]),
     ];
     for (const samples of series) {
       const whole = hex(encode(samples));
@@ -488,6 +513,25 @@ describe("resuming a ChunkAppender from bytes", () => {
     expect(bitString(a.bytes(), 96 + 1 + (1 + 66) + 1, 2 + 64)).toBe(
       "10" + 0x0010000000000000n.toString(2).padStart(64, "0"),
     );
+  });
+
+  it("ignores whatever the bits after the last sample hold", () => {
+    const samples: Sample[] = [
+      [0, 1],
+      [10, 3],
+      [25, 4],
+    ];
+    // 121 bits: 96 up to the first delta, then 3.0 ^ 1.0 = 0x7ff8000000000000 as
+    // '11' + 5 + 6 + 12 significant bits. The last byte has 7 spare bits.
+    const bytes = encode(samples.slice(0, 2));
+    expect(bytes.length).toBe(16);
+    const dirty = Uint8Array.from(bytes);
+    dirty[15]! |= 0x7f;
+    expect(dirty[15]).not.toBe(bytes[15]);
+    expect(Array.from(decodeChunk(dirty).v)).toEqual([1, 3]);
+    const resumed = new ChunkAppender(dirty);
+    resumed.append(25, 4);
+    expect(hex(resumed.bytes())).toBe(hex(encode(samples)));
   });
 
   it("refuses bytes that end early or carry bytes after the last sample", () => {

@@ -199,10 +199,8 @@ class XorReader {
   private readDod64(): void {
     const hi = this.readBits(32) | 0;
     const lo = this.readBits(32);
-    if (hi >= -0x200000 && hi < 0x200000) {
-      const dod = hi * TWO32 + lo;
-      if (dod >= -MAX_SAFE) return this.step(dod);
-    }
+    // Within ±2^53 a number holds the dod exactly, and step() keeps its sums exact.
+    if (hi >= -0x200000 && hi < 0x200000) return this.step(hi * TWO32 + lo);
     this.stepExact(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)));
   }
 
