@@ -378,6 +378,12 @@ describe("ChunkAppender and decodeChunk", () => {
         [10, 1],
         [big, 1],
       ],
+      // A dod of 2 after a delta of 2^52: the sum leaves the safe range.
+      [
+        [0, 1],
+        [2 ** 52, 1],
+        [2 ** 53 + 2, 1],
+      ],
     ] as Sample[][]) {
       expect(() => decodeChunk(referenceChunk(samples))).toThrow(
         /^chunk timestamp -?\d+ is outside the safe integer range$/,

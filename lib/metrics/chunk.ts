@@ -33,11 +33,12 @@ const TWO32 = 2 ** 32;
 const MAX_SAMPLE_BYTES = 24;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-// Where a float64's high and low 32 bits sit in a Uint32Array over its bytes.
+// Where a float64's high and low 32 bits sit in an Int32Array over its bytes. Bit
+// patterns are kept as int32 throughout: V8 keeps those unboxed, uint32s past 2^31 not.
 const HI = LITTLE_ENDIAN ? 1 : 0;
 const LO = 1 - HI;
 const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
+const i32 = new Int32Array(f64.buffer);
 
 function ctz32(x: number): number {
   return 31 - Math.clz32(x & -x);
@@ -54,236 +55,275 @@ function checkTimestamp(t: number): number {
   return t;
 }
 
-// Walks a chunk sample by sample. Every reader of the format (decoders, stats, the
-// appender resuming) goes through this one class so they cannot disagree.
-class XorReader {
+// Where a walk over a chunk stands. Every reader of the format (decoders, stats, the
+// appender resuming) goes through one walk() so they cannot disagree.
+interface Cursor {
+  readonly bytes: Uint8Array;
   readonly count: number;
-  private readonly b: Uint8Array;
-  private readonly endBit: number;
-  private readonly lastWord: number;
-  pos = HEADER_BYTES * 8;
-  read = 0;
-  t = 0;
-  tDelta = 0;
+  /** Samples walked so far. */
+  read: number;
+  /** Bits used so far, header included. */
+  pos: number;
+  firstT: number;
+  t: number;
+  tDelta: number;
   // tDelta is exact while it is a safe integer; past that the previous timestamp
   // (always safe) recovers it exactly.
-  exact = true;
-  tPrev = 0;
-  vhi = 0;
-  vlo = 0;
-  leading = UNSET;
-  trailing = 0;
+  exact: boolean;
+  tPrev: number;
+  vhi: number;
+  vlo: number;
+  leading: number;
+  trailing: number;
+}
 
-  constructor(bytes: Uint8Array) {
-    if (bytes.length < HEADER_BYTES) throw corrupt(`${bytes.length} bytes, shorter than a header`);
-    this.count = (bytes[0]! << 8) | bytes[1]!;
-    this.b = bytes;
-    this.endBit = bytes.length * 8;
-    this.lastWord = bytes.length - 5;
+function openCursor(bytes: Uint8Array): Cursor {
+  if (bytes.length < HEADER_BYTES) throw corrupt(`${bytes.length} bytes, shorter than a header`);
+  return {
+    bytes,
+    count: (bytes[0]! << 8) | bytes[1]!,
+    read: 0,
+    pos: HEADER_BYTES * 8,
+    firstT: 0,
+    t: 0,
+    tDelta: 0,
+    exact: true,
+    tPrev: 0,
+    vhi: 0,
+    vlo: 0,
+    leading: UNSET,
+    trailing: 0,
+  };
+}
+
+// Past the end these read zeros instead of indexing outside the array (which V8 makes
+// slow); walk() notices a sample that ran past the end once it is read.
+function bitAt(b: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  return i < b.length ? (b[i]! >>> (7 - (pos & 7))) & 1 : 0;
+}
+
+function byteAt(b: Uint8Array, i: number): number {
+  return i < b.length ? b[i]! : 0;
+}
+
+// Two's complement over `size` bits, with the range shifted up by one
+// (-(2^(size-1)-1) .. 2^(size-1)), as Prometheus's bitRange has it.
+function signed(x: number, size: number): number {
+  return x > 1 << (size - 1) ? x - (1 << size) : x;
+}
+
+// 1 to 31 bits from `pos` as an unsigned number, or 32 as an int32.
+function bitsAt(b: Uint8Array, pos: number, n: number): number {
+  const i = pos >>> 3;
+  const s = pos & 7;
+  let w: number;
+  if (i + 4 < b.length) {
+    w = (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
+    if (s !== 0) w = (w << s) | (b[i + 4]! >>> (8 - s));
+  } else {
+    w =
+      (byteAt(b, i) << 24) | (byteAt(b, i + 1) << 16) | (byteAt(b, i + 2) << 8) | byteAt(b, i + 3);
+    if (s !== 0) w = (w << s) | (byteAt(b, i + 4) >>> (8 - s));
   }
+  return n === 32 ? w : w >>> (32 - n);
+}
 
-  next(): boolean {
-    const n = this.read;
-    if (n === this.count) return false;
+// The first sample: a zig-zag varint (the low bit is the sign, the rest the magnitude,
+// minus one if negative; rebuilding the magnitude directly keeps it exact up to 2^53)
+// and 64 raw bits. Varints are written byte-aligned but read bit by bit, as Prometheus does.
+function readFirst(c: Cursor): void {
+  const first = bitsAt(c.bytes, c.pos, 8);
+  c.pos += 8;
+  let mag = (first & 0x7f) >>> 1;
+  let scale = 64;
+  for (let more = first & 0x80, i = 1; more !== 0; i++) {
+    if (i === 10) throw corrupt("varint longer than 10 bytes");
+    const byte = bitsAt(c.bytes, c.pos, 8);
+    c.pos += 8;
+    mag += (byte & 0x7f) * scale;
+    scale *= 128;
+    more = byte & 0x80;
+  }
+  c.t = c.firstT = checkTimestamp((first & 1) === 0 ? mag : -mag - 1);
+  c.vhi = bitsAt(c.bytes, c.pos, 32);
+  c.vlo = bitsAt(c.bytes, c.pos + 32, 32);
+  c.pos += 64;
+}
+
+// The second timestamp: an unsigned varint delta.
+function readFirstDelta(c: Cursor): void {
+  let delta = 0;
+  let scale = 1;
+  const bytes: number[] = [];
+  for (let more = 0x80; more !== 0;) {
+    if (bytes.length === 10) throw corrupt("uvarint longer than 10 bytes");
+    const byte = bitsAt(c.bytes, c.pos, 8);
+    c.pos += 8;
+    bytes.push(byte);
+    delta += (byte & 0x7f) * scale;
+    scale *= 128;
+    more = byte & 0x80;
+  }
+  c.tPrev = c.t;
+  if (delta <= MAX_SAFE) {
+    c.tDelta = delta;
+    c.t = checkTimestamp(c.t + delta);
+    return;
+  }
+  let big = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) big = (big << 7n) | BigInt(bytes[i]! & 0x7f);
+  // Prometheus adds int64(tDelta): a delta of 2^63 or more wraps to a negative one.
+  setExact(c, BigInt(c.t), BigInt.asIntN(64, big));
+}
+
+// A dod that a number cannot add exactly to the cursor's delta, or a delta that is not exact.
+function stepExact(c: Cursor, dod: bigint): void {
+  const t = BigInt(c.t);
+  const previous = c.exact ? BigInt(c.tDelta) : t - BigInt(c.tPrev);
+  c.tPrev = c.t;
+  setExact(c, t, previous + dod);
+}
+
+function setExact(c: Cursor, t: bigint, delta: bigint): void {
+  const next = t + delta;
+  if (next > BigInt(MAX_SAFE) || next < -BigInt(MAX_SAFE)) {
+    throw new RangeError(`chunk timestamp ${next} is outside the safe integer range`);
+  }
+  c.t = Number(next);
+  c.tDelta = Number(delta);
+  c.exact = delta <= BigInt(MAX_SAFE) && delta >= -BigInt(MAX_SAFE);
+}
+
+/**
+ * Walks on from `c` to the end of the chunk, writing the samples with mint <= t <= maxt
+ * into `tOut` and `bitsOut` (the values' 32-bit halves at HI/LO) when given, and stops
+ * after the first sample past maxt. Returns how many samples it wrote.
+ */
+function walk(
+  c: Cursor,
+  mint: number,
+  maxt: number,
+  tOut: Float64Array | null,
+  bitsOut: Int32Array | null,
+): number {
+  const b = c.bytes;
+  const endBit = b.length * 8;
+  const count = c.count;
+  let written = 0;
+  let n = c.read;
+  // The hot state lives in locals; the cursor is brought up to date around the rare
+  // paths that take it and at the end.
+  let pos = c.pos;
+  let t = c.t;
+  let tDelta = c.tDelta;
+  let exact = c.exact;
+  let vhi = c.vhi;
+  let vlo = c.vlo;
+  let leading = c.leading;
+  let trailing = c.trailing;
+  for (; n < count; n++) {
+    if (n < 2) {
+      c.pos = pos;
+      if (n === 0) readFirst(c);
+      else readFirstDelta(c);
+      ({ pos, t, tDelta, exact, vhi, vlo } = c);
+    } else {
+      let dod = 0;
+      let big: bigint | null = null;
+      if (bitAt(b, pos) === 0) {
+        pos += 1;
+      } else if (bitAt(b, pos + 1) === 0) {
+        dod = signed(bitsAt(b, pos + 2, 14), 14);
+        pos += 16;
+      } else if (bitAt(b, pos + 2) === 0) {
+        dod = signed(bitsAt(b, pos + 3, 17), 17);
+        pos += 20;
+      } else if (bitAt(b, pos + 3) === 0) {
+        dod = signed(bitsAt(b, pos + 4, 20), 20);
+        pos += 24;
+      } else {
+        const hi = bitsAt(b, pos + 4, 32) | 0;
+        const lo = bitsAt(b, pos + 36, 32) >>> 0;
+        pos += 68;
+        // Within ±2^53 a number holds the dod exactly and the sum below stays exact.
+        if (hi >= -0x200000 && hi < 0x200000) dod = hi * TWO32 + lo;
+        else big = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
+      }
+      const delta = tDelta + dod;
+      if (big === null && exact && delta <= MAX_SAFE && delta >= -MAX_SAFE) {
+        tDelta = delta;
+        t += delta;
+        if (t > MAX_SAFE || t < -MAX_SAFE) checkTimestamp(t);
+      } else {
+        Object.assign(c, { t, tDelta, exact });
+        stepExact(c, big ?? BigInt(dod));
+        ({ t, tDelta, exact } = c);
+      }
+    }
     if (n === 0) {
-      this.t = this.readVarint();
-      this.vhi = this.readBits(32);
-      this.vlo = this.readBits(32);
-    } else if (n === 1) {
-      this.readFirstDelta();
-      this.readValue();
+      // The first value is raw bits, read with the timestamp.
+    } else if (bitAt(b, pos) === 0) {
+      pos += 1;
     } else {
-      if (this.readBit() === 0) this.step(0);
-      else this.readDod();
-      this.readValue();
-    }
-    if (this.pos > this.endBit) throw corrupt(`sample ${n} runs past the end`);
-    this.read = n + 1;
-    return true;
-  }
-
-  /** Bits used so far, header included. */
-  get bitLength(): number {
-    return this.pos;
-  }
-
-  private readBit(): number {
-    const p = this.pos++;
-    return (this.byteAt(p >>> 3) >>> (7 - (p & 7))) & 1;
-  }
-
-  // Past the end reads zeros (a truncated chunk is caught at the end of the sample)
-  // without indexing outside the array, which V8 makes slow.
-  private byteAt(i: number): number {
-    return i < this.b.length ? this.b[i]! : 0;
-  }
-
-  // 1 to 32 bits, as an unsigned number.
-  private readBits(n: number): number {
-    const p = this.pos;
-    const b = this.b;
-    const i = p >>> 3;
-    const s = p & 7;
-    let w: number;
-    if (i <= this.lastWord) {
-      w = (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
-      if (s !== 0) w = (w << s) | (b[i + 4]! >>> (8 - s));
-    } else {
-      w =
-        (this.byteAt(i) << 24) |
-        (this.byteAt(i + 1) << 16) |
-        (this.byteAt(i + 2) << 8) |
-        this.byteAt(i + 3);
-      if (s !== 0) w = (w << s) | (this.byteAt(i + 4) >>> (8 - s));
-    }
-    this.pos = p + n;
-    return w >>> (32 - n);
-  }
-
-  // Varints are only ever written byte-aligned, but read through readBits so a chunk
-  // that breaks that is still read as Prometheus reads it.
-  private readVarint(): number {
-    const first = this.readBits(8);
-    // Zig-zag: the low bit is the sign, the rest is the magnitude (minus one if
-    // negative). Rebuilding the magnitude directly keeps it exact up to 2^53.
-    let mag = (first & 0x7f) >>> 1;
-    let more = first & 0x80;
-    let scale = 64;
-    for (let i = 1; more !== 0; i++) {
-      if (i === 10) throw corrupt("varint longer than 10 bytes");
-      const byte = this.readBits(8);
-      mag += (byte & 0x7f) * scale;
-      scale *= 128;
-      more = byte & 0x80;
-    }
-    return checkTimestamp((first & 1) === 0 ? mag : -mag - 1);
-  }
-
-  private readFirstDelta(): void {
-    let delta = 0;
-    let scale = 1;
-    const bytes: number[] = [];
-    for (let more = 0x80; more !== 0;) {
-      if (bytes.length === 10) throw corrupt("uvarint longer than 10 bytes");
-      const byte = this.readBits(8);
-      bytes.push(byte);
-      delta += (byte & 0x7f) * scale;
-      scale *= 128;
-      more = byte & 0x80;
-    }
-    this.tPrev = this.t;
-    if (delta <= MAX_SAFE) {
-      this.tDelta = delta;
-      this.t = checkTimestamp(this.t + delta);
-      return;
-    }
-    let big = 0n;
-    for (let i = bytes.length - 1; i >= 0; i--) big = (big << 7n) | BigInt(bytes[i]! & 0x7f);
-    // Prometheus adds int64(tDelta): a delta of 2^63 or more wraps to a negative one.
-    this.setExact(BigInt(this.t), BigInt.asIntN(64, big));
-  }
-
-  private readDod(): void {
-    let size: number;
-    if (this.readBit() === 0) size = 14;
-    else if (this.readBit() === 0) size = 17;
-    else if (this.readBit() === 0) size = 20;
-    else return this.readDod64();
-    let dod = this.readBits(size);
-    // Two's complement over `size` bits, with the range shifted up by one
-    // (-(2^(size-1)-1) .. 2^(size-1)), as Prometheus's bitRange has it.
-    if (dod > 2 ** (size - 1)) dod -= 2 ** size;
-    this.step(dod);
-  }
-
-  private readDod64(): void {
-    const hi = this.readBits(32) | 0;
-    const lo = this.readBits(32);
-    // Within ±2^53 a number holds the dod exactly, and step() keeps its sums exact.
-    if (hi >= -0x200000 && hi < 0x200000) return this.step(hi * TWO32 + lo);
-    this.stepExact(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)));
-  }
-
-  private step(dod: number): void {
-    if (this.exact) {
-      const delta = this.tDelta + dod;
-      if (delta <= MAX_SAFE && delta >= -MAX_SAFE) {
-        this.tDelta = delta;
-        this.t = checkTimestamp(this.t + delta);
-        return;
-      }
-    }
-    this.stepExact(BigInt(dod));
-  }
-
-  private stepExact(dod: bigint): void {
-    const t = BigInt(this.t);
-    const previous = this.exact ? BigInt(this.tDelta) : t - BigInt(this.tPrev);
-    this.tPrev = this.t;
-    this.setExact(t, previous + dod);
-  }
-
-  private setExact(t: bigint, delta: bigint): void {
-    const next = t + delta;
-    if (next > BigInt(MAX_SAFE) || next < -BigInt(MAX_SAFE)) {
-      throw new RangeError(`chunk timestamp ${next} is outside the safe integer range`);
-    }
-    this.t = Number(next);
-    this.tDelta = Number(delta);
-    this.exact = delta <= BigInt(MAX_SAFE) && delta >= -BigInt(MAX_SAFE);
-  }
-
-  private readValue(): void {
-    if (this.readBit() === 0) return;
-    let leading: number;
-    let trailing: number;
-    let width: number;
-    if (this.readBit() === 0) {
-      // A window reused before any was set: Prometheus's iterator starts at 0/0, and an
-      // appender it resumed writes exactly that.
-      if (this.leading === UNSET) {
-        this.leading = 0;
-        this.trailing = 0;
-      }
-      leading = this.leading;
-      trailing = this.trailing;
-      width = 64 - leading - trailing;
-    } else {
-      leading = this.readBits(5);
-      width = this.readBits(6) || 64;
-      trailing = 64 - leading - width;
-      if (trailing < 0) throw corrupt(`${leading} leading zeros and ${width} significant bits`);
-      this.leading = leading;
-      this.trailing = trailing;
-    }
-    let dhi: number;
-    let dlo: number;
-    if (width <= 32) {
-      const s = this.readBits(width);
-      if (trailing >= 32) {
-        dhi = s << (trailing - 32);
-        dlo = 0;
-      } else if (trailing === 0) {
-        dhi = 0;
-        dlo = s;
+      if (bitAt(b, pos + 1) === 0) {
+        pos += 2;
+        // A window reused before any was set: Prometheus's iterator starts at 0/0, and
+        // an appender it resumed writes exactly that.
+        if (leading === UNSET) leading = trailing = 0;
       } else {
-        dhi = s >>> (32 - trailing);
-        dlo = s << trailing;
+        const control = bitsAt(b, pos + 2, 11);
+        pos += 13;
+        leading = control >>> 6;
+        const width = control & 63 || 64;
+        trailing = 64 - leading - width;
+        if (trailing < 0) throw corrupt(`${leading} leading zeros and ${width} significant bits`);
       }
-    } else {
-      const sh = this.readBits(width - 32);
-      const sl = this.readBits(32);
-      if (trailing === 0) {
-        dhi = sh;
-        dlo = sl;
+      const width = 64 - leading - trailing;
+      let dhi: number;
+      let dlo: number;
+      if (width <= 32) {
+        const s = bitsAt(b, pos, width);
+        if (trailing >= 32) {
+          dhi = s << (trailing - 32);
+          dlo = 0;
+        } else if (trailing === 0) {
+          dhi = 0;
+          dlo = s;
+        } else {
+          dhi = s >>> (32 - trailing);
+          dlo = s << trailing;
+        }
       } else {
-        dhi = (sh << trailing) | (sl >>> (32 - trailing));
-        dlo = sl << trailing;
+        const sh = bitsAt(b, pos, width - 32);
+        const sl = bitsAt(b, pos + width - 32, 32);
+        if (trailing === 0) {
+          dhi = sh;
+          dlo = sl;
+        } else {
+          dhi = (sh << trailing) | (sl >>> (32 - trailing));
+          dlo = sl << trailing;
+        }
       }
+      pos += width;
+      vhi ^= dhi;
+      vlo ^= dlo;
     }
-    this.vhi = (this.vhi ^ dhi) >>> 0;
-    this.vlo = (this.vlo ^ dlo) >>> 0;
+    if (pos > endBit) throw corrupt(`sample ${n} runs past the end`);
+    if (t < mint) continue;
+    if (t > maxt) {
+      n++;
+      break;
+    }
+    if (tOut !== null) tOut[written] = t;
+    if (bitsOut !== null) {
+      bitsOut[2 * written + HI] = vhi;
+      bitsOut[2 * written + LO] = vlo;
+    }
+    written++;
   }
+  Object.assign(c, { read: n, pos, t, tDelta, exact, vhi, vlo, leading, trailing });
+  return written;
 }
 
 /** Builds one chunk. Closed chunks are never appended to; the open one is, resumed from its bytes. */
@@ -313,32 +353,31 @@ export class ChunkAppender {
       this.n = 0;
       return;
     }
-    const r = new XorReader(existing);
-    if (r.next()) this.first = r.t;
-    while (r.next());
-    const used = (r.bitLength + 7) >>> 3;
+    const c = openCursor(existing);
+    walk(c, -Infinity, Infinity, null, null);
+    const used = (c.pos + 7) >>> 3;
     // Prometheus before 3.0 left a zero byte after a chunk whose bits end on a byte
     // boundary (its writeByte appended two bytes); that byte carries nothing.
-    const v2Padding =
-      used + 1 === existing.length && existing[used] === 0 && (r.bitLength & 7) === 0;
+    const v2Padding = used + 1 === existing.length && existing[used] === 0 && (c.pos & 7) === 0;
     if (used !== existing.length && !v2Padding) {
       const extra = existing.length - used;
-      throw corrupt(`${extra} byte${extra === 1 ? "" : "s"} after the last of ${r.count} samples`);
+      throw corrupt(`${extra} byte${extra === 1 ? "" : "s"} after the last of ${c.count} samples`);
     }
     this.buf = new Uint8Array(Math.max(128, used * 2));
     this.buf.set(existing.subarray(0, used));
     // Bits after the end must be zero: appending ORs into them.
-    const spare = -r.bitLength & 7;
+    const spare = -c.pos & 7;
     if (spare !== 0) this.buf[used - 1]! &= (0xff << spare) & 0xff;
-    this.bitLen = r.bitLength;
-    this.n = r.count;
-    this.t = r.t;
-    this.tDelta = r.tDelta;
-    this.tPrev = r.exact ? r.t - r.tDelta : r.tPrev;
-    this.vhi = r.vhi;
-    this.vlo = r.vlo;
-    this.leading = r.leading;
-    this.trailing = r.trailing;
+    this.bitLen = c.pos;
+    this.n = c.count;
+    this.first = c.firstT;
+    this.t = c.t;
+    this.tDelta = c.tDelta;
+    this.tPrev = c.exact ? c.t - c.tDelta : c.tPrev;
+    this.vhi = c.vhi;
+    this.vlo = c.vlo;
+    this.leading = c.leading;
+    this.trailing = c.trailing;
   }
 
   get count(): number {
@@ -372,8 +411,8 @@ export class ChunkAppender {
     }
     this.reserve();
     f64[0] = v;
-    const hi = u32[HI]!;
-    const lo = u32[LO]!;
+    const hi = i32[HI]!;
+    const lo = i32[LO]!;
     if (n === 0) {
       this.writeVarint(t);
       this.writeBits(hi, 32);
@@ -522,35 +561,20 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
  * The arrays may be views over larger buffers.
  */
 export function decodeChunkRange(bytes: Uint8Array, mint: number, maxt: number): DecodedChunk {
-  const r = new XorReader(bytes);
+  const c = openCursor(bytes);
+  const n = c.count;
   // One buffer for both arrays: allocation is a good part of decoding a small chunk.
-  const buffer = new ArrayBuffer(16 * r.count);
-  const t = new Float64Array(buffer, 0, r.count);
-  const v = new Float64Array(buffer, 8 * r.count, r.count);
-  const bits = new Uint32Array(buffer, 8 * r.count, 2 * r.count);
-  let i = 0;
-  while (r.next()) {
-    const ts = r.t;
-    if (ts < mint) continue;
-    if (ts > maxt) break;
-    t[i] = ts;
-    bits[2 * i + HI] = r.vhi;
-    bits[2 * i + LO] = r.vlo;
-    i++;
-  }
-  return i === r.count ? { t, v } : { t: t.subarray(0, i), v: v.subarray(0, i) };
+  const buffer = new ArrayBuffer(16 * n);
+  const t = new Float64Array(buffer, 0, n);
+  const v = new Float64Array(buffer, 8 * n, n);
+  const written = walk(c, mint, maxt, t, new Int32Array(buffer, 8 * n, 2 * n));
+  return written === n ? { t, v } : { t: t.subarray(0, written), v: v.subarray(0, written) };
 }
 
-/** Sample by sample, for callers that stop early; decodeChunk is faster for whole chunks. */
+/** Sample by sample, for callers that want tuples; it decodes the whole chunk first. */
 export function* iterateChunk(bytes: Uint8Array): Generator<[number, number]> {
-  const r = new XorReader(bytes);
-  const bits = new Uint32Array(2);
-  const value = new Float64Array(bits.buffer);
-  while (r.next()) {
-    bits[HI] = r.vhi;
-    bits[LO] = r.vlo;
-    yield [r.t, value[0]!];
-  }
+  const { t, v } = decodeChunk(bytes);
+  for (let i = 0; i < t.length; i++) yield [t[i]!, v[i]!];
 }
 
 export interface ChunkStats {
@@ -566,9 +590,8 @@ export interface ChunkStats {
  * without its two arrays.
  */
 export function chunkStats(bytes: Uint8Array): ChunkStats {
-  const r = new XorReader(bytes);
-  if (!r.next()) return { count: 0, firstT: undefined, lastT: undefined };
-  const firstT = r.t;
-  while (r.next());
-  return { count: r.count, firstT, lastT: r.t };
+  const c = openCursor(bytes);
+  if (c.count === 0) return { count: 0, firstT: undefined, lastT: undefined };
+  walk(c, -Infinity, Infinity, null, null);
+  return { count: c.count, firstT: c.firstT, lastT: c.t };
 }
