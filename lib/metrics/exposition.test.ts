@@ -1,12 +1,34 @@
-import { describe, expect, it } from "vitest";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  Summary,
+  type LabelValues,
+  type OpenMetricsContentType,
+  type RegistryContentType,
+} from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ExpositionError,
   ExpositionLimitError,
   formatFromContentType,
   parseExposition,
+  type ExpositionFormat,
   type ExpositionLimits,
   type ParsedSample,
 } from "./exposition";
+
+const PROMTOOL = "/usr/bin/promtool";
+const PROMETHEUS = "/usr/bin/prometheus";
+const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 
 const prom = (body: string, limits?: ExpositionLimits) =>
   parseExposition(body, "prometheus", limits);
@@ -163,7 +185,7 @@ describe("the Prometheus text format", () => {
   });
 
   it("allows blanks and tabs between all tokens, and none between `}` and the value", () => {
-    expect(rows(prom('  a { b = "c" ,\td="e" }\t1 \t 2 \na{b="c"}3\n').samples)).toEqual([
+    expect(rows(prom('a { b = "c" ,\td="e" }\t1 \t 2 \na{b="c"}3\n').samples)).toEqual([
       ["a", { b: "c", d: "e" }, 1, 2, "a"],
       ["a", { b: "c" }, 3, undefined, "a"],
     ]);
@@ -723,5 +745,540 @@ describe("formatFromContentType", () => {
     [undefined, "prometheus"],
   ])("%s → %s (textparse.New's choice)", (contentType, format) => {
     expect(formatFromContentType(contentType)).toBe(format);
+  });
+});
+
+// ---- Against the reference implementation ----
+//
+// Each body with the verdict of Prometheus 2.42's scraper, which is ours (`accepted`),
+// and where they differ, the verdict of `promtool check metrics` (its parser is
+// client_golang's expfmt, stricter in places) and of the scraper (where we deviate).
+
+interface ReferenceCase {
+  what: string;
+  format: ExpositionFormat;
+  body: string;
+  accepted: boolean;
+  /** `promtool check metrics`, when it differs from `accepted` (text format only). */
+  promtool?: boolean;
+  /** Prometheus's scrape, when it differs from `accepted`: a deliberate deviation. */
+  scraper?: boolean;
+}
+
+const textCase = (
+  what: string,
+  body: string,
+  accepted: boolean,
+  promtool?: boolean,
+): ReferenceCase => ({
+  what,
+  format: "prometheus",
+  body,
+  accepted,
+  promtool,
+});
+const omCase = (what: string, body: string, accepted: boolean): ReferenceCase => ({
+  what,
+  format: "openmetrics",
+  body,
+  accepted,
+});
+
+const REFERENCE_CASES: ReferenceCase[] = [
+  textCase(
+    "a counter with HELP, TYPE and timestamps",
+    '# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\nhttp_requests_total{method="post",code="200"} 1027 1395066363000\n',
+    true,
+  ),
+  textCase("escaped label values", 'a{p="C:\\\\DIR",e="x:\\n\\"q\\""} 1\n', true),
+  textCase("NaN and infinite values", "a NaN\nb +Inf\nc -Inf\nd Inf\ne nan\n", true),
+  textCase(
+    "Go float forms",
+    "a 1e3\nb .5\nc 5.\nd +1\ne 007\nf 1E-3\ng -0\nh infinity\ni 1e-400\n",
+    true,
+  ),
+  textCase("{} and a trailing comma", 'a{} 1\nb{c="d",} 2\n', true),
+  textCase("blanks between all tokens", 'a { b = "c" ,\td="e" }\t1\n', true),
+  textCase("tabs as separators", "a\t1\t2\n", true),
+  textCase("two blanks before the value", "a  1\n", true),
+  textCase("a value right after }", 'a{b="c"}1\n', true),
+  textCase("a signed value right after the name", "a+1\nb-2\n", true),
+  textCase("blanks before a comment and on a blank line", "  # HELP a x\n \t\na 1\n", true),
+  textCase("blanks before a sample", "  a 1\n", false, true),
+  textCase("blank lines and comments only", "\n# just a comment\n\n", true),
+  textCase("an empty body", "", true),
+  textCase("HELP without text", "# HELP a\na 1\n", true),
+  textCase("TYPE untyped", "# TYPE a untyped\na 1\n", true),
+  textCase("an empty label value", 'a{b=""} 1\n', true),
+  textCase("unicode label values", 'a{city="Zürich",e="🦊"} 1\n', true),
+  textCase(
+    "NaN, +Inf and 1.0 as le",
+    '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="1.0"} 1\nh_bucket{le="NaN"} 1\nh_bucket{le="+Inf"} 2\nh_sum 1\nh_count 2\n',
+    true,
+  ),
+  textCase("a line of 100,000 characters", `a{b="${"x".repeat(100_000)}"} 1\n`, true),
+  textCase("a NUL byte in a label value", 'a{b="x\u0000y"} 1\n', true),
+  textCase("no line break at the end", "a 1", true, false),
+  textCase("TYPE after the family's samples", "a 1\n# TYPE a counter\n", true, false),
+  textCase("two TYPE lines", "# TYPE a counter\n# TYPE a gauge\na 1\n", true, false),
+  textCase("two HELP lines", "# HELP a x\n# HELP a y\na 1\n", true, false),
+  textCase("the unknown escape \\t in a label value", 'a{b="x\\ty"} 1\n', true, false),
+  textCase("the unknown escape \\t in HELP", "# HELP a x\\ty\na 1\n", true, false),
+  textCase("a raw line break in a label value", 'a{b="x\ny"} 1\n', true, false),
+  textCase("label pairs without a comma", 'a{b="1" c="2"} 1\n', true, false),
+  textCase("a blank after the value", "a 1 \n", true, false),
+  textCase("a blank after the timestamp", "a 1 2 \n", true, false),
+  textCase("#TYPE without a blank is a comment", "#TYPE a bogus\na 1\n", true, false),
+  textCase("TYPE in upper case", "# TYPE a COUNTER\na 1\n", false, true),
+  textCase("TYPE without a type", "# TYPE a\na 1\n", false, true),
+  textCase("two blanks before the type", "# TYPE a  counter\na 1\n", false, true),
+  textCase("a negative timestamp", "a 1 -5\n", false, true),
+  textCase("a blank after the type", "# TYPE a counter \na 1\n", false),
+  textCase("a missing value", "a\n", false),
+  textCase("a missing value after labels", 'a{b="c"}\n', false),
+  textCase("an unterminated quote", 'a{b="c} 1\n', false),
+  textCase("a label name starting with a digit", 'a{1b="c"} 1\n', false),
+  textCase("a decimal comma", "a 1,5\n", false),
+  textCase("garbage after the timestamp", "a 1 2 x\n", false),
+  textCase("two timestamps", "a 1 2 3\n", false),
+  textCase("a duplicate label", 'a{b="1",b="2"} 1\n', false),
+  textCase("__name__ among the labels", 'a{__name__="b"} 1\n', false),
+  textCase("a NUL byte in the value", "a 1\u00005\n", false),
+  textCase("a line of only {", "{\n", false),
+  textCase("a byte order mark", "\ufeffa 1\n", false),
+  textCase("CRLF line ends", "a 1\r\n", false),
+  textCase("a hex value", "a 0x10\n", false),
+  textCase("a hex float value", "a 0x1p4\n", false),
+  textCase("underscores in the value", "a 1_000\n", false),
+  textCase("an overflowing value", "a 1e400\n", false),
+  textCase("+NaN", "a +NaN\n", false),
+  textCase("a fractional timestamp", "a 1 1.5\n", false),
+  textCase("a timestamp beyond int64", "a 1 9223372036854775808\n", false),
+  textCase("HELP with an invalid name", "# HELP 1a x\n", false),
+  textCase("an unquoted label value", "a{b=c} 1\n", false),
+  textCase("a label without a value", "a{b} 1\n", false),
+  textCase("two commas", 'a{b="c",,d="e"} 1\n', false),
+  textCase("a second label set", 'a{b="c"}{d="e"} 1\n', false),
+  textCase("a backslash before a line break", 'a{b="x\\\ny"} 1\n', false),
+  textCase("an exemplar", 'a_total 1 # {t="1"} 1\n', false),
+  {
+    ...textCase("a NUL byte starting a line", "a 1\n\u0000b 2\n", false),
+    scraper: true,
+  },
+  {
+    ...textCase("a duplicate label whose first value is empty", 'a{b="",b="x"} 1\n', false),
+    scraper: true,
+  },
+
+  omCase(
+    "a counter with _total, _created, UNIT and exemplars",
+    '# TYPE rq_seconds counter\n# UNIT rq_seconds seconds\n# HELP rq_seconds Time.\nrq_seconds_total{p="/"} 5.5 # {trace_id="abc"} 0.67 1700000000.5\nrq_seconds_created{p="/"} 1700000000.5\n# EOF\n',
+    true,
+  ),
+  omCase("# EOF without a final line break", "a 1\n# EOF", true),
+  omCase("timestamps in seconds", "a 1 1520879607.789\nb 1 -1.5\n# EOF\n", true),
+  omCase(
+    "an exemplar on a bucket",
+    '# TYPE h histogram\nh_bucket{le="+Inf"} 2 # {} 9\nh_count 2\nh_sum 9\n# EOF\n',
+    true,
+  ),
+  omCase(
+    "gaugehistogram, stateset, info and unknown",
+    '# TYPE q gaugehistogram\nq_bucket{le="+Inf"} 3\nq_gcount 3\nq_gsum 4\n# TYPE st stateset\nst{st="a"} 1\n# TYPE b info\nb_info{v="1"} 1\n# TYPE u unknown\nu 7\n# EOF\n',
+    true,
+  ),
+  omCase("HELP with empty text", "# HELP a \na 1\n# EOF\n", true),
+  omCase("an empty label set", "a{} 1\n# EOF\n", true),
+  omCase("escapes, with \\t kept", 'a{v="q\\"\\\\\\n\\t"} NaN\n# EOF\n', true),
+  omCase("an empty body", "", false),
+  omCase("no # EOF", "a 1\n", false),
+  omCase("content after # EOF", "a 1\n# EOF\nb 2\n", false),
+  omCase("a blank line after # EOF", "a 1\n# EOF\n\n", false),
+  omCase("a blank line", "a 1\n\nb 2\n# EOF\n", false),
+  omCase("a comment", "# hello\na 1\n# EOF\n", false),
+  omCase("two spaces before the value", "a  1\n# EOF\n", false),
+  omCase("a tab before the value", "a\t1\n# EOF\n", false),
+  omCase("a blank at the end of the line", "a 1 \n# EOF\n", false),
+  omCase("a trailing comma in labels", 'a{b="c",} 1\n# EOF\n', false),
+  omCase("a blank inside labels", 'a{b="1", c="2"} 1\n# EOF\n', false),
+  omCase("labels without a comma", 'a{b="1"c="2"} 1\n# EOF\n', false),
+  omCase("a raw line break in a label value", 'a{b="x\ny"} 1\n# EOF\n', false),
+  omCase("TYPE untyped", "# TYPE a untyped\na 1\n# EOF\n", false),
+  omCase("HELP without text", "# HELP a\na 1\n# EOF\n", false),
+  omCase(
+    "a UNIT that is not the name's suffix",
+    "# UNIT a_bytes seconds\na_bytes 1\n# EOF\n",
+    false,
+  ),
+  omCase("a NaN timestamp", "a 1 NaN\n# EOF\n", false),
+  omCase("CRLF line ends", "a 1\r\n# EOF\r\n", false),
+  omCase("an exemplar on a gauge", '# TYPE g gauge\ng 1 # {trace_id="a"} 1\n# EOF\n', false),
+  omCase("an exemplar with a bad value", 'c_total 1 # {a="b"} x\n# EOF\n', false),
+  omCase("a duplicate label", 'a{b="1",b="2"} 1\n# EOF\n', false),
+];
+
+/** Whether our parser accepts the body (and how many samples it read). */
+function ourVerdict(c: ReferenceCase): { accepted: boolean; samples: number } {
+  try {
+    return { accepted: true, samples: parseExposition(c.body, c.format).samples.length };
+  } catch (e) {
+    if (!(e instanceof ExpositionError)) throw e;
+    return { accepted: false, samples: 0 };
+  }
+}
+
+it.each(REFERENCE_CASES.map((c) => [`${c.format}: ${c.what}`, c] as const))(
+  "reference table, our verdict: %s",
+  (_name, c) => {
+    expect(ourVerdict(c).accepted).toBe(c.accepted);
+  },
+);
+
+/**
+ * Whether a test that needs `binary` runs: on CI it must (a missing binary fails the
+ * tests), elsewhere it is skipped with a message.
+ */
+function canRun(binary: string): boolean {
+  if (existsSync(binary)) return true;
+  if (process.env.CI) return true;
+  console.warn(`skipping the tests that need ${binary}: it is not installed`);
+  return false;
+}
+
+function requireBinary(binary: string): void {
+  if (!existsSync(binary)) throw new Error(`${binary} is required (Debian's prometheus package)`);
+}
+
+describe.runIf(canRun(PROMTOOL))("against promtool check metrics (Prometheus 2.42)", () => {
+  const textCases = REFERENCE_CASES.filter((c) => c.format === "prometheus");
+
+  it.each(textCases.map((c) => [c.what, c] as const))("%s", (_what, c) => {
+    requireBinary(PROMTOOL);
+    const run = spawnSync(PROMTOOL, ["check", "metrics"], { input: c.body, encoding: "utf8" });
+    // Exit 1 with "error while linting" is a parse error; 3 is lint problems only.
+    const parseError = run.status === 1 && run.stderr.includes("error while linting");
+    expect(parseError || run.status === 0 || run.status === 3, run.stderr).toBe(true);
+    expect(!parseError, run.stderr).toBe(c.promtool ?? c.accepted);
+  });
+});
+
+const TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+const OPENMETRICS_ACCEPT = "application/openmetrics-text; version=1.0.0";
+
+/** A port nothing listens on now, for a child process to take. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/** Polls `check` until it holds; fails naming `what` if it never does. */
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts `binary` and waits until `readyUrl` answers 200; `stop` ends it. */
+async function startDaemon(binary: string, args: string[], readyUrl: string) {
+  requireBinary(binary);
+  const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const exited = new Promise((r) => child.once("exit", r));
+  try {
+    await waitFor(`${binary} to answer ${readyUrl}`, async () => {
+      if (child.exitCode !== null) throw new Error(`${binary} exited: ${log}`);
+      return (await fetch(readyUrl)).ok;
+    });
+  } catch (e) {
+    child.kill();
+    throw e;
+  }
+  return {
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** The same registry contents from prom-client in both of its formats. */
+async function promClientBodies(): Promise<{
+  text: string;
+  openmetrics: string;
+  contentType: string;
+}> {
+  const fill = (registry: Registry<RegistryContentType>, exemplars: boolean) => {
+    const registers = [registry];
+    const counter = new Counter({
+      name: "jobs_total",
+      help: "Jobs run.",
+      labelNames: ["kind"],
+      registers,
+      enableExemplars: exemplars,
+    });
+    const gauge = new Gauge({ name: "queue_depth", help: "Queued jobs.", registers });
+    const histogram = new Histogram({
+      name: "job_seconds",
+      help: "Job duration.",
+      labelNames: ["kind"],
+      buckets: [0.1, 1, 10],
+      registers,
+      enableExemplars: exemplars,
+    });
+    const summary = new Summary({
+      name: "payload_bytes",
+      help: "Payload size.",
+      percentiles: [0.5, 0.99],
+      registers,
+    });
+    collectDefaultMetrics({ register: registry });
+    if (exemplars) {
+      // prom-client 15 types exemplar labels as the metric's own label names; any are allowed.
+      const trace = (id: string) => ({ trace_id: id }) as unknown as LabelValues<"kind">;
+      counter.inc({ labels: { kind: "backup" }, value: 2, exemplarLabels: trace("abc") });
+      histogram.observe({ labels: { kind: "backup" }, value: 0.5, exemplarLabels: trace("d") });
+    } else {
+      counter.inc({ kind: "backup" }, 2);
+      histogram.observe({ kind: "backup" }, 0.5);
+    }
+    gauge.set(3);
+    summary.observe(100);
+    summary.observe(2000);
+  };
+  const text = new Registry();
+  fill(text, false);
+  const openmetrics = new Registry<OpenMetricsContentType>();
+  openmetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  fill(openmetrics, true);
+  return {
+    text: await text.metrics(),
+    openmetrics: await openmetrics.metrics(),
+    contentType: openmetrics.contentType,
+  };
+}
+
+const PROM_CLIENT = await promClientBodies();
+
+/** A sample's identity: name and labels, sorted (values change between two fetches). */
+const seriesKey = (s: ParsedSample) =>
+  `${s.name}{${s.labels
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .sort()
+    .join(",")}}`;
+
+/** What a simple line count says a body holds: lines that are neither blank nor comments. */
+const sampleLines = (body: string) =>
+  body.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#")).length;
+
+describe("prom-client output", () => {
+  it("parses prom-client's text format: counter, gauge, histogram, summary and default metrics", () => {
+    const r = prom(PROM_CLIENT.text);
+    expect(r.samples).toHaveLength(sampleLines(PROM_CLIENT.text));
+    expect(rows(r.samples.filter((s) => s.family === "job_seconds"))).toEqual([
+      ["job_seconds_bucket", { le: "0.1", kind: "backup" }, 0, undefined, "job_seconds"],
+      ["job_seconds_bucket", { le: "1", kind: "backup" }, 1, undefined, "job_seconds"],
+      ["job_seconds_bucket", { le: "10", kind: "backup" }, 1, undefined, "job_seconds"],
+      ["job_seconds_bucket", { le: "+Inf", kind: "backup" }, 1, undefined, "job_seconds"],
+      ["job_seconds_sum", { kind: "backup" }, 0.5, undefined, "job_seconds"],
+      ["job_seconds_count", { kind: "backup" }, 1, undefined, "job_seconds"],
+    ]);
+    expect(rows(r.samples.filter((s) => s.family === "payload_bytes"))).toEqual([
+      ["payload_bytes", { quantile: "0.5" }, 1050, undefined, "payload_bytes"],
+      ["payload_bytes", { quantile: "0.99" }, 2000, undefined, "payload_bytes"],
+      ["payload_bytes_sum", {}, 2100, undefined, "payload_bytes"],
+      ["payload_bytes_count", {}, 2, undefined, "payload_bytes"],
+    ]);
+    expect(r.families.get("jobs_total")).toEqual({
+      name: "jobs_total",
+      type: "counter",
+      help: "Jobs run.",
+    });
+    expect(r.families.get("queue_depth")).toEqual({
+      name: "queue_depth",
+      type: "gauge",
+      help: "Queued jobs.",
+    });
+    expect(r.families.get("process_cpu_user_seconds_total")?.type).toBe("counter");
+    expect(r.families.get("nodejs_heap_size_total_bytes")?.type).toBe("gauge");
+  });
+
+  it("parses prom-client's OpenMetrics with exemplars, the same samples as its text format", () => {
+    expect(formatFromContentType(PROM_CLIENT.contentType)).toBe("openmetrics");
+    const r = om(PROM_CLIENT.openmetrics);
+    expect(PROM_CLIENT.openmetrics).toContain('jobs_total{kind="backup"} 2 # {trace_id="abc"} 2 ');
+    expect(rows(r.samples.filter((s) => s.family === "jobs"))).toEqual([
+      ["jobs_total", { kind: "backup" }, 2, undefined, "jobs"],
+    ]);
+    expect(r.families.get("jobs")).toEqual({ name: "jobs", type: "counter", help: "Jobs run." });
+    const bucket = r.samples.find(
+      (s) => s.name === "job_seconds_bucket" && s.labels[0]![1] === "1",
+    );
+    expect(bucket).toEqual({
+      name: "job_seconds_bucket",
+      labels: [
+        ["le", "1"],
+        ["kind", "backup"],
+      ],
+      value: 1,
+      timestampMs: undefined,
+      family: "job_seconds",
+    });
+    const own = (samples: ParsedSample[]) =>
+      samples.filter((s) => /^(jobs|queue|job_seconds|payload)/.test(s.name)).map(seriesKey);
+    expect(own(r.samples)).toEqual(own(prom(PROM_CLIENT.text).samples));
+  });
+});
+
+describe.runIf(canRun(NODE_EXPORTER))("a real node-exporter", () => {
+  let stop: () => Promise<void> = async () => {};
+  let url = "";
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}/metrics`;
+    ({ stop } = await startDaemon(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`], url));
+  }, 90_000);
+  afterAll(() => stop());
+
+  it("parses its answers to a text and an OpenMetrics Accept to the same series", async () => {
+    const get = async (accept: string) => {
+      const res = await fetch(url, { headers: { accept } });
+      return { contentType: res.headers.get("content-type"), body: await res.text() };
+    };
+    const text = await get("text/plain");
+    const openmetrics = await get(OPENMETRICS_ACCEPT);
+    // node-exporter 1.5 leaves OpenMetrics off: it answers the text format to both.
+    expect(text.contentType).toBe(TEXT_CONTENT_TYPE);
+    expect(openmetrics.contentType).toBe(TEXT_CONTENT_TYPE);
+    const a = parseExposition(text.body, formatFromContentType(text.contentType));
+    const b = parseExposition(openmetrics.body, formatFromContentType(openmetrics.contentType));
+    expect(a.samples).toHaveLength(sampleLines(text.body));
+    expect(b.samples).toHaveLength(sampleLines(openmetrics.body));
+
+    const cpu = a.samples.filter((s) => s.name === "node_cpu_seconds_total");
+    expect(cpu.length).toBeGreaterThan(0);
+    for (const s of cpu) {
+      expect(s.labels.map(([k]) => k).sort()).toEqual(["cpu", "mode"]);
+      expect(s.family).toBe("node_cpu_seconds_total");
+      expect(s.value).toBeGreaterThanOrEqual(0);
+    }
+    expect(new Set(cpu.map((s) => s.labels.find(([k]) => k === "mode")![1]))).toContain("idle");
+    expect(a.families.get("node_cpu_seconds_total")).toEqual({
+      name: "node_cpu_seconds_total",
+      type: "counter",
+      help: "Seconds the CPUs spent in each mode.",
+    });
+
+    const series = (samples: ParsedSample[]) =>
+      samples
+        .filter((s) => !s.name.endsWith("_created"))
+        .map(seriesKey)
+        .sort();
+    expect(series(b.samples)).toEqual(series(a.samples));
+  });
+});
+
+describe.runIf(canRun(PROMETHEUS))("against a Prometheus 2.42 scrape", () => {
+  const cases: ReferenceCase[] = [
+    ...REFERENCE_CASES,
+    {
+      what: "prom-client's text format",
+      format: "prometheus",
+      body: PROM_CLIENT.text,
+      accepted: true,
+    },
+    {
+      what: "prom-client's OpenMetrics",
+      format: "openmetrics",
+      body: PROM_CLIENT.openmetrics,
+      accepted: true,
+    },
+  ];
+  const seen = new Map<number, { health: string; lastError: string; scraped: number }>();
+  let stop: () => Promise<void> = async () => {};
+  let server: Server | undefined;
+  let dir = "";
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const c = cases[Number(req.url!.split("/")[2])]!;
+      res.writeHead(200, {
+        "content-type": c.format === "openmetrics" ? PROM_CLIENT.contentType : TEXT_CONTENT_TYPE,
+      });
+      res.end(c.body);
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    dir = mkdtempSync(join(tmpdir(), "opsdeck-exposition-"));
+    // JSON is YAML: one target a case, told apart by its path.
+    const config = {
+      global: { scrape_interval: "1s", scrape_timeout: "1s" },
+      scrape_configs: [
+        {
+          job_name: "cases",
+          static_configs: cases.map((_, k) => ({
+            targets: [target],
+            labels: { __metrics_path__: `/case/${k}`, case: String(k) },
+          })),
+        },
+      ],
+    };
+    writeFileSync(join(dir, "prometheus.yml"), JSON.stringify(config));
+    const port = await freePort();
+    const api = `http://127.0.0.1:${port}/api/v1`;
+    ({ stop } = await startDaemon(
+      PROMETHEUS,
+      [
+        `--config.file=${join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      `http://127.0.0.1:${port}/-/ready`,
+    ));
+    interface Target {
+      labels: { case: string };
+      health: string;
+      lastError: string;
+    }
+    let targets: Target[] = [];
+    await waitFor("Prometheus to scrape every case", async () => {
+      const answer = await (await fetch(`${api}/targets?state=active`)).json();
+      targets = answer.data.activeTargets;
+      return targets.length === cases.length && targets.every((t) => t.health !== "unknown");
+    });
+    const query = await (await fetch(`${api}/query?query=scrape_samples_scraped`)).json();
+    const scraped = new Map<string, number>(
+      query.data.result.map((r: { metric: { case: string }; value: [number, string] }) => [
+        r.metric.case,
+        Number(r.value[1]),
+      ]),
+    );
+    for (const t of targets) {
+      seen.set(Number(t.labels.case), {
+        health: t.health,
+        lastError: t.lastError,
+        scraped: scraped.get(t.labels.case) ?? -1,
+      });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await stop();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each(cases.map((c, k) => [`${c.format}: ${c.what}`, k] as const))("%s", (_name, k) => {
+    const c = cases[k]!;
+    const scrape = seen.get(k)!;
+    expect(scrape.health === "up", scrape.lastError).toBe(c.scraper ?? c.accepted);
+    const ours = ourVerdict(c);
+    if (ours.accepted && scrape.health === "up") expect(ours.samples).toBe(scrape.scraped);
   });
 });

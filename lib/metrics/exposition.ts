@@ -351,6 +351,7 @@ class Parser {
       const i = this.skipBlanks(this.i);
       if (i >= n) return;
       const c = s.charCodeAt(i);
+      const indented = i > this.i;
       this.i = i;
       if (c === NL) {
         this.i = i + 1;
@@ -358,6 +359,14 @@ class Parser {
       } else if (c === HASH) {
         this.promComment();
       } else if (is(c, METRIC_START)) {
+        // promparse.go starts the series at the line's first byte, blanks included, and
+        // the scrape then refuses the metric name "  x".
+        if (indented) {
+          this.metricName(i);
+          this.fail(
+            `blank before the metric name ${this.metric} (Prometheus rejects a sample line that starts with a blank)`,
+          );
+        }
         this.promSample();
       } else {
         this.unexpected(i, 'where a line should start with a metric name or "#"');
