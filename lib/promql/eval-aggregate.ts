@@ -6,7 +6,7 @@
 import type { AggregateOp } from "./ast";
 import { dropMetricName, isValidLabelName, signature } from "./eval-labels";
 import { execError, type VSample, type Vector } from "./eval-types";
-import { formatGoFloat } from "./eval-format";
+import { formatGoFloat, formatGoFloatG } from "./eval-format";
 import type { Labels } from "./storage";
 
 /** NaN sorts first, as Prometheus's vectorByValueHeap. */
@@ -105,7 +105,7 @@ function groupLabels(l: Labels, grouping: readonly string[], without: boolean): 
 
 function int64Param(f: number): number {
   if (!(f <= 9223372036854775807 && f >= -9223372036854775808)) {
-    throw execError(`Scalar value ${formatGoFloat(f)} overflows int64`);
+    throw execError(`Scalar value ${formatGoFloatG(f)} overflows int64`);
   }
   return Math.trunc(f);
 }

@@ -20,3 +20,16 @@ export function formatGoFloat(v: number): string {
   }
   return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
 }
+
+/** Go's %v of a float64 (strconv 'g', shortest), as Prometheus's error messages print it. */
+export function formatGoFloatG(v: number): string {
+  if (!Number.isFinite(v) || v === 0) return formatGoFloat(v);
+  const [mantissa, expText] = v.toExponential().split("e") as [string, string];
+  const exp = Number(expText);
+  // Go switches to an exponent below 1e-4 and from 1e6 on (precision 6 for shortest).
+  if (exp < -4 || exp >= 6) {
+    const digits = String(Math.abs(exp)).padStart(2, "0");
+    return `${mantissa}e${exp < 0 ? "-" : "+"}${digits}`;
+  }
+  return formatGoFloat(v);
+}

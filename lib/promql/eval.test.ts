@@ -155,6 +155,7 @@ describe("range functions", () => {
   });
 });
 
+// Series come back in label order, as from a TSDB, and results keep that order.
 describe("aggregations and binary operators", () => {
   const q = new MemoryQuerier([
     series({ __name__: "m", job: "a", i: "1" }, [1]),
@@ -178,8 +179,8 @@ describe("aggregations and binary operators", () => {
     ]);
     expect(vectorAt(agg("count_values", sel("m"), [], false, str("v")), q, 0)).toEqual([
       [{ v: "1" }, 1],
-      [{ v: "3" }, 1],
       [{ v: "10" }, 1],
+      [{ v: "3" }, 1],
     ]);
   });
 
@@ -192,8 +193,8 @@ describe("aggregations and binary operators", () => {
     });
     expect(vectorAt(e, q, 0)).toEqual([
       [{ job: "a", i: "1" }, 2],
-      [{ job: "a", i: "2" }, 6],
       [{ job: "b", i: "1" }, 50],
+      [{ job: "a", i: "2" }, 6],
     ]);
   });
 
@@ -214,8 +215,8 @@ describe("aggregations and binary operators", () => {
 
   it("filters with comparisons (keeping __name__) and answers 0/1 with bool (dropping it)", () => {
     expect(vectorAt(bin(">", sel("m"), num(2)), q, 0)).toEqual([
-      [{ __name__: "m", job: "a", i: "2" }, 3],
       [{ __name__: "m", job: "b", i: "1" }, 10],
+      [{ __name__: "m", job: "a", i: "2" }, 3],
     ]);
     expect(vectorAt(bin(">", num(2), sel("w"), undefined, true), q, 0)).toEqual([
       [{ job: "a" }, 0],

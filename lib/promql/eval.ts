@@ -132,6 +132,56 @@ export function typeOf(e: Expr): ValueType {
   }
 }
 
+/** Functions whose value depends on the evaluation time even when their arguments do not. */
+const AT_MODIFIER_UNSAFE = new Set([
+  "days_in_month",
+  "day_of_month",
+  "day_of_week",
+  "day_of_year",
+  "hour",
+  "minute",
+  "month",
+  "year",
+  "predict_linear",
+  "time",
+  "timestamp",
+]);
+
+const invariance = new WeakMap<Expr, boolean>();
+
+/** Prometheus's PreprocessExpr test: the same value at every step. */
+function isStepInvariant(e: Expr): boolean {
+  let r = invariance.get(e);
+  if (r !== undefined) return r;
+  switch (e.kind) {
+    case "number":
+    case "string":
+      r = true;
+      break;
+    case "vectorSelector":
+    case "subquery":
+      r = e.at !== undefined;
+      break;
+    case "matrixSelector":
+      r = e.vector.at !== undefined;
+      break;
+    // Prometheus looks at the aggregated expression only, not at the parameter.
+    case "aggregate":
+    case "paren":
+    case "unary":
+      r = isStepInvariant(e.expr);
+      break;
+    case "binary":
+      r = isStepInvariant(e.lhs) && isStepInvariant(e.rhs);
+      break;
+    case "call":
+      r = !AT_MODIFIER_UNSAFE.has(e.func) && e.args.every(isStepInvariant);
+      break;
+  }
+  invariance.set(e, r);
+  return r;
+}
+
 /** A series' samples without staleness markers, as range functions see them. */
 interface Window {
   labels: Labels;
@@ -171,6 +221,8 @@ class Evaluator {
     private readonly interval: number,
     /** The step a store is told about (0 for an instant query). */
     private readonly hintStep: number,
+    /** The latest time selectors without @ read up to (see subquery). */
+    private readonly readUntil = Infinity,
   ) {}
 
   private resolveAt(at: AtModifier | undefined): number | undefined {
@@ -181,6 +233,14 @@ class Evaluator {
 
   eval(e: Expr, func?: string): Matrix {
     this.env.tick();
+    if (
+      this.start !== this.end &&
+      e.kind !== "number" &&
+      typeOf(e) !== "matrix" &&
+      isStepInvariant(e)
+    ) {
+      return this.stepInvariant(e, func);
+    }
     switch (e.kind) {
       case "paren":
         return this.eval(e.expr, func);
@@ -276,7 +336,7 @@ class Evaluator {
   private select(vs: VectorSelector, rangeMs: number, func: string | undefined): SeriesData[] {
     const at = this.resolveAt(vs.at);
     const start = (at ?? this.start) - vs.offsetMs - (rangeMs > 0 ? rangeMs : this.env.lookback);
-    const end = (at ?? this.end) - vs.offsetMs;
+    const end = (at ?? Math.min(this.end, this.readUntil)) - vs.offsetMs;
     try {
       return this.env.q.select(vs.matchers, {
         start,
@@ -355,15 +415,44 @@ class Evaluator {
     return out;
   }
 
-  /** The inner expression at steps aligned to multiples of the subquery's step. */
-  private subquery(sq: Subquery): Matrix {
+  /**
+   * An expression whose value does not depend on the step (its selectors all have @) is
+   * evaluated once, at the first step, and repeated: Prometheus's StepInvariantExpr.
+   * Usually that is the same as evaluating every step; it is not where Prometheus counts
+   * something as invariant that is not (an aggregation's parameter), and that is kept.
+   */
+  private stepInvariant(e: Expr, func: string | undefined): Matrix {
+    const single = new Evaluator(
+      this.env,
+      this.start,
+      this.start,
+      this.interval,
+      this.hintStep,
+      this.readUntil,
+    );
+    const once = single.eval(e, func);
+    const steps: number[] = [];
+    for (let ts = this.start; ts <= this.end; ts += this.interval) steps.push(ts);
+    this.env.addSamples(once.length * (steps.length - 1));
+    return once.map((s) => ({ labels: s.labels, t: steps, v: steps.map(() => s.v[0]!) }));
+  }
+
+  /**
+   * The inner expression at steps aligned to multiples of the subquery's step. `moving`:
+   * see rangeFunction.
+   */
+  private subquery(sq: Subquery, moving = false): Matrix {
     const step = sq.stepMs ?? this.env.noStepInterval;
     const at = this.resolveAt(sq.at);
     const from = (at ?? this.start) - sq.offsetMs - sq.rangeMs;
     let start = step * Math.trunc(from / step);
     if (start < from) start += step;
-    const end = (at ?? this.end) - sq.offsetMs;
-    return new Evaluator(this.env, start, end, step, step).eval(sq.expr);
+    const end =
+      (moving && at !== undefined ? at + this.end - this.start : (at ?? this.end)) - sq.offsetMs;
+    // Prometheus reads a subquery's selectors up to its @ only, even where it then
+    // evaluates the subquery past it.
+    const readUntil = at === undefined ? this.readUntil - sq.offsetMs : at - sq.offsetMs;
+    return new Evaluator(this.env, start, end, step, step, readUntil).eval(sq.expr);
   }
 
   private binary(e: Extract<Expr, { kind: "binary" }>): Matrix {
@@ -439,6 +528,11 @@ class Evaluator {
   private rangeFunction(e: Call): Matrix {
     const { fn, matrixArg } = RANGE_FUNCTIONS[e.func]!;
     const arg = unwrap(e.args[matrixArg]!);
+    // Prometheus 2.42 turns @ into an offset from the first step. Where the call is
+    // evaluated once (step invariant) that is exact; where it is evaluated at every step
+    // (predict_linear, or another argument that varies) the window moves on from @ with
+    // the steps, over data read up to @ only. Kept, to answer as Prometheus does.
+    const moving = this.start !== this.end && !isStepInvariant(e);
     let input: Window[];
     let rangeMs: number;
     let offsetMs: number;
@@ -449,7 +543,7 @@ class Evaluator {
       offsetMs = arg.vector.offsetMs;
       at = this.resolveAt(arg.vector.at);
     } else if (arg.kind === "subquery") {
-      input = this.subquery(arg).map(withoutStale);
+      input = this.subquery(arg, moving).map(withoutStale);
       ({ rangeMs, offsetMs } = arg);
       at = this.resolveAt(arg.at);
     } else {
@@ -469,7 +563,7 @@ class Evaluator {
       for (let ts = this.start; ts <= this.end; ts += this.interval) {
         step++;
         this.env.tick();
-        const maxt = (at ?? ts) - offsetMs;
+        const maxt = (at === undefined ? ts : moving ? at + ts - this.start : at) - offsetMs;
         const mint = maxt - rangeMs;
         while (hi < s.t.length && s.t[hi]! <= maxt) hi++;
         while (lo < hi && s.t[lo]! < mint) lo++;

@@ -1,6 +1,7 @@
 // A Querier over series held in memory: for tests, and for evaluating imported data.
 
 import type { LabelMatcher } from "./ast";
+import { compareLabels } from "./eval-labels";
 import { PromQLEvalError } from "./eval-types";
 import type { Querier, SeriesData, SelectHints } from "./storage";
 import { compileFullMatch, type FullMatch } from "../patterns";
@@ -25,7 +26,12 @@ function slice(a: ArrayLike<number>, from: number, to: number): ArrayLike<number
 export class MemoryQuerier implements Querier {
   private readonly regexes = new Map<string, FullMatch>();
 
-  constructor(private readonly series: SeriesData[]) {}
+  private readonly series: SeriesData[];
+
+  /** Series are kept in label order, the order a TSDB returns them in. */
+  constructor(series: SeriesData[]) {
+    this.series = [...series].sort((a, b) => compareLabels(a.labels, b.labels));
+  }
 
   private regex(source: string): FullMatch {
     let re = this.regexes.get(source);
