@@ -1,6 +1,6 @@
-// A real Prometheus (Debian's 2.42, the reference implementation) for differential
-// tests: started on a free loopback port with no scrape targets, on a data directory
-// the test may have filled with promtool beforehand, and stopped by that test.
+// A real Prometheus (Debian's 2.42, the reference implementation) for differential tests:
+// started on a free loopback port with an empty configuration and its own data
+// directory, and stopped by the test that started it.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -8,7 +8,11 @@ import os from "node:os";
 import path from "node:path";
 
 export const PROMETHEUS_BIN = "/usr/bin/prometheus";
-export const PROMTOOL_BIN = "/usr/bin/promtool";
+
+/** Whether the reference binary is installed on this machine. */
+export function hasPrometheus(): boolean {
+  return fs.existsSync(PROMETHEUS_BIN);
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,13 +27,13 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts Prometheus and resolves once `/-/ready` answers 200. Without `dataDir` it gets
- * a fresh temporary one, removed by `stop()`. Retention is 100 years so that imported
- * history of any age is kept.
+ * Starts Prometheus with no scrape targets and resolves once `/-/ready` answers 200.
+ * `dataDir` is its TSDB directory (a fresh temporary one when omitted, removed by
+ * `stop()`); pass one to query blocks a test has written there beforehand.
  */
-export async function startPrometheus(opts: {
-  dataDir?: string;
-}): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPrometheus(
+  opts: { dataDir?: string } = {},
+): Promise<{ url: string; stop(): Promise<void> }> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-prometheus-"));
   const configFile = path.join(scratch, "prometheus.yml");
   fs.writeFileSync(configFile, "global:\n  evaluation_interval: 1m\nscrape_configs: []\n");
@@ -42,6 +46,7 @@ export async function startPrometheus(opts: {
     [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${dataDir}`,
+      // Imported history is kept whatever its age.
       "--storage.tsdb.retention.time=100y",
       `--web.listen-address=127.0.0.1:${port}`,
       "--log.level=warn",
@@ -53,13 +58,11 @@ export async function startPrometheus(opts: {
   child.stderr.on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
   });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let running = true;
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      running = false;
-      resolve();
-    }),
-  );
+  void exited.then(() => {
+    running = false;
+  });
 
   const stop = async () => {
     if (running) child.kill("SIGTERM");
@@ -67,7 +70,8 @@ export async function startPrometheus(opts: {
     fs.rmSync(scratch, { recursive: true, force: true });
   };
 
-  // Wait for readiness as a condition, bounded so a hang fails rather than blocks.
+  // Readiness is a condition to wait for, not a delay: poll until it holds or the
+  // process has gone (a taken port, a bad flag), with a bound so a hang fails the test.
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (!running) {
@@ -76,7 +80,7 @@ export async function startPrometheus(opts: {
     }
     try {
       const res = await fetch(`${url}/-/ready`);
-      if (res.ok) return { url, stop };
+      if (res.status === 200) break;
     } catch {
       // Not listening yet.
     }
@@ -86,4 +90,5 @@ export async function startPrometheus(opts: {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  return { url, stop };
 }
