@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import type Database from "better-sqlite3";
 import { BUCKETS, bucketIndex } from "../lib/histogram";
 import { parseDuration } from "../lib/duration";
+import { mulberry32 } from "../lib/seeded-random";
 import { openDatabase } from "../server/db";
 
 const MINUTE = 60_000;
@@ -106,18 +107,6 @@ export function benchConfigYaml(opts: {
     );
   }
   return lines.join("\n") + "\n";
-}
-
-/** mulberry32: small, fast and seedable; plenty for synthetic latency. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal deviates (Box–Muller, both values used). */
@@ -340,7 +329,7 @@ export function generateHistory(opts: HistoryOptions): HistoryReport {
     rollupCounts[resolution]++;
   };
 
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const gauss = normal(random);
   const sims: MonitorSim[] = Array.from({ length: opts.monitors }, (_, i) => ({
     id: monitorId(i, opts.monitors),

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { windowUptime, type DownPeriod } from "./uptime";
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./seeded-random";
 
 /** Counts every unit instant of the window one by one: slow, obviously right. */
 function reference(down: DownPeriod[], w: { from: number; to: number }, first: number | null) {
@@ -26,7 +16,7 @@ function reference(down: DownPeriod[], w: { from: number; to: number }, first: n
 
 describe("windowUptime", () => {
   it("equals counting instant by instant, for periods in any order, overlapping, open or outside the window", () => {
-    const random = rng(5);
+    const random = mulberry32(5);
     for (let n = 0; n < 400; n++) {
       const down: DownPeriod[] = Array.from({ length: Math.floor(random() * 6) }, () => {
         const from = Math.floor(random() * 1000) - 100;

@@ -1,0 +1,79 @@
+// Label-set helpers for the evaluator. A label set is a plain object; Prometheus treats
+// a label with an empty value as absent, so every helper here does too.
+
+import type { Labels } from "./storage";
+
+export const METRIC_NAME = "__name__";
+
+const SEP = "\xff";
+const keys = new WeakMap<Labels, string>();
+
+function sortedNames(l: Labels): string[] {
+  return Object.keys(l)
+    .filter((n) => l[n] !== "")
+    .sort();
+}
+
+/** An identity for a label set: equal for equal sets whatever the key order. */
+export function labelsKey(l: Labels): string {
+  let k = keys.get(l);
+  if (k === undefined) {
+    k = "";
+    for (const n of sortedNames(l)) k += n + SEP + l[n] + SEP;
+    keys.set(l, k);
+  }
+  return k;
+}
+
+/** The same labels without `__name__` (the same object when there is none). */
+export function dropMetricName(l: Labels): Labels {
+  if (!l[METRIC_NAME]) return l;
+  const { [METRIC_NAME]: _, ...rest } = l;
+  return rest;
+}
+
+/** The key of only `names` (`on`/`by`), or of every label but `names` and `__name__`. */
+export function signature(l: Labels, on: boolean, names: readonly string[]): string {
+  let k = "";
+  if (on) {
+    for (const n of [...names].sort()) {
+      const v = l[n];
+      if (v) k += n + SEP + v + SEP;
+    }
+    return k;
+  }
+  for (const n of sortedNames(l)) {
+    if (n === METRIC_NAME || names.includes(n)) continue;
+    k += n + SEP + l[n] + SEP;
+  }
+  return k;
+}
+
+/** Prometheus's labels.Compare: label by label in name order, then the shorter first. */
+export function compareLabels(a: Labels, b: Labels): number {
+  const an = sortedNames(a);
+  const bn = sortedNames(b);
+  const n = Math.min(an.length, bn.length);
+  for (let i = 0; i < n; i++) {
+    const x = an[i]!;
+    const y = bn[i]!;
+    if (x !== y) return x < y ? -1 : 1;
+    const xv = a[x]!;
+    const yv = b[y]!;
+    if (xv !== yv) return xv < yv ? -1 : 1;
+  }
+  return an.length - bn.length;
+}
+
+/** `{a="1", b="2"}` as Prometheus prints a label set in error messages. */
+export function formatLabels(l: Labels): string {
+  return `{${sortedNames(l)
+    .map((n) => `${n}=${JSON.stringify(l[n])}`)
+    .join(", ")}}`;
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export function isValidLabelName(name: string): boolean {
+  return LABEL_NAME.test(name);
+}
