@@ -257,10 +257,9 @@ class Parser {
   private line = 1;
   private readonly samples: ParsedSample[] = [];
   private readonly declared = new Map<string, MetricFamilyMeta>();
-  // Sample name → family, for every distinct name seen.
+  private lastFamily: MetricFamilyMeta | undefined;
+  // Sample name → family, for every distinct sample name.
   private readonly familyOf = new Map<string, string>();
-  // A TYPE/HELP/UNIT line came after samples it applies to: resolve again at the end.
-  private familiesStale = false;
   private prevName = "";
   private prevFamily = "";
   // The previous sample's labels: their names usually repeat, in the same places.
@@ -272,7 +271,7 @@ class Parser {
   private metric = "";
   // Line where a label value of the current sample ran over a line break (text format).
   private spanningValueLine = 0;
-  // Where the token omToken or metadataName found ends.
+  // Where the token omToken or metadataFamily found ends.
   private tokenEnd = 0;
 
   constructor(body: string, format: ExpositionFormat, limits: ExpositionLimits) {
@@ -285,11 +284,9 @@ class Parser {
   }
 
   result(): ParseResult {
-    if (this.familiesStale) {
-      this.familyOf.clear();
-      this.prevName = "";
-      for (const sample of this.samples) sample.family = this.familyFor(sample.name);
-    }
+    // Families are resolved once the whole body is read: TYPE and HELP may come anywhere
+    // (promparse does not mind), and the last of each applies to every sample.
+    for (const sample of this.samples) sample.family = this.familyFor(sample.name);
     const families = this.declared;
     const untyped: MetricType = this.om ? "unknown" : "untyped";
     for (const family of this.familyOf.values()) {
@@ -394,16 +391,16 @@ class Parser {
 
   private promMetadata(keyword: "HELP" | "TYPE", i: number): void {
     const s = this.s;
-    const name = this.metadataName(i, keyword);
+    const family = this.metadataFamily(i, keyword);
     i = this.tokenEnd;
     const end = this.lineEnd(i);
     // promlex hands the parser the rest of the line and the parser drops its first
     // character: `# HELP x  two` has the help " two", `# TYPE x counter ` the type "counter ".
     const text = s.slice(this.skipBlanks(i) >= end ? end : i + 1, end);
     if (keyword === "TYPE") {
-      this.declare(name).type = this.metricType(text, name, end, PROMETHEUS_TYPES);
+      family.type = this.metricType(text, family.name, end, PROMETHEUS_TYPES);
     } else {
-      this.declare(name).help = text.indexOf("\\") < 0 ? text : unescape(text, false);
+      family.help = text.indexOf("\\") < 0 ? text : unescape(text, false);
     }
     this.i = end + 1;
     this.line++;
@@ -526,7 +523,8 @@ class Parser {
 
   private omMetadata(keyword: "HELP" | "TYPE" | "UNIT", i: number): void {
     const s = this.s;
-    const name = this.metadataName(i, keyword);
+    const family = this.metadataFamily(i, keyword);
+    const name = family.name;
     i = this.tokenEnd;
     const end = s.indexOf("\n", i);
     if (end < 0) this.fail('the body does not end with "# EOF"');
@@ -535,14 +533,14 @@ class Parser {
     }
     const text = s.slice(i + 1, end);
     if (keyword === "TYPE") {
-      this.declare(name).type = this.metricType(text, name, end, OPENMETRICS_TYPES);
+      family.type = this.metricType(text, name, end, OPENMETRICS_TYPES);
     } else if (keyword === "UNIT") {
       if (text && !(name.endsWith(text) && name.charCodeAt(name.length - text.length - 1) === 95)) {
         this.fail(`unit ${show(text)} is not a suffix of the metric name ${name}`);
       }
-      this.declare(name).unit = text;
+      family.unit = text;
     } else {
-      this.declare(name).help = text.indexOf("\\") < 0 ? text : unescape(text, true);
+      family.help = text.indexOf("\\") < 0 ? text : unescape(text, true);
     }
     this.i = end + 1;
     this.line++;
@@ -677,8 +675,8 @@ class Parser {
 
   // ---- Shared by both formats ----
 
-  /** The metric name of a HELP, TYPE or UNIT line at `i`; its end goes to `tokenEnd`. */
-  private metadataName(i: number, keyword: string): string {
+  /** The family named on a HELP, TYPE or UNIT line at `i`; the name's end goes to `tokenEnd`. */
+  private metadataFamily(i: number, keyword: string): MetricFamilyMeta {
     const s = this.s;
     if (!is(s.charCodeAt(i), METRIC_START)) {
       this.fail(`expected a metric name after "# ${keyword}", found ${this.found(i)}`);
@@ -686,7 +684,16 @@ class Parser {
     let e = i + 1;
     while (is(s.charCodeAt(e), METRIC_CONT)) e++;
     this.tokenEnd = e;
-    return s.slice(i, e);
+    // HELP and TYPE of one family usually come one after the other.
+    const last = this.lastFamily;
+    if (last && last.name.length === e - i && s.startsWith(last.name, i)) return last;
+    const name = s.slice(i, e);
+    let meta = this.declared.get(name);
+    if (!meta) {
+      meta = { name, type: this.om ? "unknown" : "untyped" };
+      this.declared.set(name, meta);
+    }
+    return (this.lastFamily = meta);
   }
 
   private metricType(
@@ -886,7 +893,7 @@ class Parser {
     const name = this.metric;
     let own: [string, string][] = [];
     if (labels.length > 0) this.prevLabels = own = labels.slice();
-    this.samples.push({ name, labels: own, value, timestampMs, family: this.familyFor(name) });
+    this.samples.push({ name, labels: own, value, timestampMs, family: "" });
   }
 
   private familyFor(name: string): string {
@@ -909,21 +916,5 @@ class Parser {
       if (base && types.includes(base.type)) return base.name;
     }
     return name;
-  }
-
-  private declare(name: string): MetricFamilyMeta {
-    let meta = this.declared.get(name);
-    if (!meta) {
-      meta = { name, type: this.om ? "unknown" : "untyped" };
-      this.declared.set(name, meta);
-    }
-    // Samples already seen may belong to this family now (or no longer): TYPE and HELP
-    // may come anywhere, and the last of each applies to the whole body.
-    if (!this.familiesStale && this.familyOf.size > 0) {
-      this.familiesStale =
-        this.familyOf.has(name) ||
-        FAMILY_SUFFIXES.some(([suffix]) => this.familyOf.has(name + suffix));
-    }
-    return meta;
   }
 }
