@@ -27,7 +27,12 @@ export interface ParsedSample {
   value: number;
   /** Milliseconds; OpenMetrics' seconds are converted (truncated, as Prometheus does). */
   timestampMs: number | undefined;
-  /** The family the sample belongs to (see `familyOf` below). */
+  /**
+   * The declared family (TYPE/HELP/UNIT) named like the sample, or the one the sample's
+   * suffix belongs to by the family's type (counter: _total, _created; histogram: _bucket,
+   * _sum, _count, _created; summary: _sum, _count, _created; gaugehistogram: _bucket,
+   * _gcount, _gsum; info: _info); else the sample's own name, as an untyped family.
+   */
   family: string;
 }
 
@@ -86,6 +91,13 @@ export function formatFromContentType(contentType: string | null | undefined): E
   return mediaType === "application/openmetrics-text" ? "openmetrics" : "prometheus";
 }
 
+/**
+ * Parses a whole scrape body, or throws an ExpositionError (an ExpositionLimitError for a
+ * limit) for the first line Prometheus would refuse. Decode the body with
+ * `new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })`: Prometheus refuses invalid
+ * UTF-8, which a string can no longer show, and a byte order mark, which a decoder drops
+ * unless told not to. The strings returned may be slices of `body` and keep it in memory.
+ */
 export function parseExposition(
   body: string,
   format: ExpositionFormat,
