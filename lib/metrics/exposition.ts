@@ -27,7 +27,12 @@ export interface ParsedSample {
   value: number;
   /** Milliseconds; OpenMetrics' seconds are converted (truncated, as Prometheus does). */
   timestampMs: number | undefined;
-  /** The family the sample belongs to (see `familyOf` below). */
+  /**
+   * The declared family (TYPE/HELP/UNIT) named like the sample, or the one the sample's
+   * suffix belongs to by the family's type (counter: _total, _created; histogram: _bucket,
+   * _sum, _count, _created; summary: _sum, _count, _created; gaugehistogram: _bucket,
+   * _gcount, _gsum; info: _info); else the sample's own name, as an untyped family.
+   */
   family: string;
 }
 
@@ -86,6 +91,13 @@ export function formatFromContentType(contentType: string | null | undefined): E
   return mediaType === "application/openmetrics-text" ? "openmetrics" : "prometheus";
 }
 
+/**
+ * Parses a whole scrape body, or throws an ExpositionError (an ExpositionLimitError for a
+ * limit) for the first line Prometheus would refuse. Decode the body with
+ * `new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })`: Prometheus refuses invalid
+ * UTF-8, which a string can no longer show, and a byte order mark, which a decoder drops
+ * unless told not to. The strings returned may be slices of `body` and keep it in memory.
+ */
 export function parseExposition(
   body: string,
   format: ExpositionFormat,
@@ -257,10 +269,9 @@ class Parser {
   private line = 1;
   private readonly samples: ParsedSample[] = [];
   private readonly declared = new Map<string, MetricFamilyMeta>();
-  // Sample name → family, for every distinct name seen.
+  private lastFamily: MetricFamilyMeta | undefined;
+  // Sample name → family, for every distinct sample name.
   private readonly familyOf = new Map<string, string>();
-  // A TYPE/HELP/UNIT line came after samples it applies to: resolve again at the end.
-  private familiesStale = false;
   private prevName = "";
   private prevFamily = "";
   // The previous sample's labels: their names usually repeat, in the same places.
@@ -272,7 +283,7 @@ class Parser {
   private metric = "";
   // Line where a label value of the current sample ran over a line break (text format).
   private spanningValueLine = 0;
-  // Where the token omToken or metadataName found ends.
+  // Where the token omToken or metadataFamily found ends.
   private tokenEnd = 0;
 
   constructor(body: string, format: ExpositionFormat, limits: ExpositionLimits) {
@@ -285,11 +296,9 @@ class Parser {
   }
 
   result(): ParseResult {
-    if (this.familiesStale) {
-      this.familyOf.clear();
-      this.prevName = "";
-      for (const sample of this.samples) sample.family = this.familyFor(sample.name);
-    }
+    // Families are resolved once the whole body is read: TYPE and HELP may come anywhere
+    // (promparse does not mind), and the last of each applies to every sample.
+    for (const sample of this.samples) sample.family = this.familyFor(sample.name);
     const families = this.declared;
     const untyped: MetricType = this.om ? "unknown" : "untyped";
     for (const family of this.familyOf.values()) {
@@ -394,16 +403,16 @@ class Parser {
 
   private promMetadata(keyword: "HELP" | "TYPE", i: number): void {
     const s = this.s;
-    const name = this.metadataName(i, keyword);
+    const family = this.metadataFamily(i, keyword);
     i = this.tokenEnd;
     const end = this.lineEnd(i);
     // promlex hands the parser the rest of the line and the parser drops its first
     // character: `# HELP x  two` has the help " two", `# TYPE x counter ` the type "counter ".
     const text = s.slice(this.skipBlanks(i) >= end ? end : i + 1, end);
     if (keyword === "TYPE") {
-      this.declare(name).type = this.metricType(text, name, end, PROMETHEUS_TYPES);
+      family.type = this.metricType(text, family.name, end, PROMETHEUS_TYPES);
     } else {
-      this.declare(name).help = text.indexOf("\\") < 0 ? text : unescape(text, false);
+      family.help = text.indexOf("\\") < 0 ? text : unescape(text, false);
     }
     this.i = end + 1;
     this.line++;
@@ -526,7 +535,8 @@ class Parser {
 
   private omMetadata(keyword: "HELP" | "TYPE" | "UNIT", i: number): void {
     const s = this.s;
-    const name = this.metadataName(i, keyword);
+    const family = this.metadataFamily(i, keyword);
+    const name = family.name;
     i = this.tokenEnd;
     const end = s.indexOf("\n", i);
     if (end < 0) this.fail('the body does not end with "# EOF"');
@@ -535,14 +545,14 @@ class Parser {
     }
     const text = s.slice(i + 1, end);
     if (keyword === "TYPE") {
-      this.declare(name).type = this.metricType(text, name, end, OPENMETRICS_TYPES);
+      family.type = this.metricType(text, name, end, OPENMETRICS_TYPES);
     } else if (keyword === "UNIT") {
       if (text && !(name.endsWith(text) && name.charCodeAt(name.length - text.length - 1) === 95)) {
         this.fail(`unit ${show(text)} is not a suffix of the metric name ${name}`);
       }
-      this.declare(name).unit = text;
+      family.unit = text;
     } else {
-      this.declare(name).help = text.indexOf("\\") < 0 ? text : unescape(text, true);
+      family.help = text.indexOf("\\") < 0 ? text : unescape(text, true);
     }
     this.i = end + 1;
     this.line++;
@@ -677,8 +687,8 @@ class Parser {
 
   // ---- Shared by both formats ----
 
-  /** The metric name of a HELP, TYPE or UNIT line at `i`; its end goes to `tokenEnd`. */
-  private metadataName(i: number, keyword: string): string {
+  /** The family named on a HELP, TYPE or UNIT line at `i`; the name's end goes to `tokenEnd`. */
+  private metadataFamily(i: number, keyword: string): MetricFamilyMeta {
     const s = this.s;
     if (!is(s.charCodeAt(i), METRIC_START)) {
       this.fail(`expected a metric name after "# ${keyword}", found ${this.found(i)}`);
@@ -686,7 +696,16 @@ class Parser {
     let e = i + 1;
     while (is(s.charCodeAt(e), METRIC_CONT)) e++;
     this.tokenEnd = e;
-    return s.slice(i, e);
+    // HELP and TYPE of one family usually come one after the other.
+    const last = this.lastFamily;
+    if (last && last.name.length === e - i && s.startsWith(last.name, i)) return last;
+    const name = s.slice(i, e);
+    let meta = this.declared.get(name);
+    if (!meta) {
+      meta = { name, type: this.om ? "unknown" : "untyped" };
+      this.declared.set(name, meta);
+    }
+    return (this.lastFamily = meta);
   }
 
   private metricType(
@@ -886,7 +905,7 @@ class Parser {
     const name = this.metric;
     let own: [string, string][] = [];
     if (labels.length > 0) this.prevLabels = own = labels.slice();
-    this.samples.push({ name, labels: own, value, timestampMs, family: this.familyFor(name) });
+    this.samples.push({ name, labels: own, value, timestampMs, family: "" });
   }
 
   private familyFor(name: string): string {
@@ -909,21 +928,5 @@ class Parser {
       if (base && types.includes(base.type)) return base.name;
     }
     return name;
-  }
-
-  private declare(name: string): MetricFamilyMeta {
-    let meta = this.declared.get(name);
-    if (!meta) {
-      meta = { name, type: this.om ? "unknown" : "untyped" };
-      this.declared.set(name, meta);
-    }
-    // Samples already seen may belong to this family now (or no longer): TYPE and HELP
-    // may come anywhere, and the last of each applies to the whole body.
-    if (!this.familiesStale && this.familyOf.size > 0) {
-      this.familiesStale =
-        this.familyOf.has(name) ||
-        FAMILY_SUFFIXES.some(([suffix]) => this.familyOf.has(name + suffix));
-    }
-    return meta;
   }
 }
