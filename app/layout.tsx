@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = {
   title: { default: "Opsdeck", template: "%s · Opsdeck" },
   description:
-    "Operations console: uptime, backups, deployments and rollbacks, alerting and on-call, audit.",
+    "Operations console: uptime, metrics, backups, deployments and rollbacks, alerting and on-call, audit.",
   robots: { index: false, follow: false },
   icons: {
     icon: [

@@ -35,3 +35,5 @@ export const RAILWAY_PORT = 4630;
 /** The config file the stack runs on: e2e/start-opsdeck.mjs copies e2e/opsdeck.e2e.yaml there. */
 export const E2E_CONFIG = path.resolve("e2e", ".run", "opsdeck.yaml");
 export const CI_TOKEN = "e2e-ci-ingest-token-0123456789abcdef";
+export const METRICS_API_TOKEN = "e2e-metrics-api-token-0123456789abcdef";
+export const PUSH_TOKEN = "e2e-metrics-push-token-0123456789abcdef";

@@ -61,6 +61,8 @@ Object.assign(process.env, {
   E2E_BACKUP_SOURCE: appDb,
   E2E_RAILWAY_TOKEN: "railway-e2e-token-0123456789",
   E2E_CI_TOKEN: "e2e-ci-ingest-token-0123456789abcdef",
+  E2E_METRICS_API_TOKEN: "e2e-metrics-api-token-0123456789abcdef",
+  E2E_PUSH_TOKEN: "e2e-metrics-push-token-0123456789abcdef",
   E2E_BACKUP_DIR: backupDir,
   E2E_SLACK_CRITICAL: "http://127.0.0.1:4640/slack/e2e/critical",
   E2E_SLACK_WARNINGS: "http://127.0.0.1:4640/slack/e2e/warnings",

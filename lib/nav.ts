@@ -24,7 +24,7 @@ export const NAV: NavItem[] = [
   {
     href: "/metrics",
     label: "Metrics",
-    built: false,
+    built: true,
     summary:
       "Request rates, latency percentiles, error rates and business metrics scraped from each service.",
   },

@@ -10,7 +10,7 @@ import { getRuntime } from "@/server/runtime";
 import { APP_VERSION } from "@/lib/version";
 
 const state = globalThis as unknown as { __opsdeckMetrics?: boolean };
-const THREADS: ThreadRole[] = ["engine", "jobs"];
+const THREADS: ThreadRole[] = ["engine", "jobs", "metrics"];
 
 /**
  * Registers the HTTP thread's metrics on prom-client's default registry, once per
@@ -46,7 +46,7 @@ export function ensureMetrics(): client.Registry {
 
   new client.Gauge({
     name: "opsdeck_engine_thread_up",
-    help: "1 while the thread runs and reports (engine: checks and alerts; jobs: the job runner).",
+    help: "1 while the thread runs and reports (engine: checks and alerts; jobs: the job runner; metrics: scrapes and the metrics store).",
     labelNames: ["thread"] as const,
     collect() {
       const status = getRuntime()?.engine.status();

@@ -28,6 +28,8 @@ const PAGES: Record<string, Role | "public"> = {
   "app/(dashboard)/docs/[...path]/page.tsx": "viewer",
   "app/(dashboard)/forbidden/page.tsx": "viewer",
   "app/(dashboard)/jobs/[id]/page.tsx": "viewer",
+  "app/(dashboard)/metrics/page.tsx": "viewer",
+  "app/(dashboard)/metrics/targets/page.tsx": "viewer",
   "app/(dashboard)/oncall/page.tsx": "viewer",
   "app/(dashboard)/page.tsx": "viewer",
   "app/(dashboard)/runbooks/[slug]/page.tsx": "viewer",
@@ -67,6 +69,7 @@ vi.mock("@/server/auth/session", () => ({
 }));
 vi.mock("@/server/db", () => ({ getDb: probe.read("database") }));
 vi.mock("@/server/config", () => ({ getConfig: probe.read("config") }));
+vi.mock("@/server/tsdb/db", () => ({ getMetricsDb: probe.read("metrics database") }));
 vi.mock("@/server/runtime", () => ({ getRuntime: probe.read("runtime") }));
 vi.mock("@/server/queries/runbooks", () => ({
   runbook: probe.read("runbooks"),

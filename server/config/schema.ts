@@ -4,6 +4,7 @@ import { isTimeZone } from "@/lib/time-zone";
 import { ROLES } from "@/lib/roles";
 import { SecretValue } from "./secret-value";
 import { alertsSchema, oncallSchema, type RouteConfig } from "./alerts-schema";
+import { metricsSchema, scrapeSchema } from "./metrics-schema";
 import {
   checkedSecret,
   cron,
@@ -449,6 +450,8 @@ const configBase = z.strictObject({
     }),
   alerts: alertsSchema,
   oncall: oncallSchema,
+  scrape: scrapeSchema,
+  metrics: metricsSchema,
   housekeeping: z
     .strictObject({
       schedule: cron.default("30 3 * * *"),
@@ -482,14 +485,31 @@ const referencedConfig = configBase.superRefine((config, ctx) => {
     config.integrations.map((i) => i.id),
     "integration",
   );
-  for (const [key, list] of [
-    ["monitors", config.monitors],
-    ["backups", config.backups],
+  for (const [path, list] of [
+    [["monitors"], config.monitors],
+    [["backups"], config.backups],
+    [["scrape", "targets"], config.scrape.targets],
+    [["metrics", "push"], config.metrics.push],
   ] as const)
     list.forEach((item, i) => {
-      known([key, i, "service"], item.service, serviceIds, "service");
-      known([key, i, "environment"], item.environment, envIds, "environment");
+      known([...path, i, "service"], item.service, serviceIds, "service");
+      known([...path, i, "environment"], item.environment, envIds, "environment");
     });
+  unique(
+    ["scrape", "targets"],
+    config.scrape.targets.map((t) => t.id),
+    "scrape target",
+  );
+  unique(
+    ["metrics", "push"],
+    config.metrics.push.map((p) => p.id),
+    "push source",
+  );
+  unique(
+    ["metrics", "apiTokens"],
+    config.metrics.apiTokens.map((p) => p.id),
+    "API token",
+  );
   checkTokens(config, ctx);
   config.integrations.forEach((integration, i) => {
     integration.services.forEach((ref, j) =>

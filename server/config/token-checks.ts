@@ -19,7 +19,8 @@ function secretsIn(
 }
 
 const isToken = (path: Path) =>
-  (path[0] === "integrations" || path[0] === "monitors") && path.at(-1) === "token";
+  (path[0] === "integrations" || path[0] === "monitors" || path[0] === "metrics") &&
+  path.at(-1) === "token";
 
 /**
  * A token that lets someone in (a CI integration's, a heartbeat's ping URL) is its

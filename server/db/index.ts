@@ -72,15 +72,6 @@ export function ensureDataDir(dir: string): string {
 export function openDatabase(dataDir: string): Db {
   const dir = ensureDataDir(dataDir);
   const file = path.join(dir, "opsdeck.db");
-  if (
-    env.NODE_ENV === "test" &&
-    !file.startsWith(fs.realpathSync(os.tmpdir()) + path.sep) &&
-    !file.startsWith(os.tmpdir() + path.sep)
-  ) {
-    throw new Error(
-      `Refusing to open ${file} under test: tests use a database in a temp directory.`,
-    );
-  }
   makePrivate(file);
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
@@ -97,11 +88,21 @@ export function openDatabase(dataDir: string): Db {
 }
 
 /**
- * The database file, its WAL and shared-memory files are 0600. Creating the main
+ * The database file, its WAL and shared-memory files are 0600 (and, under test, in a
+ * temp directory: the guard that keeps tests off real data). Creating the main
  * file 0600 before SQLite opens it matters too: SQLite gives the -wal and -shm files
  * it creates later the main file's mode.
  */
-function makePrivate(file: string): void {
+export function makePrivate(file: string): void {
+  if (
+    env.NODE_ENV === "test" &&
+    !file.startsWith(fs.realpathSync(os.tmpdir()) + path.sep) &&
+    !file.startsWith(os.tmpdir() + path.sep)
+  ) {
+    throw new Error(
+      `Refusing to open ${file} under test: tests use a database in a temp directory.`,
+    );
+  }
   fs.closeSync(fs.openSync(file, "a", 0o600));
   for (const f of [file, `${file}-wal`, `${file}-shm`]) {
     try {

@@ -9,6 +9,7 @@ import { releaseLease } from "@/server/jobs/lease";
 import { newRunnerId } from "@/server/jobs/runner";
 import { logger } from "@/server/logger";
 import { SCHEDULER_LEASE } from "@/server/scheduler";
+import { METRICS_LEASE } from "@/server/tsdb/lease";
 import { captureError } from "@/server/sentry";
 import type {
   EngineOptions,
@@ -16,6 +17,7 @@ import type {
   EngineWorkerData,
   FromEngine,
   JobsSnapshot,
+  MetricsSnapshot,
   SerializedError,
   ThreadRole,
   ThreadSnapshot,
@@ -39,6 +41,7 @@ export type ThreadStatus<S extends ThreadSnapshot = ThreadSnapshot> = {
 export type EngineStatus = {
   engine: ThreadStatus<EngineSnapshot>;
   jobs: ThreadStatus<JobsSnapshot>;
+  metrics: ThreadStatus<MetricsSnapshot>;
 };
 
 export type EngineHostOptions = {
@@ -57,6 +60,19 @@ export type EngineHostOptions = {
 export function restartDelay(attempt: number): number {
   return Math.min(60_000, 1000 * 2 ** (attempt - 1));
 }
+
+/** The lease a thread holds while it works, released when it dies. */
+const LEASE_OF: Record<ThreadRole, string | undefined> = {
+  engine: SCHEDULER_LEASE,
+  jobs: undefined,
+  metrics: METRICS_LEASE,
+};
+
+const STOPPED_MESSAGE: Record<ThreadRole, string> = {
+  engine: "the engine thread stopped: no checks or alerts run until it is started again",
+  jobs: "the jobs thread stopped: no jobs run until it is started again",
+  metrics: "the metrics thread stopped: no scrapes or pushes are stored until it is started again",
+};
 
 /** A thread that ran this long before dying starts its backoff from the beginning. */
 const HEALTHY_RUN_MS = 60_000;
@@ -266,12 +282,13 @@ class ThreadHost<S extends ThreadSnapshot> {
       return;
     }
     this.lastExitAt = new Date();
-    if (this.role === "engine") {
+    const lease = LEASE_OF[this.role];
+    if (lease) {
       try {
         // Its successor has another holder id: let it take the lease now, not in 30 s.
-        releaseLease(this.opts.db, SCHEDULER_LEASE, holder);
+        releaseLease(this.opts.db, lease, holder);
       } catch (err) {
-        logger.error({ error: err }, "could not release the dead engine thread's lease");
+        logger.error({ error: err }, `could not release the dead ${this.role} thread's lease`);
       }
     }
     const ranMs = Date.now() - (this.startedAt?.getTime() ?? 0);
@@ -282,9 +299,7 @@ class ThreadHost<S extends ThreadSnapshot> {
       {
         context: { thread: this.role, exitCode: code, restartInMs: delay, restarts: this.restarts },
       },
-      this.role === "engine"
-        ? "the engine thread stopped: no checks or alerts run until it is started again"
-        : "the jobs thread stopped: no jobs run until it is started again",
+      STOPPED_MESSAGE[this.role],
     );
     this.restartTimer = setTimeout(() => {
       this.restarts++;
@@ -296,54 +311,67 @@ class ThreadHost<S extends ThreadSnapshot> {
 }
 
 /**
- * The engine as the HTTP thread sees it: its two worker threads, the engine thread
- * (scheduler, checks, alerts) and the jobs thread (the job runner), started and
- * stopped together, each restarted on its own if it dies.
+ * The engine as the HTTP thread sees it: its three worker threads, the engine thread
+ * (scheduler, checks, alerts), the jobs thread (the job runner) and the metrics thread
+ * (scrapes and the metrics store), started and stopped together, each restarted on its
+ * own if it dies.
  */
 export class EngineHost {
   private constructor(
     private readonly engine: ThreadHost<EngineSnapshot>,
     private readonly jobs: ThreadHost<JobsSnapshot>,
+    private readonly metricsThread: ThreadHost<MetricsSnapshot>,
   ) {}
 
-  /** Starts both threads; rejects (with nothing left running) if either cannot start. */
+  private get threads() {
+    return [this.engine, this.jobs, this.metricsThread] as const;
+  }
+
+  /** Starts the threads; rejects (with nothing left running) if one cannot start. */
   static async start(opts: EngineHostOptions): Promise<EngineHost> {
-    const engine = new ThreadHost<EngineSnapshot>("engine", opts);
-    const jobs = new ThreadHost<JobsSnapshot>("jobs", opts);
-    const started = await Promise.allSettled([engine.spawn(), jobs.spawn()]);
+    const host = new EngineHost(
+      new ThreadHost<EngineSnapshot>("engine", opts),
+      new ThreadHost<JobsSnapshot>("jobs", opts),
+      new ThreadHost<MetricsSnapshot>("metrics", opts),
+    );
+    const started = await Promise.allSettled(host.threads.map((t) => t.spawn()));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) {
-      await Promise.all([engine.shutdown(1000), jobs.shutdown(1000)]);
+      await Promise.all(host.threads.map((t) => t.shutdown(1000)));
       throw failed.reason;
     }
-    return new EngineHost(engine, jobs);
+    return host;
   }
 
   status(): EngineStatus {
-    return { engine: this.engine.status(), jobs: this.jobs.status() };
+    return {
+      engine: this.engine.status(),
+      jobs: this.jobs.status(),
+      metrics: this.metricsThread.status(),
+    };
   }
 
-  /** Both threads' metrics in the Prometheus text format (a thread that cannot answer adds nothing). */
+  /** The threads' metrics in the Prometheus text format (a thread that cannot answer adds nothing). */
   async metrics(): Promise<string> {
-    const texts = await Promise.all([this.engine.metrics(), this.jobs.metrics()]);
+    const texts = await Promise.all(this.threads.map((t) => t.metrics()));
     return texts.filter(Boolean).join("\n");
   }
 
   /**
-   * Hands a config from readConfig() to both threads, which parse the same text and
+   * Hands a config from readConfig() to every thread, which parse the same text and
    * apply it; rejects if one refuses. A thread that is not running gets the running
    * config when it starts.
    */
   async applyConfig(loaded: LoadedConfig): Promise<void> {
-    await Promise.all([this.engine.applyConfig(loaded), this.jobs.applyConfig(loaded)]);
+    await Promise.all(this.threads.map((t) => t.applyConfig(loaded)));
   }
 
   /**
    * Graceful stop: the engine thread stops checking and alerting and releases the lease;
    * the jobs thread claims nothing more and gives running jobs `timeoutMs` to finish
-   * (then marks them interrupted); both exit.
+   * (then marks them interrupted); the metrics thread commits what it holds; all exit.
    */
   async shutdown(timeoutMs: number): Promise<void> {
-    await Promise.all([this.engine.shutdown(timeoutMs), this.jobs.shutdown(timeoutMs)]);
+    await Promise.all(this.threads.map((t) => t.shutdown(timeoutMs)));
   }
 }

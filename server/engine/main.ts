@@ -8,9 +8,11 @@ import os from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { getConfig, installConfigSource } from "@/server/config";
 import { closeDb, getDb } from "@/server/db";
+import { closeMetricsDb } from "@/server/tsdb/db";
 import { logger } from "@/server/logger";
 import { forwardErrorsTo } from "@/server/sentry";
 import { Engine } from "./engine";
+import { MetricsThread } from "@/server/tsdb/thread";
 import { Jobs } from "./jobs";
 import { engineMetricsText } from "./metrics";
 import {
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
     const loaded = data.config
       ? installConfigSource(data.config.file, data.config.source)
       : getConfig();
-    const Parts = data.role === "engine" ? Engine : Jobs;
+    const Parts = { engine: Engine, jobs: Jobs, metrics: MetricsThread }[data.role];
     parts = new Parts(getDb(), loaded.config, data.holder, data.options);
     await parts.start();
   } catch (err) {
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
             logger.error({ error: err, context: { thread: data.role } }, "stop failed"),
           )
           .finally(() => {
+            closeMetricsDb();
             closeDb();
             process.exit(0);
           });

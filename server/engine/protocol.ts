@@ -3,15 +3,18 @@ import type { OpsdeckConfig } from "@/server/config/schema";
 import type { RunnerOptions } from "@/server/jobs/runner";
 
 /**
- * The engine runs in two worker threads: "engine" keeps time (the scheduler and its
- * lease, uptime checks, alerting), "jobs" runs the job runner. Next's thread serves.
+ * The engine runs in three worker threads: "engine" keeps time (the scheduler and its
+ * lease, uptime checks, alerting), "jobs" runs the job runner, "metrics" scrapes and
+ * writes metrics (ADR 19). Next's thread serves.
  */
-export type ThreadRole = "engine" | "jobs";
+export type ThreadRole = "engine" | "jobs" | "metrics";
 
 /** Knobs the tests turn; production uses the defaults. */
 export type EngineOptions = {
   runner?: Pick<RunnerOptions, "pollMs" | "heartbeatMs" | "staleMs">;
   schedulerTickMs?: number;
+  /** The metrics thread's HTTP client (in-process tests only: a function cannot cross threads). */
+  fetch?: typeof fetch;
 };
 
 type Snapshot = {
@@ -29,7 +32,18 @@ export type JobsSnapshot = Snapshot & {
   runnerBeatAt: number;
   runnerHeartbeatMs: number;
 };
-export type ThreadSnapshot = EngineSnapshot | JobsSnapshot;
+export type MetricsSnapshot = Snapshot & {
+  role: "metrics";
+  /** Holds the metrics lease, so its scrape loops run. */
+  leader: boolean;
+  /** Replicas with a scrape loop. */
+  targets: number;
+  /** Series with an open chunk in memory. */
+  series: number;
+  /** Samples appended since the thread started. */
+  samples: number;
+};
+export type ThreadSnapshot = EngineSnapshot | JobsSnapshot | MetricsSnapshot;
 
 /** What runs in one thread: started once, given each new config, stopped once. */
 export interface ThreadParts<S extends ThreadSnapshot> {

@@ -35,6 +35,8 @@ export type RouteAuth =
         string | undefined | { actor: string; token: string; scope?: IntegrationScope }[];
       openWhenUnset: boolean;
       actor: string;
+      /** A signed-in user of at least this role may call it too, without a token (Grafana's token, or the app's own pages). */
+      session?: Role;
     };
 
 export type RouteContext<P, Q, B> = {
@@ -107,12 +109,8 @@ function sameOrigin(req: Request): boolean {
   return req.headers.get("sec-fetch-site") === "same-origin";
 }
 
-/** Reads a JSON body with a size limit: 415 for another type, 413 when too large, 400 when not JSON. */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new HttpError(415, "Send the body as JSON (Content-Type: application/json).");
-  }
+/** Reads the body as bytes, 413 once it passes `maxBytes` (the rest is not read). */
+export async function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes)
     throw new HttpError(413, `Request body is larger than ${maxBytes} bytes.`);
@@ -131,7 +129,16 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON body with a size limit: 415 for another type, 413 when too large, 400 when not JSON. */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new HttpError(415, "Send the body as JSON (Content-Type: application/json).");
+  }
+  const text = (await readRawBody(req, maxBytes)).toString("utf8");
   if (text.trim() === "") throw new HttpError(400, "Request body is empty; expected JSON.");
   try {
     return JSON.parse(text);
@@ -190,17 +197,25 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       const db = getDb();
       let actor = { id: null as number | null, name: "anonymous", role: null as string | null };
       let scope: IntegrationScope | undefined;
-      if (typeof def.auth === "string" && def.auth !== "public") {
+      const sessionRole =
+        typeof def.auth === "string"
+          ? def.auth === "public"
+            ? undefined
+            : def.auth
+          : def.auth.session && !req.headers.has("authorization")
+            ? def.auth.session
+            : undefined;
+      if (sessionRole) {
         user = await getSessionUser();
         if (!user) throw new HttpError(401, "Sign in first.");
         actor = { id: user.id, name: user.email, role: user.role };
-        if (!hasRole(user.role, def.auth)) {
+        if (!hasRole(user.role, sessionRole)) {
           recordAudit(db, actor, meta, {
             action: def.name,
             outcome: "denied",
-            details: { required: def.auth },
+            details: { required: sessionRole },
           });
-          throw new HttpError(403, `This needs the ${def.auth} role; you are ${user.role}.`);
+          throw new HttpError(403, `This needs the ${sessionRole} role; you are ${user.role}.`);
         }
         if (mutating && !sameOrigin(req)) {
           recordAudit(db, actor, meta, {

@@ -1,0 +1,270 @@
+import "server-only";
+import type { Statement } from "better-sqlite3";
+import type { MetricFamilyMeta } from "@/lib/metrics/exposition";
+import type { OpsdeckConfig } from "@/server/config/schema";
+import type { Db } from "@/server/db";
+import type { EngineOptions, MetricsSnapshot, ThreadParts } from "@/server/engine/protocol";
+import { releaseLease, takeLease } from "@/server/jobs/lease";
+import { logger } from "@/server/logger";
+import { getMetricsDb, type MetricsDb } from "./db";
+import { METRICS_LEASE } from "./lease";
+import { drainInbox } from "./inbox";
+import { ReplicaScraper, scrapeOffsetMs, scrapeSpecs, type ScrapeSpec } from "./scraper";
+import { TsdbWriter } from "./writer";
+
+const LEASE_TTL_MS = 30_000;
+const COMMIT_MS = 1000;
+
+type Loop = {
+  spec: ScrapeSpec;
+  signature: string;
+  scraper: ReplicaScraper;
+  timer: NodeJS.Timeout | undefined;
+  /** When the next scrape is due (epoch ms). */
+  slot: number;
+  running: Promise<void> | undefined;
+};
+
+/**
+ * A scrape that starts this close to its slot is stamped with the slot (Prometheus's
+ * scrape.timestamp-tolerance): evenly spaced timestamps cost one bit each in a chunk,
+ * a few milliseconds of timer jitter sixteen.
+ */
+const TIMESTAMP_TOLERANCE_MS = 25;
+
+type PendingStatus = {
+  job: string;
+  instance: string;
+  url: string;
+  health: "up" | "down";
+  at: number;
+  durationMs: number;
+  samples: number;
+  error: string | undefined;
+};
+
+/**
+ * The metrics thread: the scrape loops (while this process holds the metrics lease),
+ * the writer that commits once a second, and the drain of pushed samples. Nothing here
+ * shares a thread with an uptime check, an alert or a page.
+ */
+export class MetricsThread implements ThreadParts<MetricsSnapshot> {
+  private readonly mdb: MetricsDb;
+  private readonly fetchImpl: typeof fetch;
+  readonly writer: TsdbWriter;
+  private readonly loops = new Map<string, Loop>();
+  private leader = false;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private statuses: PendingStatus[] = [];
+  private families = new Map<string, MetricFamilyMeta>();
+  private readonly knownMeta = new Map<string, string>();
+  private readonly stmt: {
+    status: Statement<
+      [string, string, string, string, number, number, number, string | null, number]
+    >;
+    meta: Statement<[string, string, string, string, number]>;
+    keepTarget: Statement<[string, string, string, number]>;
+  };
+
+  constructor(
+    private readonly db: Db,
+    private config: OpsdeckConfig,
+    readonly holder: string,
+    options: EngineOptions = {},
+  ) {
+    this.fetchImpl = options.fetch ?? fetch;
+    this.mdb = getMetricsDb();
+    this.writer = new TsdbWriter(this.mdb);
+    this.stmt = {
+      status: this.mdb.prepare(
+        `INSERT INTO targets (job, instance, url, health, last_scrape_at, duration_ms, samples, last_error, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (job, instance) DO UPDATE SET url = excluded.url, health = excluded.health,
+           last_scrape_at = excluded.last_scrape_at, duration_ms = excluded.duration_ms,
+           samples = excluded.samples, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+      ),
+      meta: this.mdb.prepare(
+        `INSERT INTO metadata (name, type, help, unit, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET type = excluded.type, help = excluded.help,
+           unit = excluded.unit, updated_at = excluded.updated_at`,
+      ),
+      keepTarget: this.mdb.prepare(
+        `INSERT INTO targets (job, instance, url, health, updated_at) VALUES (?, ?, ?, 'unknown', ?)`,
+      ),
+    };
+  }
+
+  async start(): Promise<void> {
+    this.applyConfig(this.config);
+    this.tick();
+  }
+
+  applyConfig(config: OpsdeckConfig): void {
+    this.config = config;
+    const specs = scrapeSpecs(config);
+    const wanted = new Map(specs.map((s) => [`${s.job}\0${s.instance}`, s]));
+    const now = Date.now();
+    for (const [key, loop] of this.loops) {
+      const spec = wanted.get(key);
+      if (spec && JSON.stringify(spec) === loop.signature) continue;
+      this.stopLoop(loop);
+      this.loops.delete(key);
+      if (!spec) loop.scraper.retire(now);
+    }
+    for (const [key, spec] of wanted) {
+      if (this.loops.has(key)) continue;
+      const loop: Loop = {
+        spec,
+        signature: JSON.stringify(spec),
+        scraper: new ReplicaScraper(spec, this.writer, this.fetchImpl),
+        timer: undefined,
+        slot: 0,
+        running: undefined,
+      };
+      this.loops.set(key, loop);
+      this.schedule(loop, now);
+    }
+    this.syncTargetRows(specs, now);
+  }
+
+  snapshot(now = Date.now()): MetricsSnapshot {
+    return {
+      role: "metrics",
+      at: now,
+      holder: this.holder,
+      leader: this.leader,
+      targets: this.loops.size,
+      series: this.writer.seriesCount,
+      samples: this.writer.counters.samples,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.commitTimer);
+    for (const loop of this.loops.values()) clearTimeout(loop.timer);
+    await Promise.allSettled([...this.loops.values()].map((l) => l.running));
+    this.flush();
+    if (this.leader) releaseLease(this.db, METRICS_LEASE, this.holder);
+  }
+
+  /** The Targets page lists every configured replica, scraped yet or not. */
+  private syncTargetRows(specs: ScrapeSpec[], now: number): void {
+    this.mdb
+      .transaction(() => {
+        const rows = this.mdb.prepare("SELECT job, instance FROM targets").all() as {
+          job: string;
+          instance: string;
+        }[];
+        const keep = new Set(specs.map((s) => `${s.job}\0${s.instance}`));
+        const have = new Set(rows.map((r) => `${r.job}\0${r.instance}`));
+        for (const r of rows)
+          if (!keep.has(`${r.job}\0${r.instance}`))
+            this.mdb
+              .prepare("DELETE FROM targets WHERE job = ? AND instance = ?")
+              .run(r.job, r.instance);
+        for (const s of specs)
+          if (!have.has(`${s.job}\0${s.instance}`))
+            this.stmt.keepTarget.run(s.job, s.instance, s.url, now);
+      })
+      .immediate();
+  }
+
+  private schedule(loop: Loop, now: number): void {
+    const { intervalMs } = loop.spec;
+    const offset = scrapeOffsetMs(loop.spec);
+    const next = Math.floor((now - offset) / intervalMs) * intervalMs + offset + intervalMs;
+    loop.slot = next;
+    loop.timer = setTimeout(() => this.runLoop(loop), Math.max(0, next - Date.now()));
+    loop.timer.unref();
+  }
+
+  private runLoop(loop: Loop): void {
+    if (this.stopped || this.loops.get(`${loop.spec.job}\0${loop.spec.instance}`) !== loop) return;
+    const now = Date.now();
+    const stamp = Math.abs(now - loop.slot) <= TIMESTAMP_TOLERANCE_MS ? loop.slot : now;
+    // From the slot, not the clock: a timer a millisecond early must not get the same slot again.
+    this.schedule(loop, Math.max(now, loop.slot));
+    // A scrape still running when the next is due is skipped, as Prometheus skips it.
+    if (!this.leader || loop.running) return;
+    loop.running = loop.scraper
+      .scrape(stamp)
+      .then((r) => {
+        this.statuses.push({
+          job: loop.spec.job,
+          instance: loop.spec.instance,
+          url: loop.spec.url,
+          health: r.ok ? "up" : "down",
+          at: stamp,
+          durationMs: r.durationMs,
+          samples: r.kept,
+          error: r.error,
+        });
+        for (const [name, meta] of r.families) this.families.set(name, meta);
+      })
+      .catch((err) => logger.error({ error: err }, "a scrape failed unexpectedly"))
+      .finally(() => {
+        loop.running = undefined;
+      });
+  }
+
+  private stopLoop(loop: Loop): void {
+    clearTimeout(loop.timer);
+    loop.timer = undefined;
+  }
+
+  /** Every second: the lease, then one commit of samples, pushes, statuses and metadata. */
+  private tick(): void {
+    if (this.stopped) return;
+    try {
+      this.leader = takeLease(this.db, METRICS_LEASE, this.holder, LEASE_TTL_MS) !== null;
+    } catch (err) {
+      this.leader = false;
+      logger.error({ error: err }, "could not renew the metrics lease");
+    }
+    try {
+      this.flush();
+    } catch (err) {
+      logger.error({ error: err }, "could not write metrics; retrying in a second");
+    }
+    this.commitTimer = setTimeout(() => this.tick(), COMMIT_MS);
+    this.commitTimer.unref();
+  }
+
+  private flush(now = Date.now()): void {
+    const statuses = this.statuses;
+    const families = this.families;
+    this.statuses = [];
+    this.families = new Map();
+    const drained = this.leader ? drainInbox(this.mdb, this.writer) : undefined;
+    try {
+      this.writer.commit(now, () => {
+        drained?.remove();
+        for (const s of statuses)
+          this.stmt.status.run(
+            s.job,
+            s.instance,
+            s.url,
+            s.health,
+            s.at,
+            s.durationMs,
+            s.samples,
+            s.error ?? null,
+            now,
+          );
+        for (const [name, m] of families) {
+          const sig = `${m.type}\0${m.help ?? ""}\0${m.unit ?? ""}`;
+          if (this.knownMeta.get(name) === sig) continue;
+          this.stmt.meta.run(name, m.type, m.help ?? "", m.unit ?? "", now);
+          this.knownMeta.set(name, sig);
+        }
+      });
+    } catch (err) {
+      // Kept for the next second's commit.
+      this.statuses = [...statuses, ...this.statuses];
+      for (const [k, v] of families) if (!this.families.has(k)) this.families.set(k, v);
+      throw err;
+    }
+  }
+}
