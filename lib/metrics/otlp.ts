@@ -861,7 +861,7 @@ function translateMetric(m: Metric, job: string, instance: string, ctx: Context)
       ctx.warnings.add(`${what}: ${base}; the data point was rejected`);
       return;
     }
-    const where = `${m.path}.${d.kind}.dataPoints[${i}]`;
+    const where = () => `${m.path}.${d.kind}.dataPoints[${i}]`;
     // A point with no recorded value ends its series, as a scrape that lost it would.
     const value = (v: number) => ((p.flags & FLAG_NO_RECORDED_VALUE) !== 0 ? STALE_NAN : v);
     const emit = (suffix: string, v: number, extra?: [string, string]) =>
@@ -952,7 +952,7 @@ function emitSample(
   extra: [string, string] | undefined,
   t: number,
   v: number,
-  where: string,
+  where: () => string,
   ctx: Context,
 ): void {
   const m = new Map(base);

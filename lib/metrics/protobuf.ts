@@ -249,6 +249,12 @@ export class ProtoReader {
 
   string(): string {
     const bytes = this.bytes();
+    // Label names and most values are short ASCII, which TextDecoder is slow at.
+    if (bytes.length <= 64) {
+      let ascii = true;
+      for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i]! < 0x80;
+      if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+    }
     try {
       return utf8.decode(bytes);
     } catch {

@@ -69,30 +69,33 @@ function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
-/** Throws 400 if a finished label set breaks a length or count limit. */
+/**
+ * Throws 400 if a finished label set breaks a length or count limit. `where` names the
+ * series in the message; it is called only then, so no path is built for good requests.
+ */
 export function checkLabelLimits(
   labels: [string, string][],
-  where: string,
+  where: () => string,
   limits: DecodeLimits,
 ): void {
   if (labels.length > limits.maxLabels) {
     throw new PushDecodeError(
       400,
-      `${where}: ${labels.length} labels; the limit is ${limits.maxLabels}`,
+      `${where()}: ${labels.length} labels; the limit is ${limits.maxLabels}`,
     );
   }
   for (const [name, value] of labels) {
     if (name.length > limits.maxLabelNameLength) {
       throw new PushDecodeError(
         400,
-        `${where}: label name "${name.slice(0, 64)}…" is ${name.length} bytes; the limit is ${limits.maxLabelNameLength}`,
+        `${where()}: label name "${name.slice(0, 64)}…" is ${name.length} bytes; the limit is ${limits.maxLabelNameLength}`,
       );
     }
     const n = utf8Length(value);
     if (n > limits.maxLabelValueLength) {
       throw new PushDecodeError(
         400,
-        `${where}: label "${name}" has a ${n}-byte value; the limit is ${limits.maxLabelValueLength}`,
+        `${where()}: label "${name}" has a ${n}-byte value; the limit is ${limits.maxLabelValueLength}`,
       );
     }
   }

@@ -96,7 +96,8 @@ function decodeTimeSeries(r: ProtoReader, out: SeriesCollector, limits: DecodeLi
         r.skip();
     }
   }
-  const where = r.path();
+  // Paths are built only for an error message: most requests have none.
+  const where = () => r.path();
   checkLabels(labels, where);
   checkLabelLimits(labels, where, limits);
   if (samples.length === 0) return;
@@ -109,7 +110,7 @@ function decodeTimeSeries(r: ProtoReader, out: SeriesCollector, limits: DecodeLi
       const earlier = k === 0 ? " (sent earlier in this request for the same series)" : "";
       throw new PushDecodeError(
         400,
-        `${where}.samples[${k}]: timestamp ${t[k]} is not after the previous sample's ${prev}${earlier}; samples must be in timestamp order`,
+        `${where()}.samples[${k}]: timestamp ${t[k]} is not after the previous sample's ${prev}${earlier}; samples must be in timestamp order`,
       );
     }
     prev = t[k]!;
@@ -142,31 +143,31 @@ function decodeSample(r: ProtoReader, out: SampleBuffer): void {
 
 // The spec's rules for a label set: names valid, sorted and unique, values non-empty,
 // a valid __name__ (the spec says SHOULD; the store cannot keep a series without one).
-function checkLabels(labels: [string, string][], where: string): void {
+function checkLabels(labels: [string, string][], where: () => string): void {
   let metricName: string | undefined;
   for (let j = 0; j < labels.length; j++) {
     const [name, value] = labels[j]!;
-    const at = `${where}.labels[${j}]`;
-    if (name === "") throw new PushDecodeError(400, `${at}: label name is empty`);
+    const at = () => `${where()}.labels[${j}]`;
+    if (name === "") throw new PushDecodeError(400, `${at()}: label name is empty`);
     if (!LABEL_NAME_RE.test(name))
-      throw new PushDecodeError(400, `${at}: label name ${quote(name)} is not valid`);
-    if (value === "") throw new PushDecodeError(400, `${at}: label "${name}" has an empty value`);
+      throw new PushDecodeError(400, `${at()}: label name ${quote(name)} is not valid`);
+    if (value === "") throw new PushDecodeError(400, `${at()}: label "${name}" has an empty value`);
     if (j > 0) {
       const before = labels[j - 1]![0];
       if (before === name)
-        throw new PushDecodeError(400, `${at}: label name "${name}" is repeated`);
+        throw new PushDecodeError(400, `${at()}: label name "${name}" is repeated`);
       if (before > name) {
         throw new PushDecodeError(
           400,
-          `${at}: labels are not sorted by name ("${before}" comes before "${name}")`,
+          `${at()}: labels are not sorted by name ("${before}" comes before "${name}")`,
         );
       }
     }
     if (name === "__name__") metricName = value;
   }
-  if (metricName === undefined) throw new PushDecodeError(400, `${where}: no __name__ label`);
+  if (metricName === undefined) throw new PushDecodeError(400, `${where()}: no __name__ label`);
   if (!METRIC_NAME_RE.test(metricName)) {
-    throw new PushDecodeError(400, `${where}: metric name ${quote(metricName)} is not valid`);
+    throw new PushDecodeError(400, `${where()}: metric name ${quote(metricName)} is not valid`);
   }
 }
 
