@@ -1,6 +1,6 @@
 // A real Prometheus (Debian's 2.42, the reference implementation) for differential tests:
-// started on a free loopback port with an empty configuration and its own data
-// directory, and stopped by the test that started it.
+// started on a free loopback port with its own data directory, and stopped by the test
+// that started it.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -14,31 +14,47 @@ export function hasPrometheus(): boolean {
   return fs.existsSync(PROMETHEUS_BIN);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+export interface RawSeries {
+  labels: Record<string, string>;
+  /** [ms, value] with the value parsed from Prometheus's exact decimal. */
+  samples: [number, number][];
+}
+
+export interface PrometheusServer {
+  url: string;
+  port: number;
+  /** Raw samples of every series `selector` matches over the last `range`, via a range selector. */
+  rawSamples(selector: string, range: string): Promise<RawSeries[]>;
+  /** An instant query's vector result at `timeMs`, each series with its one value. */
+  instant(expr: string, timeMs: number): Promise<RawSeries[]>;
+  stop(): Promise<void>;
 }
 
 /**
- * Starts Prometheus with no scrape targets and resolves once `/-/ready` answers 200.
- * `dataDir` is its TSDB directory (a fresh temporary one when omitted, removed by
- * `stop()`); pass one to query blocks a test has written there beforehand.
+ * Starts Prometheus and resolves once `/-/ready` answers 200. `config` is its
+ * prometheus.yml (`{{PORT}}` becomes its own port; default: no scrape targets);
+ * `dataDir` its TSDB directory (a fresh temporary one when omitted, removed by `stop()`;
+ * pass one to query blocks a test has written there beforehand).
  */
 export async function startPrometheus(
-  opts: { dataDir?: string } = {},
-): Promise<{ url: string; stop(): Promise<void> }> {
+  opts: { dataDir?: string; config?: string; flags?: string[] } = {},
+): Promise<PrometheusServer> {
+  if (!hasPrometheus())
+    throw new Error(`${PROMETHEUS_BIN} is missing: apt-get install prometheus (CI installs it)`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-prometheus-"));
-  const configFile = path.join(scratch, "prometheus.yml");
-  fs.writeFileSync(configFile, "global:\n  evaluation_interval: 1m\nscrape_configs: []\n");
-  const dataDir = opts.dataDir ?? path.join(scratch, "data");
   const port = await freePort();
+  const configFile = path.join(scratch, "prometheus.yml");
+  const config = opts.config ?? "global:\n  evaluation_interval: 1m\nscrape_configs: []\n";
+  fs.writeFileSync(configFile, config.replaceAll("{{PORT}}", String(port)));
+  const dataDir = opts.dataDir ?? path.join(scratch, "data");
   const url = `http://127.0.0.1:${port}`;
 
   const child = spawn(
@@ -50,6 +66,7 @@ export async function startPrometheus(
       "--storage.tsdb.retention.time=100y",
       `--web.listen-address=127.0.0.1:${port}`,
       "--log.level=warn",
+      ...(opts.flags ?? []),
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
@@ -58,11 +75,13 @@ export async function startPrometheus(
   child.stderr.on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let running = true;
-  void exited.then(() => {
-    running = false;
-  });
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running = false;
+      resolve();
+    }),
+  );
 
   const stop = async () => {
     if (running) child.kill("SIGTERM");
@@ -78,17 +97,46 @@ export async function startPrometheus(
       await stop();
       throw new Error(`prometheus exited before it was ready: ${stderr.trim()}`);
     }
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.status === 200) break;
-    } catch {
-      // Not listening yet.
-    }
+    const ok = await fetch(`${url}/-/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`prometheus was not ready within 30 s: ${stderr.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, stop };
+  return {
+    url,
+    port,
+    rawSamples: (selector, range) => query(url, `${selector}[${range}]`, undefined),
+    instant: (expr, timeMs) => query(url, expr, timeMs),
+    stop,
+  };
+}
+
+async function query(url: string, expr: string, timeMs: number | undefined): Promise<RawSeries[]> {
+  const q = new URLSearchParams({ query: expr });
+  if (timeMs !== undefined) q.set("time", String(timeMs / 1000));
+  const res = await fetch(`${url}/api/v1/query?${q}`);
+  const body = (await res.json()) as {
+    status: string;
+    data: {
+      result: {
+        metric: Record<string, string>;
+        values?: [number, string][];
+        value?: [number, string];
+      }[];
+    };
+  };
+  if (body.status !== "success") throw new Error(`query failed: ${JSON.stringify(body)}`);
+  return body.data.result.map((r) => ({
+    labels: r.metric,
+    samples: (r.values ?? [r.value!]).map(([t, v]): [number, number] => [
+      Math.round(t * 1000),
+      Number(v.replace(/^\+Inf$/, "Infinity").replace(/^-Inf$/, "-Infinity")),
+    ]),
+  }));
 }
