@@ -123,6 +123,9 @@ const QUERIES: string[] = [
   "histogram_quantile(1.5, rate(request_duration_seconds_bucket[5m]))",
   "histogram_quantile(0, rate(request_duration_seconds_bucket[5m]))",
   "rpc_duration_seconds",
+  "histogram_count(request_duration_seconds_bucket)",
+  "histogram_sum(request_duration_seconds_count)",
+  "histogram_fraction(0, 0.1, request_duration_seconds_bucket)",
   "rate(rpc_duration_seconds_sum[5m]) / rate(rpc_duration_seconds_count[5m])",
   // Aggregations.
   "sum(up)",
@@ -247,6 +250,9 @@ const QUERIES: string[] = [
 /** Queries Prometheus answers with nothing at every instant of the test, on purpose. */
 const EXPECTED_EMPTY = new Set([
   "absent(up)",
+  "histogram_count(request_duration_seconds_bucket)",
+  "histogram_sum(request_duration_seconds_count)",
+  "histogram_fraction(0, 0.1, request_duration_seconds_bucket)",
   "clamp(up, 2, 1)",
   "navi_taps_sent_total unless navi_taps_delivered_total",
   // 2.42's timestamp() looks at @'s time but the store was read up to @ - offset only.

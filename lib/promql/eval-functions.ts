@@ -524,6 +524,10 @@ export const INSTANT_FUNCTIONS: Readonly<Record<string, InstantFn>> = {
   sort: sortBy(false),
   sort_desc: sortBy(true),
   histogram_quantile: histogramQuantile,
+  // Functions of native histograms skip float samples, and there are only float samples.
+  histogram_count: () => [],
+  histogram_sum: () => [],
+  histogram_fraction: () => [],
   label_replace: labelReplace,
   label_join: labelJoin,
   minute: dateFn((d) => d.getUTCMinutes()),
@@ -535,6 +539,3 @@ export const INSTANT_FUNCTIONS: Readonly<Record<string, InstantFn>> = {
   month: dateFn((d) => d.getUTCMonth() + 1),
   year: dateFn((d) => d.getUTCFullYear()),
 };
-
-/** Functions whose value is a scalar rather than an instant vector. */
-export const SCALAR_FUNCTIONS: ReadonlySet<string> = new Set(["pi", "time", "scalar"]);

@@ -22,12 +22,7 @@ import {
   vectorScalarBinop,
   vectorUnless,
 } from "./eval-binary";
-import {
-  absentLabels,
-  INSTANT_FUNCTIONS,
-  RANGE_FUNCTIONS,
-  SCALAR_FUNCTIONS,
-} from "./eval-functions";
+import { absentLabels, INSTANT_FUNCTIONS, RANGE_FUNCTIONS } from "./eval-functions";
 import { compareLabels, dropMetricName, labelsKey, signature } from "./eval-labels";
 import {
   execError,
@@ -36,6 +31,7 @@ import {
   type StepSeries,
   type Vector,
 } from "./eval-types";
+import { exprType } from "./parse";
 import type { Labels, Querier, SeriesData } from "./storage";
 import { isStaleNaN } from "../metrics/stale";
 
@@ -108,28 +104,6 @@ class Env {
 function unwrap(e: Expr): Expr {
   while (e.kind === "paren") e = e.expr;
   return e;
-}
-
-export function typeOf(e: Expr): ValueType {
-  switch (e.kind) {
-    case "number":
-      return "scalar";
-    case "string":
-      return "string";
-    case "vectorSelector":
-    case "aggregate":
-      return "vector";
-    case "matrixSelector":
-    case "subquery":
-      return "matrix";
-    case "call":
-      return SCALAR_FUNCTIONS.has(e.func) ? "scalar" : "vector";
-    case "binary":
-      return typeOf(e.lhs) === "scalar" && typeOf(e.rhs) === "scalar" ? "scalar" : "vector";
-    case "unary":
-    case "paren":
-      return typeOf(e.expr);
-  }
 }
 
 /** Functions whose value depends on the evaluation time even when their arguments do not. */
@@ -236,7 +210,7 @@ class Evaluator {
     if (
       this.start !== this.end &&
       e.kind !== "number" &&
-      typeOf(e) !== "matrix" &&
+      exprType(e) !== "matrix" &&
       isStepInvariant(e)
     ) {
       return this.stepInvariant(e, func);
@@ -456,8 +430,8 @@ class Evaluator {
   }
 
   private binary(e: Extract<Expr, { kind: "binary" }>): Matrix {
-    const lt = typeOf(e.lhs);
-    const rt = typeOf(e.rhs);
+    const lt = exprType(e.lhs);
+    const rt = exprType(e.rhs);
     const lhs = this.eval(e.lhs);
     const rhs = this.eval(e.rhs);
     if (lt === "scalar" && rt === "scalar") {
@@ -520,7 +494,7 @@ class Evaluator {
     if (Object.hasOwn(RANGE_FUNCTIONS, e.func)) return this.rangeFunction(e);
     const fn = Object.hasOwn(INSTANT_FUNCTIONS, e.func) ? INSTANT_FUNCTIONS[e.func] : undefined;
     if (!fn) throw new PromQLEvalError("bad_data", `function "${e.func}" is not supported`);
-    const args = e.args.map((a) => (typeOf(a) === "string" ? undefined : this.eval(a, e.func)));
+    const args = e.args.map((a) => (exprType(a) === "string" ? undefined : this.eval(a, e.func)));
     return this.rangeEval(args, (v, ts) => fn(v, e, ts));
   }
 
@@ -625,7 +599,7 @@ export function evaluateInstant(
   timeMs: number,
   opts: EvalOptions = {},
 ): InstantResult {
-  const type = typeOf(expr);
+  const type = exprType(expr);
   if (type === "string") {
     const s = unwrap(expr);
     return { type: "string", t: timeMs, v: s.kind === "string" ? s.value : "" };
@@ -661,7 +635,7 @@ export function evaluateRange(
       "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
     );
   }
-  const type = typeOf(expr);
+  const type = exprType(expr);
   if (type !== "vector" && type !== "scalar") {
     throw new PromQLEvalError(
       "bad_data",
