@@ -259,6 +259,43 @@ const EXPECTED_EMPTY = new Set([
   `timestamp(up @ ${AT} offset 5m)`,
 ]);
 
+/** Every range function, aggregation and operator over data with resets, gaps, NaN and ±Inf. */
+const SWEEP: string[] = [
+  ...[
+    "rate",
+    "irate",
+    "increase",
+    "delta",
+    "idelta",
+    "deriv",
+    "avg_over_time",
+    "sum_over_time",
+    "count_over_time",
+    "last_over_time",
+    "max_over_time",
+    "min_over_time",
+    "stddev_over_time",
+    "stdvar_over_time",
+    "resets",
+    "changes",
+    "present_over_time",
+  ].flatMap((f) =>
+    ["navi_taps_sent_total", "queue_depth", "node_temperature_celsius"].flatMap((m) => [
+      `${f}(${m}[1m])`,
+      `${f}(${m}[7m])`,
+    ]),
+  ),
+  ...["sum", "avg", "min", "max", "count", "group", "stddev", "stdvar"].flatMap((op) => [
+    `${op} by (job) (queue_depth)`,
+    `${op} without (instance) (node_temperature_celsius)`,
+  ]),
+  ...["+", "-", "*", "/", "%", "^", "atan2", "==", "!=", ">", "<", ">=", "<="].flatMap((op) => [
+    `navi_taps_delivered_total ${op} navi_taps_sent_total`,
+    `queue_depth ${op} 3`,
+    `3 ${op} queue_depth`,
+  ]),
+];
+
 /** Queries that go as instant queries only (a range query refuses a range vector). */
 const INSTANT_ONLY: string[] = [
   "navi_taps_sent_total[1m]",
@@ -517,7 +554,7 @@ describe.skipIf(!installed)("PromQL evaluation against Prometheus 2.42", () => {
   it("answers every query as Prometheus does, at instants and over a range", async () => {
     const problems: string[] = [];
     const jobs: { query: string; time: number | [number, number, number] }[] = [];
-    for (const query of QUERIES) {
+    for (const query of [...QUERIES, ...SWEEP]) {
       for (const time of instants) jobs.push({ query, time });
       for (const range of ranges) jobs.push({ query, time: range });
     }
