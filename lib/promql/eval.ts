@@ -579,7 +579,8 @@ class Evaluator {
 function makeEnv(q: Querier, opts: EvalOptions, start: number, end: number): Env {
   return new Env(
     q,
-    opts.lookbackDeltaMs ?? 300_000,
+    // As in Prometheus, a lookback that is not positive means the default.
+    opts.lookbackDeltaMs !== undefined && opts.lookbackDeltaMs > 0 ? opts.lookbackDeltaMs : 300_000,
     opts.maxSamples ?? 50_000_000,
     opts.deadline,
     opts.noStepSubqueryIntervalMs ?? 60_000,
