@@ -314,6 +314,8 @@ const BAD_QUERIES: { query: string; range?: [number, number, number] }[] = [
   { query: "topk(1e100, up)" },
   { query: 'count_values("0bad", up)' },
   { query: 'label_replace(up, "x", "y", "job", "(")' },
+  { query: 'label_replace(up, "instance", "", "instance", ".*")' },
+  { query: '-{__name__=~"up|queue_depth", job="api"}' },
   { query: "sum(" },
   { query: "up[5m]", range: [0, 3600, 60] },
   { query: "up", range: [0, 10 * 365 * 86_400, 1] },

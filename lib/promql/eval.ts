@@ -13,7 +13,7 @@ import type {
   VectorMatching,
   VectorSelector,
 } from "./ast";
-import { aggregate } from "./eval-aggregate";
+import { aggregate, AggregateCache } from "./eval-aggregate";
 import {
   scalarBinop,
   vectorAnd,
@@ -22,8 +22,13 @@ import {
   vectorScalarBinop,
   vectorUnless,
 } from "./eval-binary";
-import { absentLabels, INSTANT_FUNCTIONS, RANGE_FUNCTIONS } from "./eval-functions";
-import { compareLabels, dropMetricName, labelsKey, signature } from "./eval-labels";
+import {
+  absentLabels,
+  INSTANT_FUNCTIONS,
+  RANGE_FUNCTIONS,
+  type WindowContext,
+} from "./eval-functions";
+import { compareLabels, dropMetricName, LabelsCache, labelsKey, signature } from "./eval-labels";
 import {
   execError,
   type Matrix,
@@ -246,15 +251,16 @@ class Evaluator {
         return this.binary(e);
       case "aggregate": {
         const grouping = [...e.grouping].sort();
+        const cache = new AggregateCache();
         const param = e.param ? unwrap(e.param) : undefined;
         if (param?.kind === "string") {
           return this.rangeEval([this.eval(e.expr, e.op)], (v) =>
-            aggregate(e.op, grouping, e.without, param.value, v[0]!),
+            aggregate(e.op, grouping, e.without, param.value, v[0]!, cache),
           );
         }
         return this.rangeEval(
           [e.param ? this.eval(e.param) : undefined, this.eval(e.expr, e.op)],
-          (v) => aggregate(e.op, grouping, e.without, v[0]?.[0]?.v, v[1]!),
+          (v) => aggregate(e.op, grouping, e.without, v[0]?.[0]?.v, v[1]!, cache),
         );
       }
       case "call":
@@ -271,40 +277,53 @@ class Evaluator {
     fn: (v: (Vector | undefined)[], ts: number) => Vector,
   ): Matrix {
     const cursors = args.map((m) => (m ? new Array<number>(m.length).fill(0) : undefined));
-    const out = new Map<string, StepSeries>();
+    // Output series by label object first (cheap), by label set second (exact).
+    const byObject = new Map<Labels, StepSeries>();
+    const byKey = new Map<string, StepSeries>();
+    const seriesOf = (labels: Labels): StepSeries => {
+      let series = byObject.get(labels);
+      if (!series) {
+        const k = labelsKey(labels);
+        series = byKey.get(k);
+        if (!series) {
+          series = { labels, t: [], v: [] };
+          byKey.set(k, series);
+        }
+        byObject.set(labels, series);
+      }
+      return series;
+    };
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
       this.env.tick();
       const vectors = args.map((m, i) => {
         if (!m) return undefined;
         const cur = cursors[i]!;
         const vec: Vector = [];
-        m.forEach((s, si) => {
+        for (let si = 0; si < m.length; si++) {
+          const s = m[si]!;
           const j = cur[si]!;
           if (s.t[j] === ts) {
             vec.push({ labels: s.labels, v: s.v[j]!, t: s.st ? s.st[j]! : ts });
             cur[si] = j + 1;
           }
-        });
+        }
         return vec;
       });
       const result = fn(vectors, ts);
-      assertUniqueLabelsets(result);
-      this.env.addSamples(result.length);
-      // An instant query keeps the function's order (sort() and sort_desc() rely on it).
-      if (this.start === this.end)
-        return result.map((s) => ({ labels: s.labels, t: [ts], v: [s.v] }));
-      for (const s of result) {
-        const k = labelsKey(s.labels);
-        let series = out.get(k);
-        if (!series) {
-          series = { labels: s.labels, t: [], v: [] };
-          out.set(k, series);
+      for (const r of result) {
+        const series = seriesOf(r.labels);
+        // A second sample for the same label set at this step.
+        if (series.t[series.t.length - 1] === ts) {
+          throw execError("vector cannot contain metrics with the same labelset");
         }
         series.t.push(ts);
-        series.v.push(s.v);
+        series.v.push(r.v);
       }
+      this.env.addSamples(result.length);
+      // An instant query keeps the function's order (sort() and sort_desc() rely on it).
+      if (this.start === this.end) return result.map((r) => seriesOf(r.labels));
     }
-    return [...out.values()];
+    return [...byKey.values()];
   }
 
   private select(vs: VectorSelector, rangeMs: number, func: string | undefined): SeriesData[] {
@@ -447,6 +466,7 @@ class Evaluator {
         include: [],
       };
       const sigs = new Map<Labels, string>();
+      const cache = new LabelsCache();
       const sigOf = (l: Labels): string => {
         let s = sigs.get(l);
         if (s === undefined) {
@@ -468,7 +488,7 @@ class Evaluator {
           case "unless":
             return vectorUnless(l, r, ls, rs);
           default:
-            return vectorBinop(e.op, l, r, m, e.returnBool, ls, rs);
+            return vectorBinop(e.op, l, r, m, e.returnBool, ls, rs, cache);
         }
       });
     }
@@ -486,8 +506,9 @@ class Evaluator {
     if (e.func === "timestamp") {
       const arg = unwrap(e.args[0]!);
       if (arg.kind === "vectorSelector") {
+        const cache = new LabelsCache();
         return this.rangeEval([this.vectorSelector(arg, e.func, true)], (v, ts) =>
-          INSTANT_FUNCTIONS.timestamp!(v, e, ts),
+          INSTANT_FUNCTIONS.timestamp!(v, e, ts, cache),
         );
       }
     }
@@ -495,7 +516,8 @@ class Evaluator {
     const fn = Object.hasOwn(INSTANT_FUNCTIONS, e.func) ? INSTANT_FUNCTIONS[e.func] : undefined;
     if (!fn) throw new PromQLEvalError("bad_data", `function "${e.func}" is not supported`);
     const args = e.args.map((a) => (exprType(a) === "string" ? undefined : this.eval(a, e.func)));
-    return this.rangeEval(args, (v, ts) => fn(v, e, ts));
+    const cache = new LabelsCache();
+    return this.rangeEval(args, (v, ts) => fn(v, e, ts, cache));
   }
 
   /** A function of a range vector, one series at a time, sliding its window over the steps. */
@@ -526,6 +548,9 @@ class Evaluator {
     // The other arguments are scalars: one value at every step.
     const scalarArgs = e.args.map((a, i) => (i === matrixArg ? undefined : this.eval(a)[0]?.v));
 
+    const hasScalars = scalarArgs.some((a) => a !== undefined);
+    // One context object for every call; the functions only read it.
+    const ctx: WindowContext = { ts: 0, rangeStart: 0, rangeEnd: 0, rangeMs, scalars: [] };
     const keepName = e.func === "last_over_time";
     const out: Matrix = [];
     for (const s of input) {
@@ -545,13 +570,11 @@ class Evaluator {
         // The window is held in memory while the function runs.
         this.env.addSamples(hi - lo);
         this.env.samples -= hi - lo;
-        const value = fn(s.t.subarray(lo, hi), s.v.subarray(lo, hi), {
-          ts,
-          rangeStart: mint,
-          rangeEnd: maxt,
-          rangeMs,
-          scalars: scalarArgs.map((a) => a?.[step] ?? NaN),
-        });
+        ctx.ts = ts;
+        ctx.rangeStart = mint;
+        ctx.rangeEnd = maxt;
+        if (hasScalars) ctx.scalars = scalarArgs.map((a) => a?.[step] ?? NaN);
+        const value = fn(s.t.subarray(lo, hi), s.v.subarray(lo, hi), ctx);
         if (value === undefined) continue;
         t.push(ts);
         v.push(value);
