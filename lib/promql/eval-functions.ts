@@ -5,7 +5,7 @@
 import { RE2JS } from "re2js";
 import type { Call, Expr } from "./ast";
 import { quantile } from "./eval-aggregate";
-import { dropMetricName, isValidLabelName, LabelsCache, signature } from "./eval-labels";
+import { dropMetricName, isValidLabelName, LabelsCache, NO_LABELS, signature } from "./eval-labels";
 import { execError, type Vector } from "./eval-types";
 import type { Labels } from "./storage";
 
@@ -449,7 +449,7 @@ const labelJoin: InstantFn = (args, call, _ts, cache) => {
 function dateFn(f: (d: Date) => number): InstantFn {
   return (args, _call, ts) => {
     if (args.length === 0) {
-      return [{ labels: {}, v: f(new Date(Math.trunc(ts / 1000) * 1000)), t: ts }];
+      return [{ labels: NO_LABELS, v: f(new Date(Math.trunc(ts / 1000) * 1000)), t: ts }];
     }
     // Go converts the value to whole seconds by truncation.
     return args[0]!.map((s) => ({
@@ -505,10 +505,10 @@ export const INSTANT_FUNCTIONS: Readonly<Record<string, InstantFn>> = {
   rad: mapValues((v) => (v * Math.PI) / 180),
   deg: mapValues((v) => (v * 180) / Math.PI),
   sgn: mapValues((v) => (v < 0 ? -1 : v > 0 ? 1 : v)),
-  pi: () => [{ labels: {}, v: Math.PI, t: 0 }],
-  time: (_args, _call, ts) => [{ labels: {}, v: ts / 1000, t: ts }],
-  vector: (args) => [{ labels: {}, v: scalarArg(args, 0), t: 0 }],
-  scalar: (args) => [{ labels: {}, v: args[0]!.length === 1 ? args[0]![0]!.v : NaN, t: 0 }],
+  pi: () => [{ labels: NO_LABELS, v: Math.PI, t: 0 }],
+  time: (_args, _call, ts) => [{ labels: NO_LABELS, v: ts / 1000, t: ts }],
+  vector: (args) => [{ labels: NO_LABELS, v: scalarArg(args, 0), t: 0 }],
+  scalar: (args) => [{ labels: NO_LABELS, v: args[0]!.length === 1 ? args[0]![0]!.v : NaN, t: 0 }],
   timestamp: (args) =>
     args[0]!.map((s) => ({ labels: dropMetricName(s.labels), v: s.t / 1000, t: s.t })),
   clamp: (args, call, ts, cache) => {

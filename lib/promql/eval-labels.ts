@@ -5,6 +5,9 @@ import type { Labels } from "./storage";
 
 export const METRIC_NAME = "__name__";
 
+/** The empty label set of scalars and vector(): one object, so one cache entry. */
+export const NO_LABELS: Labels = Object.freeze({});
+
 const SEP = "\xff";
 const keys = new WeakMap<Labels, string>();
 

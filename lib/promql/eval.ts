@@ -28,7 +28,14 @@ import {
   RANGE_FUNCTIONS,
   type WindowContext,
 } from "./eval-functions";
-import { compareLabels, dropMetricName, LabelsCache, labelsKey, signature } from "./eval-labels";
+import {
+  compareLabels,
+  dropMetricName,
+  LabelsCache,
+  labelsKey,
+  NO_LABELS,
+  signature,
+} from "./eval-labels";
 import {
   execError,
   type Matrix,
@@ -224,7 +231,7 @@ class Evaluator {
       case "paren":
         return this.eval(e.expr, func);
       case "number":
-        return this.rangeEval([], () => [{ labels: {}, v: e.value, t: 0 }]);
+        return this.rangeEval([], () => [{ labels: NO_LABELS, v: e.value, t: 0 }]);
       case "string":
         throw new PromQLEvalError("internal", "a string cannot be evaluated as a vector");
       case "vectorSelector":
@@ -455,7 +462,7 @@ class Evaluator {
     const rhs = this.eval(e.rhs);
     if (lt === "scalar" && rt === "scalar") {
       return this.rangeEval([lhs, rhs], (v) => [
-        { labels: {}, v: scalarBinop(e.op, v[0]![0]!.v, v[1]![0]!.v), t: 0 },
+        { labels: NO_LABELS, v: scalarBinop(e.op, v[0]![0]!.v, v[1]![0]!.v), t: 0 },
       ]);
     }
     if (lt === "vector" && rt === "vector") {
