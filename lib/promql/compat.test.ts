@@ -123,6 +123,9 @@ const QUERIES: string[] = [
   "histogram_quantile(1.5, rate(request_duration_seconds_bucket[5m]))",
   "histogram_quantile(0, rate(request_duration_seconds_bucket[5m]))",
   "rpc_duration_seconds",
+  "histogram_count(request_duration_seconds_bucket)",
+  "histogram_sum(request_duration_seconds_count)",
+  "histogram_fraction(0, 0.1, request_duration_seconds_bucket)",
   "rate(rpc_duration_seconds_sum[5m]) / rate(rpc_duration_seconds_count[5m])",
   // Aggregations.
   "sum(up)",
@@ -247,11 +250,51 @@ const QUERIES: string[] = [
 /** Queries Prometheus answers with nothing at every instant of the test, on purpose. */
 const EXPECTED_EMPTY = new Set([
   "absent(up)",
+  "histogram_count(request_duration_seconds_bucket)",
+  "histogram_sum(request_duration_seconds_count)",
+  "histogram_fraction(0, 0.1, request_duration_seconds_bucket)",
   "clamp(up, 2, 1)",
   "navi_taps_sent_total unless navi_taps_delivered_total",
   // 2.42's timestamp() looks at @'s time but the store was read up to @ - offset only.
   `timestamp(up @ ${AT} offset 5m)`,
 ]);
+
+/** Every range function, aggregation and operator over data with resets, gaps, NaN and ±Inf. */
+const SWEEP: string[] = [
+  ...[
+    "rate",
+    "irate",
+    "increase",
+    "delta",
+    "idelta",
+    "deriv",
+    "avg_over_time",
+    "sum_over_time",
+    "count_over_time",
+    "last_over_time",
+    "max_over_time",
+    "min_over_time",
+    "stddev_over_time",
+    "stdvar_over_time",
+    "resets",
+    "changes",
+    "present_over_time",
+  ].flatMap((f) =>
+    ["navi_taps_sent_total", "queue_depth", "node_temperature_celsius"].flatMap((m) => [
+      `${f}(${m}[1m])`,
+      `${f}(${m}[7m])`,
+    ]),
+  ),
+  ...["sum", "avg", "min", "max", "count", "group", "stddev", "stdvar"].flatMap((op) => [
+    `${op} by (job) (queue_depth)`,
+    `${op} without (instance) (node_temperature_celsius)`,
+  ]),
+  ...["+", "-", "*", "/", "%", "^", "atan2", "==", "!=", ">", "<", ">=", "<="].flatMap((op) => [
+    `navi_taps_delivered_total ${op} navi_taps_sent_total`,
+    `queue_depth ${op} 3`,
+    `3 ${op} queue_depth`,
+  ]),
+];
 
 /** Queries that go as instant queries only (a range query refuses a range vector). */
 const INSTANT_ONLY: string[] = [
@@ -271,6 +314,8 @@ const BAD_QUERIES: { query: string; range?: [number, number, number] }[] = [
   { query: "topk(1e100, up)" },
   { query: 'count_values("0bad", up)' },
   { query: 'label_replace(up, "x", "y", "job", "(")' },
+  { query: 'label_replace(up, "instance", "", "instance", ".*")' },
+  { query: '-{__name__=~"up|queue_depth", job="api"}' },
   { query: "sum(" },
   { query: "up[5m]", range: [0, 3600, 60] },
   { query: "up", range: [0, 10 * 365 * 86_400, 1] },
@@ -511,7 +556,7 @@ describe.skipIf(!installed)("PromQL evaluation against Prometheus 2.42", () => {
   it("answers every query as Prometheus does, at instants and over a range", async () => {
     const problems: string[] = [];
     const jobs: { query: string; time: number | [number, number, number] }[] = [];
-    for (const query of QUERIES) {
+    for (const query of [...QUERIES, ...SWEEP]) {
       for (const time of instants) jobs.push({ query, time });
       for (const range of ranges) jobs.push({ query, time: range });
     }

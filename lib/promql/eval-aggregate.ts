@@ -4,7 +4,7 @@
 // stddev/stdvar, and Go's container/heap for topk/bottomk so ties pick the same series.
 
 import type { AggregateOp } from "./ast";
-import { dropMetricName, isValidLabelName, signature } from "./eval-labels";
+import { dropMetricName, isValidLabelName, LabelsCache, signature } from "./eval-labels";
 import { execError, type VSample, type Vector } from "./eval-types";
 import { formatGoFloat, formatGoFloatG } from "./eval-format";
 import type { Labels } from "./storage";
@@ -110,6 +110,12 @@ function int64Param(f: number): number {
   return Math.trunc(f);
 }
 
+/** What one aggregation node remembers from step to step: each series' group, each group's labels. */
+export class AggregateCache {
+  readonly keys = new WeakMap<Labels, string>();
+  readonly groups = new LabelsCache();
+}
+
 /** `param` is the step's scalar (topk, bottomk, quantile) or count_values' label name. */
 export function aggregate(
   op: AggregateOp,
@@ -117,6 +123,7 @@ export function aggregate(
   without: boolean,
   param: number | string | undefined,
   vec: Vector,
+  cache: AggregateCache = new AggregateCache(),
 ): Vector {
   let k = 0;
   if (op === "topk" || op === "bottomk") {
@@ -138,11 +145,15 @@ export function aggregate(
     let labels = s.labels;
     if (op === "count_values") labels = { ...labels, [valueLabel]: formatGoFloat(s.v) };
     // `without` ignores __name__ too (Prometheus's HashWithoutLabels).
-    const key = without ? signature(labels, false, groupBy) : signature(labels, true, groupBy);
+    let key = op === "count_values" ? undefined : cache.keys.get(labels);
+    if (key === undefined) {
+      key = signature(labels, !without, groupBy);
+      if (op !== "count_values") cache.keys.set(labels, key);
+    }
     const g = groups.get(key);
     if (!g) {
       const ng: Group = {
-        labels: groupLabels(labels, groupBy, without),
+        labels: cache.groups.keyed(key, () => groupLabels(labels, groupBy, without)),
         value: s.v,
         mean: s.v,
         count: 1,

@@ -2,7 +2,7 @@
 // (VectorBinop, VectorAnd/Or/Unless, VectorscalarBinop, scalarBinop).
 
 import type { BinaryOp, VectorMatching } from "./ast";
-import { dropMetricName, formatLabels, labelsKey, METRIC_NAME } from "./eval-labels";
+import { dropMetricName, formatLabels, LabelsCache, labelsKey, METRIC_NAME } from "./eval-labels";
 import { execError, type Vector } from "./eval-types";
 import type { Labels } from "./storage";
 
@@ -146,6 +146,7 @@ export function vectorBinop(
   returnBool: boolean,
   lsigIn: SigOf,
   rsigIn: SigOf,
+  cache: LabelsCache = new LabelsCache(),
 ): Vector {
   if (lhsIn.length === 0 || rhsIn.length === 0) return [];
   // One-to-many is many-to-one with the sides swapped back when computing the value.
@@ -178,7 +179,9 @@ export function vectorBinop(
     const [value, keep] = elemBinop(op, vl, vr);
     if (!returnBool && !keep) return;
     const v = returnBool ? (keep ? 1 : 0) : value;
-    let labels = resultLabels(ls.labels, rs.labels, op, m);
+    let labels = cache.keyed(`${labelsKey(ls.labels)}|${labelsKey(rs.labels)}`, () =>
+      resultLabels(ls.labels, rs.labels, op, m),
+    );
     if (returnBool) labels = dropMetricName(labels);
     const seen = matched.get(sig);
     if (m.card === "one-to-one") {

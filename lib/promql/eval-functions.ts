@@ -5,7 +5,7 @@
 import { RE2JS } from "re2js";
 import type { Call, Expr } from "./ast";
 import { quantile } from "./eval-aggregate";
-import { dropMetricName, isValidLabelName, signature } from "./eval-labels";
+import { dropMetricName, isValidLabelName, LabelsCache, NO_LABELS, signature } from "./eval-labels";
 import { execError, type Vector } from "./eval-types";
 import type { Labels } from "./storage";
 
@@ -233,8 +233,16 @@ export const RANGE_FUNCTIONS: Readonly<Record<string, { fn: RangeFn; matrixArg: 
   },
 };
 
-/** The step's arguments: vectors for vector and scalar arguments, undefined for strings. */
-export type InstantFn = (args: (Vector | undefined)[], call: Call, ts: number) => Vector;
+/**
+ * The step's arguments: vectors for vector and scalar arguments, undefined for strings.
+ * `cache` lives as long as the call's evaluation: label sets built there once, not a step.
+ */
+export type InstantFn = (
+  args: (Vector | undefined)[],
+  call: Call,
+  ts: number,
+  cache: LabelsCache,
+) => Vector;
 
 function mapValues(f: (v: number) => number): InstantFn {
   return (args) => args[0]!.map((s) => ({ labels: dropMetricName(s.labels), v: f(s.v), t: s.t }));
@@ -328,7 +336,7 @@ export function bucketQuantile(q: number, input: Bucket[]): number {
   return bucketStart + (bucketEnd - bucketStart) * (rank / count);
 }
 
-const histogramQuantile: InstantFn = (args) => {
+const histogramQuantile: InstantFn = (args, _call, _ts, cache) => {
   const q = scalarArg(args, 0);
   const groups = new Map<string, { labels: Labels; buckets: Bucket[] }>();
   for (const s of args[1]!) {
@@ -338,8 +346,11 @@ const histogramQuantile: InstantFn = (args) => {
     const key = signature(s.labels, false, ["le"]) + (s.labels.__name__ ?? "");
     let g = groups.get(key);
     if (!g) {
-      const { le: _, ...rest } = dropMetricName(s.labels);
-      g = { labels: rest, buckets: [] };
+      const labels = cache.keyed(key, () => {
+        const { le: _, ...rest } = dropMetricName(s.labels);
+        return rest;
+      });
+      g = { labels, buckets: [] };
       groups.set(key, g);
     }
     g.buckets.push({ upper, count: s.v });
@@ -378,7 +389,7 @@ function expandTemplate(template: string, group: (name: string) => string | null
 
 const labelReplaceCache = new WeakMap<Call, RE2JS>();
 
-const labelReplace: InstantFn = (args, call) => {
+const labelReplace: InstantFn = (args, call, _ts, cache) => {
   const dst = stringArg(call, 1);
   const repl = stringArg(call, 2);
   const src = stringArg(call, 3);
@@ -397,9 +408,9 @@ const labelReplace: InstantFn = (args, call) => {
     labelReplaceCache.set(call, re);
   }
   const names = re.namedGroups();
-  return args[0]!.map((s) => {
-    const m = re.matcher(s.labels[src] ?? "");
-    if (!m.matches()) return s;
+  const replace = (l: Labels): Labels => {
+    const m = re.matcher(l[src] ?? "");
+    if (!m.matches()) return l;
     const res = expandTemplate(repl, (name) => {
       if (/^\d+$/.test(name)) {
         // Go refuses leading zeros and huge numbers as group numbers.
@@ -409,13 +420,13 @@ const labelReplace: InstantFn = (args, call) => {
       }
       return names[name] === undefined ? null : m.group(name);
     });
-    const { [dst]: _, ...rest } = s.labels;
-    const labels: Labels = res ? { ...rest, [dst]: res } : rest;
-    return { labels, v: s.v, t: s.t };
-  });
+    const { [dst]: _, ...rest } = l;
+    return res ? { ...rest, [dst]: res } : rest;
+  };
+  return args[0]!.map((s) => ({ labels: cache.of(s.labels, replace), v: s.v, t: s.t }));
 };
 
-const labelJoin: InstantFn = (args, call) => {
+const labelJoin: InstantFn = (args, call, _ts, cache) => {
   const dst = stringArg(call, 1);
   const sep = stringArg(call, 2);
   const srcs: string[] = [];
@@ -427,17 +438,18 @@ const labelJoin: InstantFn = (args, call) => {
   }
   if (!isValidLabelName(dst))
     throw execError(`invalid destination label name in label_join(): ${dst}`);
-  return args[0]!.map((s) => {
-    const joined = srcs.map((n) => s.labels[n] ?? "").join(sep);
-    const { [dst]: _, ...rest } = s.labels;
-    return { labels: joined ? { ...rest, [dst]: joined } : rest, v: s.v, t: s.t };
-  });
+  const join = (l: Labels): Labels => {
+    const joined = srcs.map((n) => l[n] ?? "").join(sep);
+    const { [dst]: _, ...rest } = l;
+    return joined ? { ...rest, [dst]: joined } : rest;
+  };
+  return args[0]!.map((s) => ({ labels: cache.of(s.labels, join), v: s.v, t: s.t }));
 };
 
 function dateFn(f: (d: Date) => number): InstantFn {
   return (args, _call, ts) => {
     if (args.length === 0) {
-      return [{ labels: {}, v: f(new Date(Math.trunc(ts / 1000) * 1000)), t: ts }];
+      return [{ labels: NO_LABELS, v: f(new Date(Math.trunc(ts / 1000) * 1000)), t: ts }];
     }
     // Go converts the value to whole seconds by truncation.
     return args[0]!.map((s) => ({
@@ -493,37 +505,43 @@ export const INSTANT_FUNCTIONS: Readonly<Record<string, InstantFn>> = {
   rad: mapValues((v) => (v * Math.PI) / 180),
   deg: mapValues((v) => (v * 180) / Math.PI),
   sgn: mapValues((v) => (v < 0 ? -1 : v > 0 ? 1 : v)),
-  pi: () => [{ labels: {}, v: Math.PI, t: 0 }],
-  time: (_args, _call, ts) => [{ labels: {}, v: ts / 1000, t: ts }],
-  vector: (args) => [{ labels: {}, v: scalarArg(args, 0), t: 0 }],
-  scalar: (args) => [{ labels: {}, v: args[0]!.length === 1 ? args[0]![0]!.v : NaN, t: 0 }],
+  pi: () => [{ labels: NO_LABELS, v: Math.PI, t: 0 }],
+  time: (_args, _call, ts) => [{ labels: NO_LABELS, v: ts / 1000, t: ts }],
+  vector: (args) => [{ labels: NO_LABELS, v: scalarArg(args, 0), t: 0 }],
+  scalar: (args) => [{ labels: NO_LABELS, v: args[0]!.length === 1 ? args[0]![0]!.v : NaN, t: 0 }],
   timestamp: (args) =>
     args[0]!.map((s) => ({ labels: dropMetricName(s.labels), v: s.t / 1000, t: s.t })),
-  clamp: (args, call, ts) => {
+  clamp: (args, call, ts, cache) => {
     const min = scalarArg(args, 1);
     const max = scalarArg(args, 2);
     if (max < min) return [];
-    return mapValues((v) => Math.max(min, Math.min(max, v)))(args, call, ts);
+    return mapValues((v) => Math.max(min, Math.min(max, v)))(args, call, ts, cache);
   },
-  clamp_min: (args, call, ts) => {
+  clamp_min: (args, call, ts, cache) => {
     const min = scalarArg(args, 1);
-    return mapValues((v) => Math.max(min, v))(args, call, ts);
+    return mapValues((v) => Math.max(min, v))(args, call, ts, cache);
   },
-  clamp_max: (args, call, ts) => {
+  clamp_max: (args, call, ts, cache) => {
     const max = scalarArg(args, 1);
-    return mapValues((v) => Math.min(max, v))(args, call, ts);
+    return mapValues((v) => Math.min(max, v))(args, call, ts, cache);
   },
-  round: (args, call, ts) => {
+  round: (args, call, ts, cache) => {
     const toNearest = args.length >= 2 ? scalarArg(args, 1) : 1;
     // Prometheus divides by the inverse: fewer rounding surprises with 0.1 and the like.
     const inverse = 1 / toNearest;
-    return mapValues((v) => Math.floor(v * inverse + 0.5) / inverse)(args, call, ts);
+    return mapValues((v) => Math.floor(v * inverse + 0.5) / inverse)(args, call, ts, cache);
   },
-  absent: (args, call) =>
-    args[0]!.length > 0 ? [] : [{ labels: absentLabels(call.args[0]!), v: 1, t: 0 }],
+  absent: (args, call, _ts, cache) =>
+    args[0]!.length > 0
+      ? []
+      : [{ labels: cache.keyed("", () => absentLabels(call.args[0]!)), v: 1, t: 0 }],
   sort: sortBy(false),
   sort_desc: sortBy(true),
   histogram_quantile: histogramQuantile,
+  // Functions of native histograms skip float samples, and there are only float samples.
+  histogram_count: () => [],
+  histogram_sum: () => [],
+  histogram_fraction: () => [],
   label_replace: labelReplace,
   label_join: labelJoin,
   minute: dateFn((d) => d.getUTCMinutes()),
@@ -535,6 +553,3 @@ export const INSTANT_FUNCTIONS: Readonly<Record<string, InstantFn>> = {
   month: dateFn((d) => d.getUTCMonth() + 1),
   year: dateFn((d) => d.getUTCFullYear()),
 };
-
-/** Functions whose value is a scalar rather than an instant vector. */
-export const SCALAR_FUNCTIONS: ReadonlySet<string> = new Set(["pi", "time", "scalar"]);

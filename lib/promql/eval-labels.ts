@@ -5,6 +5,9 @@ import type { Labels } from "./storage";
 
 export const METRIC_NAME = "__name__";
 
+/** The empty label set of scalars and vector(): one object, so one cache entry. */
+export const NO_LABELS: Labels = Object.freeze({});
+
 const SEP = "\xff";
 const keys = new WeakMap<Labels, string>();
 
@@ -25,11 +28,47 @@ export function labelsKey(l: Labels): string {
   return k;
 }
 
-/** The same labels without `__name__` (the same object when there is none). */
+const withoutName = new WeakMap<Labels, Labels>();
+
+/**
+ * The same labels without `__name__` (the same object when there is none). One series
+ * gets one result object at every step: label objects that stay the same are what keep
+ * labelsKey's cache small (a new object a step would be a new cache entry a step).
+ */
 export function dropMetricName(l: Labels): Labels {
   if (!l[METRIC_NAME]) return l;
-  const { [METRIC_NAME]: _, ...rest } = l;
-  return rest;
+  let out = withoutName.get(l);
+  if (!out) {
+    const { [METRIC_NAME]: _, ...rest } = l;
+    out = rest;
+    withoutName.set(l, out);
+  }
+  return out;
+}
+
+/** Per-node memory of derived label sets, so each is built once, not once a step. */
+export class LabelsCache<K extends object = Labels> {
+  private readonly byInput = new WeakMap<K, Labels>();
+  private readonly byKey = new Map<string, Labels>();
+
+  of(input: K, make: (input: K) => Labels): Labels {
+    let out = this.byInput.get(input);
+    if (!out) {
+      out = make(input);
+      this.byInput.set(input, out);
+    }
+    return out;
+  }
+
+  /** The one label object for `key`, made the first time it is asked for. */
+  keyed(key: string, make: () => Labels): Labels {
+    let out = this.byKey.get(key);
+    if (!out) {
+      out = make();
+      this.byKey.set(key, out);
+    }
+    return out;
+  }
 }
 
 /** The key of only `names` (`on`/`by`), or of every label but `names` and `__name__`. */

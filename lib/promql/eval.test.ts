@@ -8,6 +8,7 @@ import type {
   VectorSelector,
 } from "./ast";
 import { evaluateInstant, evaluateRange, PromQLEvalError, SUPPORTED_FUNCTIONS } from "./eval";
+import { FUNCTIONS } from "./functions";
 import { MemoryQuerier } from "./memory-querier";
 import type { Labels, SeriesData } from "./storage";
 import { STALE_NAN } from "../metrics/stale";
@@ -145,6 +146,29 @@ describe("range functions", () => {
     ]);
   });
 
+  it("leaves staleness markers out of windows", () => {
+    const stale = new MemoryQuerier([series({ __name__: "g" }, [1, 2, "stale", 4])]);
+    expect(vectorAt(call("count_over_time", range(sel("g"), M)), stale, 45 * S)).toEqual([[{}, 3]]);
+  });
+
+  it("evaluates a subquery at multiples of its step", () => {
+    const sq: Expr = {
+      kind: "subquery",
+      expr: sel("c_total"),
+      rangeMs: M,
+      stepMs: 30 * S,
+      offsetMs: 0,
+      at: undefined,
+      pos,
+    };
+    // At 100 s, the multiples of 30 s in [40 s, 100 s] are 60 s and 90 s.
+    const r = evaluateInstant(sq, q, 100 * S);
+    expect(r).toEqual({
+      type: "matrix",
+      series: [{ labels: { __name__: "c_total", i: "x" }, t: [60 * S, 90 * S], v: [5, 25] }],
+    });
+  });
+
   it("irate uses the last two samples and last_over_time keeps the name", () => {
     expect(vectorAt(call("irate", range(sel("c_total"), M)), q, 60 * S)).toEqual([
       [{ i: "x" }, 5 / 15],
@@ -266,6 +290,10 @@ describe("range queries", () => {
   });
 });
 
+it("implements every function the parser accepts, and no other", () => {
+  expect([...SUPPORTED_FUNCTIONS].sort()).toEqual([...FUNCTIONS.keys()].sort());
+});
+
 it("lists the functions it implements", () => {
   for (const f of [
     "rate",
@@ -277,5 +305,5 @@ it("lists the functions it implements", () => {
   ]) {
     expect(SUPPORTED_FUNCTIONS.has(f)).toBe(true);
   }
-  expect(SUPPORTED_FUNCTIONS.has("histogram_count")).toBe(false);
+  expect(SUPPORTED_FUNCTIONS.has("nonexistent")).toBe(false);
 });

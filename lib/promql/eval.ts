@@ -13,7 +13,7 @@ import type {
   VectorMatching,
   VectorSelector,
 } from "./ast";
-import { aggregate } from "./eval-aggregate";
+import { aggregate, AggregateCache } from "./eval-aggregate";
 import {
   scalarBinop,
   vectorAnd,
@@ -26,9 +26,16 @@ import {
   absentLabels,
   INSTANT_FUNCTIONS,
   RANGE_FUNCTIONS,
-  SCALAR_FUNCTIONS,
+  type WindowContext,
 } from "./eval-functions";
-import { compareLabels, dropMetricName, labelsKey, signature } from "./eval-labels";
+import {
+  compareLabels,
+  dropMetricName,
+  LabelsCache,
+  labelsKey,
+  NO_LABELS,
+  signature,
+} from "./eval-labels";
 import {
   execError,
   type Matrix,
@@ -36,6 +43,7 @@ import {
   type StepSeries,
   type Vector,
 } from "./eval-types";
+import { exprType } from "./parse";
 import type { Labels, Querier, SeriesData } from "./storage";
 import { isStaleNaN } from "../metrics/stale";
 
@@ -108,28 +116,6 @@ class Env {
 function unwrap(e: Expr): Expr {
   while (e.kind === "paren") e = e.expr;
   return e;
-}
-
-export function typeOf(e: Expr): ValueType {
-  switch (e.kind) {
-    case "number":
-      return "scalar";
-    case "string":
-      return "string";
-    case "vectorSelector":
-    case "aggregate":
-      return "vector";
-    case "matrixSelector":
-    case "subquery":
-      return "matrix";
-    case "call":
-      return SCALAR_FUNCTIONS.has(e.func) ? "scalar" : "vector";
-    case "binary":
-      return typeOf(e.lhs) === "scalar" && typeOf(e.rhs) === "scalar" ? "scalar" : "vector";
-    case "unary":
-    case "paren":
-      return typeOf(e.expr);
-  }
 }
 
 /** Functions whose value depends on the evaluation time even when their arguments do not. */
@@ -236,7 +222,7 @@ class Evaluator {
     if (
       this.start !== this.end &&
       e.kind !== "number" &&
-      typeOf(e) !== "matrix" &&
+      exprType(e) !== "matrix" &&
       isStepInvariant(e)
     ) {
       return this.stepInvariant(e, func);
@@ -245,7 +231,7 @@ class Evaluator {
       case "paren":
         return this.eval(e.expr, func);
       case "number":
-        return this.rangeEval([], () => [{ labels: {}, v: e.value, t: 0 }]);
+        return this.rangeEval([], () => [{ labels: NO_LABELS, v: e.value, t: 0 }]);
       case "string":
         throw new PromQLEvalError("internal", "a string cannot be evaluated as a vector");
       case "vectorSelector":
@@ -272,15 +258,16 @@ class Evaluator {
         return this.binary(e);
       case "aggregate": {
         const grouping = [...e.grouping].sort();
+        const cache = new AggregateCache();
         const param = e.param ? unwrap(e.param) : undefined;
         if (param?.kind === "string") {
           return this.rangeEval([this.eval(e.expr, e.op)], (v) =>
-            aggregate(e.op, grouping, e.without, param.value, v[0]!),
+            aggregate(e.op, grouping, e.without, param.value, v[0]!, cache),
           );
         }
         return this.rangeEval(
           [e.param ? this.eval(e.param) : undefined, this.eval(e.expr, e.op)],
-          (v) => aggregate(e.op, grouping, e.without, v[0]?.[0]?.v, v[1]!),
+          (v) => aggregate(e.op, grouping, e.without, v[0]?.[0]?.v, v[1]!, cache),
         );
       }
       case "call":
@@ -297,40 +284,53 @@ class Evaluator {
     fn: (v: (Vector | undefined)[], ts: number) => Vector,
   ): Matrix {
     const cursors = args.map((m) => (m ? new Array<number>(m.length).fill(0) : undefined));
-    const out = new Map<string, StepSeries>();
+    // Output series by label object first (cheap), by label set second (exact).
+    const byObject = new Map<Labels, StepSeries>();
+    const byKey = new Map<string, StepSeries>();
+    const seriesOf = (labels: Labels): StepSeries => {
+      let series = byObject.get(labels);
+      if (!series) {
+        const k = labelsKey(labels);
+        series = byKey.get(k);
+        if (!series) {
+          series = { labels, t: [], v: [] };
+          byKey.set(k, series);
+        }
+        byObject.set(labels, series);
+      }
+      return series;
+    };
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
       this.env.tick();
       const vectors = args.map((m, i) => {
         if (!m) return undefined;
         const cur = cursors[i]!;
         const vec: Vector = [];
-        m.forEach((s, si) => {
+        for (let si = 0; si < m.length; si++) {
+          const s = m[si]!;
           const j = cur[si]!;
           if (s.t[j] === ts) {
             vec.push({ labels: s.labels, v: s.v[j]!, t: s.st ? s.st[j]! : ts });
             cur[si] = j + 1;
           }
-        });
+        }
         return vec;
       });
       const result = fn(vectors, ts);
-      assertUniqueLabelsets(result);
-      this.env.addSamples(result.length);
-      // An instant query keeps the function's order (sort() and sort_desc() rely on it).
-      if (this.start === this.end)
-        return result.map((s) => ({ labels: s.labels, t: [ts], v: [s.v] }));
-      for (const s of result) {
-        const k = labelsKey(s.labels);
-        let series = out.get(k);
-        if (!series) {
-          series = { labels: s.labels, t: [], v: [] };
-          out.set(k, series);
+      for (const r of result) {
+        const series = seriesOf(r.labels);
+        // A second sample for the same label set at this step.
+        if (series.t[series.t.length - 1] === ts) {
+          throw execError("vector cannot contain metrics with the same labelset");
         }
         series.t.push(ts);
-        series.v.push(s.v);
+        series.v.push(r.v);
       }
+      this.env.addSamples(result.length);
+      // An instant query keeps the function's order (sort() and sort_desc() rely on it).
+      if (this.start === this.end) return result.map((r) => seriesOf(r.labels));
     }
-    return [...out.values()];
+    return [...byKey.values()];
   }
 
   private select(vs: VectorSelector, rangeMs: number, func: string | undefined): SeriesData[] {
@@ -456,13 +456,13 @@ class Evaluator {
   }
 
   private binary(e: Extract<Expr, { kind: "binary" }>): Matrix {
-    const lt = typeOf(e.lhs);
-    const rt = typeOf(e.rhs);
+    const lt = exprType(e.lhs);
+    const rt = exprType(e.rhs);
     const lhs = this.eval(e.lhs);
     const rhs = this.eval(e.rhs);
     if (lt === "scalar" && rt === "scalar") {
       return this.rangeEval([lhs, rhs], (v) => [
-        { labels: {}, v: scalarBinop(e.op, v[0]![0]!.v, v[1]![0]!.v), t: 0 },
+        { labels: NO_LABELS, v: scalarBinop(e.op, v[0]![0]!.v, v[1]![0]!.v), t: 0 },
       ]);
     }
     if (lt === "vector" && rt === "vector") {
@@ -473,6 +473,7 @@ class Evaluator {
         include: [],
       };
       const sigs = new Map<Labels, string>();
+      const cache = new LabelsCache();
       const sigOf = (l: Labels): string => {
         let s = sigs.get(l);
         if (s === undefined) {
@@ -494,7 +495,7 @@ class Evaluator {
           case "unless":
             return vectorUnless(l, r, ls, rs);
           default:
-            return vectorBinop(e.op, l, r, m, e.returnBool, ls, rs);
+            return vectorBinop(e.op, l, r, m, e.returnBool, ls, rs, cache);
         }
       });
     }
@@ -512,16 +513,18 @@ class Evaluator {
     if (e.func === "timestamp") {
       const arg = unwrap(e.args[0]!);
       if (arg.kind === "vectorSelector") {
+        const cache = new LabelsCache();
         return this.rangeEval([this.vectorSelector(arg, e.func, true)], (v, ts) =>
-          INSTANT_FUNCTIONS.timestamp!(v, e, ts),
+          INSTANT_FUNCTIONS.timestamp!(v, e, ts, cache),
         );
       }
     }
     if (Object.hasOwn(RANGE_FUNCTIONS, e.func)) return this.rangeFunction(e);
     const fn = Object.hasOwn(INSTANT_FUNCTIONS, e.func) ? INSTANT_FUNCTIONS[e.func] : undefined;
     if (!fn) throw new PromQLEvalError("bad_data", `function "${e.func}" is not supported`);
-    const args = e.args.map((a) => (typeOf(a) === "string" ? undefined : this.eval(a, e.func)));
-    return this.rangeEval(args, (v, ts) => fn(v, e, ts));
+    const args = e.args.map((a) => (exprType(a) === "string" ? undefined : this.eval(a, e.func)));
+    const cache = new LabelsCache();
+    return this.rangeEval(args, (v, ts) => fn(v, e, ts, cache));
   }
 
   /** A function of a range vector, one series at a time, sliding its window over the steps. */
@@ -552,6 +555,9 @@ class Evaluator {
     // The other arguments are scalars: one value at every step.
     const scalarArgs = e.args.map((a, i) => (i === matrixArg ? undefined : this.eval(a)[0]?.v));
 
+    const hasScalars = scalarArgs.some((a) => a !== undefined);
+    // One context object for every call; the functions only read it.
+    const ctx: WindowContext = { ts: 0, rangeStart: 0, rangeEnd: 0, rangeMs, scalars: [] };
     const keepName = e.func === "last_over_time";
     const out: Matrix = [];
     for (const s of input) {
@@ -571,13 +577,11 @@ class Evaluator {
         // The window is held in memory while the function runs.
         this.env.addSamples(hi - lo);
         this.env.samples -= hi - lo;
-        const value = fn(s.t.subarray(lo, hi), s.v.subarray(lo, hi), {
-          ts,
-          rangeStart: mint,
-          rangeEnd: maxt,
-          rangeMs,
-          scalars: scalarArgs.map((a) => a?.[step] ?? NaN),
-        });
+        ctx.ts = ts;
+        ctx.rangeStart = mint;
+        ctx.rangeEnd = maxt;
+        if (hasScalars) ctx.scalars = scalarArgs.map((a) => a?.[step] ?? NaN);
+        const value = fn(s.t.subarray(lo, hi), s.v.subarray(lo, hi), ctx);
         if (value === undefined) continue;
         t.push(ts);
         v.push(value);
@@ -605,7 +609,8 @@ class Evaluator {
 function makeEnv(q: Querier, opts: EvalOptions, start: number, end: number): Env {
   return new Env(
     q,
-    opts.lookbackDeltaMs ?? 300_000,
+    // As in Prometheus, a lookback that is not positive means the default.
+    opts.lookbackDeltaMs !== undefined && opts.lookbackDeltaMs > 0 ? opts.lookbackDeltaMs : 300_000,
     opts.maxSamples ?? 50_000_000,
     opts.deadline,
     opts.noStepSubqueryIntervalMs ?? 60_000,
@@ -625,7 +630,7 @@ export function evaluateInstant(
   timeMs: number,
   opts: EvalOptions = {},
 ): InstantResult {
-  const type = typeOf(expr);
+  const type = exprType(expr);
   if (type === "string") {
     const s = unwrap(expr);
     return { type: "string", t: timeMs, v: s.kind === "string" ? s.value : "" };
@@ -661,7 +666,7 @@ export function evaluateRange(
       "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)",
     );
   }
-  const type = typeOf(expr);
+  const type = exprType(expr);
   if (type !== "vector" && type !== "scalar") {
     throw new PromQLEvalError(
       "bad_data",

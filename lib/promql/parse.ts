@@ -111,15 +111,28 @@ const METRIC_NAME_TOKENS = new Set<TokenType>([
   "END",
 ]);
 
-// Tokens that may name a label in by/without/on/ignoring/group_x lists (maybe_label).
+// Tokens that may name a label in by/without/on/ignoring/group_x lists (maybe_label):
+// every keyword but `without`, and a metric name only if it has no colon.
 const LABEL_TOKENS = new Set<TokenType>([
-  ...METRIC_NAME_TOKENS,
+  ...[...METRIC_NAME_TOKENS].filter((t) => t !== "WITHOUT"),
   "BOOL",
   "GROUP_LEFT",
   "GROUP_RIGHT",
   "IGNORING",
   "ON",
   "ATAN2",
+]);
+
+// What may start an expression; after a comma in a call, anything else makes the
+// comma a trailing one (Prometheus reduces it before looking further).
+const EXPR_START = new Set<TokenType>([
+  ...METRIC_NAME_TOKENS,
+  "NUMBER",
+  "STRING",
+  "LEFT_PAREN",
+  "LEFT_BRACE",
+  "ADD",
+  "SUB",
 ]);
 
 const MATCH_OPS: Partial<Record<TokenType, MatchOp>> = {
@@ -259,19 +272,91 @@ function unquote(raw: string): string {
       i += 2;
     }
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(new Uint8Array(bytes));
 }
 
-// Prometheus compiles `^(?:re)$` and then `re` alone, with Go's RE2; re2js is RE2 too
-// and words its errors the same way.
+// Prometheus compiles `^(?:re)$` and then `re` alone, with Go 1.19's RE2; re2js is RE2
+// too and words its errors the same way. Go 1.19 differs from it in two things: it
+// accepts a capture name used twice, and it refuses `(?<` outright (`(?<name>` came with
+// Go 1.22), where re2js reads a name. RE2 refuses `(?=` at the same place for the same
+// reason, so that stands in for each `(?<` and the message is put back.
 function regexError(source: string): string | undefined {
+  const { angles, lookaheads } = scanRegex(source);
+  const standIn = angles.reduce((re, i) => re.slice(0, i) + "(?=" + re.slice(i + 3), source);
+  let tried = standIn;
+  let message = compileError(standIn);
+  if (message?.includes("duplicate capture group name")) {
+    tried = uniqueCaptureNames(standIn);
+    message = compileError(tried);
+  }
+  if (message === undefined) return undefined;
+  message = message.split(tried).join(source);
+  if (angles.length > 0 && angles[0]! < (lookaheads[0] ?? Infinity)) {
+    message = message.replace(
+      /invalid or unsupported Perl syntax: `\(\?=`$/,
+      "invalid or unsupported Perl syntax: `(?<`",
+    );
+  }
+  return message;
+}
+
+function compileError(re: string): string | undefined {
   try {
-    RE2JS.compile(`^(?:${source})$`);
-    RE2JS.compile(source);
+    RE2JS.compile(`^(?:${re})$`);
+    RE2JS.compile(re);
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
+}
+
+// Walks a regular expression outside escapes, \Q…\E quotes and character classes, where
+// group syntax means something: where `(?<` and `(?=` start, and each `(?P<name>`.
+function scanRegex(re: string, onNamedGroup?: (nameStart: number, nameEnd: number) => void) {
+  const angles: number[] = [];
+  const lookaheads: number[] = [];
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === "\\") {
+      if (re[i + 1] === "Q") {
+        const end = re.indexOf("\\E", i + 2);
+        i = end < 0 ? re.length : end + 1;
+      } else i++;
+    } else if (c === "[") {
+      i++;
+      if (re[i] === "^") i++;
+      if (re[i] === "]") i++;
+      for (; i < re.length && re[i] !== "]"; i++) {
+        if (re[i] === "\\") i++;
+        else if (re.startsWith("[:", i)) {
+          const end = re.indexOf(":]", i + 2);
+          if (end >= 0) i = end + 1;
+        }
+      }
+    } else if (re.startsWith("(?<", i)) {
+      angles.push(i);
+    } else if (re.startsWith("(?=", i)) {
+      lookaheads.push(i);
+    } else if (re.startsWith("(?P<", i) && onNamedGroup) {
+      const end = re.indexOf(">", i + 4);
+      if (end >= 0) onNamedGroup(i + 4, end);
+    }
+  }
+  return { angles, lookaheads };
+}
+
+function uniqueCaptureNames(re: string): string {
+  const ends: number[] = [];
+  scanRegex(re, (start, end) => {
+    if (/^\w+$/.test(re.slice(start, end))) ends.push(end);
+  });
+  let out = "";
+  let from = 0;
+  ends.forEach((end, k) => {
+    out += `${re.slice(from, end)}_${k}`;
+    from = end;
+  });
+  return out + re.slice(from);
 }
 
 function posOf(tok: Token): Pos {
@@ -546,6 +631,8 @@ class Parser {
         this.fail(expr.pos, `timestamp out of bounds for @ modifier: ${goFixed6(seconds)}`);
       }
       at = roundHalfAwayFromZero(seconds * 1000);
+      // Go's int64 conversion on amd64 (the reference build): out of range is MinInt64.
+      if (Math.abs(at) >= 2 ** 63) at = -(2 ** 63);
     }
     const target = this.modifierTarget(expr, "@ modifier");
     if (target.at !== undefined) this.fail(expr.pos, "@ <timestamp> may not be set multiple times");
@@ -628,8 +715,11 @@ class Parser {
       if (group.type === "GROUP_LEFT" || group.type === "GROUP_RIGHT") {
         this.next();
         matching.card = group.type === "GROUP_LEFT" ? "many-to-one" : "one-to-many";
-        // A label list is optional here, so `(` after group_left always starts one.
-        if (this.peek().type === "LEFT_PAREN") matching.include = this.parseGroupingLabels();
+        // A label list is optional here, so `(` after group_left always starts one;
+        // what can start neither a list nor an operand is an error about the list.
+        const after = this.peek().type;
+        if (after === "LEFT_PAREN" || !EXPR_START.has(after))
+          matching.include = this.parseGroupingLabels();
       }
     }
     return { returnBool, matching };
@@ -668,7 +758,7 @@ class Parser {
         const sep = this.peek();
         if (sep.type !== "COMMA") break;
         this.next();
-        if (this.peek().type === "RIGHT_PAREN") {
+        if (!EXPR_START.has(this.peek().type)) {
           this.fail(posOf(sep), "trailing commas not allowed in function call args");
         }
       }

@@ -2,7 +2,16 @@
 // methods in promql/parser/printer.go): one canonical text per syntax tree, so errors and
 // tests can show a query as Prometheus would and a parse can be checked round trip.
 
-import type { AtModifier, Expr, LabelMatcher, VectorMatching, VectorSelector } from "./ast";
+import type {
+  Aggregate,
+  AtModifier,
+  Binary,
+  Expr,
+  LabelMatcher,
+  Subquery,
+  VectorMatching,
+  VectorSelector,
+} from "./ast";
 import { goQuote } from "./lex";
 
 const UNITS: [string, number, boolean][] = [
@@ -84,6 +93,21 @@ function formatMatching(m: VectorMatching | undefined): string {
   return s;
 }
 
+function subquerySuffix(e: Subquery): string {
+  const step = e.stepMs === undefined ? "" : formatDuration(e.stepMs);
+  return `[${formatDuration(e.rangeMs)}:${step}]${formatModifiers(e.offsetMs, e.at)}`;
+}
+
+function aggregateHead(e: Aggregate): string {
+  if (e.without) return `${e.op} without (${e.grouping.join(", ")}) `;
+  if (e.grouping.length > 0) return `${e.op} by (${e.grouping.join(", ")}) `;
+  return e.op;
+}
+
+function binaryOperator(e: Binary): string {
+  return `${e.op}${e.returnBool ? " bool" : ""}${formatMatching(e.matching)}`;
+}
+
 /** Prints an expression as Prometheus 2.42's `String()` does. */
 export function formatExpr(e: Expr): string {
   switch (e.kind) {
@@ -99,28 +123,62 @@ export function formatExpr(e: Expr): string {
         formatModifiers(e.vector.offsetMs, e.vector.at)
       );
     case "subquery":
-      return (
-        `${formatExpr(e.expr)}[${formatDuration(e.rangeMs)}:` +
-        `${e.stepMs === undefined ? "" : formatDuration(e.stepMs)}]` +
-        formatModifiers(e.offsetMs, e.at)
-      );
+      return formatExpr(e.expr) + subquerySuffix(e);
     case "call":
       return `${e.func}(${e.args.map(formatExpr).join(", ")})`;
     case "aggregate": {
-      let s: string = e.op;
-      if (e.without) s += ` without (${e.grouping.join(", ")}) `;
-      else if (e.grouping.length > 0) s += ` by (${e.grouping.join(", ")}) `;
       const param = e.param ? `${formatExpr(e.param)}, ` : "";
-      return `${s}(${param}${formatExpr(e.expr)})`;
+      return `${aggregateHead(e)}(${param}${formatExpr(e.expr)})`;
     }
     case "binary":
-      return (
-        `${formatExpr(e.lhs)} ${e.op}${e.returnBool ? " bool" : ""}` +
-        `${formatMatching(e.matching)} ${formatExpr(e.rhs)}`
-      );
+      return `${formatExpr(e.lhs)} ${binaryOperator(e)} ${formatExpr(e.rhs)}`;
     case "unary":
       return `${e.op}${formatExpr(e.expr)}`;
     case "paren":
       return `(${formatExpr(e.expr)})`;
+  }
+}
+
+const MAX_LINE = 100;
+const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+
+/**
+ * Prints an expression as Prometheus 2.42's Prettify does (/api/v1/format_query): a
+ * part longer than 100 bytes on one line is split, its operands indented two spaces a
+ * level; shorter parts print as formatExpr.
+ */
+export function prettyExpr(e: Expr): string {
+  return pretty(e, 0);
+}
+
+function pretty(e: Expr, level: number): string {
+  const indent = "  ".repeat(level);
+  const flat = formatExpr(e);
+  const fits = utf8Length(flat) <= MAX_LINE;
+  switch (e.kind) {
+    case "aggregate": {
+      if (fits) return indent + flat;
+      const param = e.param ? `${pretty(e.param, level + 1)},\n` : "";
+      return `${indent}${aggregateHead(e)}(\n${param}${pretty(e.expr, level + 1)}\n${indent})`;
+    }
+    case "binary":
+      if (fits) return indent + flat;
+      return `${pretty(e.lhs, level + 1)}\n${indent}${binaryOperator(e)}\n${pretty(e.rhs, level + 1)}`;
+    case "call": {
+      if (fits) return indent + flat;
+      const args = e.args.map((a) => pretty(a, level + 1)).join(",\n");
+      return `${indent}${e.func}(\n${args}\n${indent})`;
+    }
+    case "paren":
+      if (fits) return indent + flat;
+      return `${indent}(\n${pretty(e.expr, level + 1)}\n${indent})`;
+    case "subquery":
+      // Prometheus does not indent a subquery that fits.
+      if (fits) return flat;
+      return pretty(e.expr, level) + subquerySuffix(e);
+    case "unary":
+      return `${indent}${e.op}${pretty(e.expr, level).trim()}`;
+    default:
+      return indent + flat;
   }
 }
