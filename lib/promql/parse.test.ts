@@ -195,6 +195,23 @@ describe("syntax tree", () => {
   });
 });
 
+describe("nesting", () => {
+  it("accepts 500 levels and refuses more, as a parse error rather than a stack overflow", () => {
+    expect(parseExpr("(".repeat(499) + "1" + ")".repeat(499)).kind).toBe("paren");
+    expect(parseError("(".repeat(500) + "1" + ")".repeat(500)).message).toBe(
+      "1:501: parse error: expression nests too deeply: more than 500 levels",
+    );
+    // A long chain of left-associative operators is deep without any parenthesis.
+    expect(parseExpr(Array(500).fill("a").join(" + ")).kind).toBe("binary");
+    expect(parseError(Array(501).fill("a").join(" + ")).message).toBe(
+      "1:1: parse error: expression nests too deeply: more than 500 levels",
+    );
+    expect(parseError(Array(20_000).fill("a").join(" ^ ")).detail).toBe(
+      "expression nests too deeply: more than 500 levels",
+    );
+  });
+});
+
 describe("parseDuration", () => {
   it.each([
     ["1h30m", 5_400_000],

@@ -8,6 +8,7 @@ import { RE2JS } from "re2js";
 import type {
   Aggregate,
   AggregateOp,
+  Binary,
   BinaryOp,
   Call,
   Expr,
@@ -141,6 +142,11 @@ const MATCH_OPS: Partial<Record<TokenType, MatchOp>> = {
   EQL_REGEX: "=~",
   NEQ_REGEX: "!~",
 };
+
+// Prometheus has no limit; this one keeps the parser, the printer and the evaluator,
+// which all recurse over the tree, well inside a JavaScript stack. No real query comes
+// near it.
+const MAX_DEPTH = 500;
 
 /** Where a syntax error is caught, as the grammar's `error` rules word it. */
 interface ErrorContext {
@@ -368,10 +374,25 @@ class Parser {
   private readonly tokens: Token[];
   private i = 0;
   private readonly contexts: ErrorContext[] = [];
+  private readonly depths = new WeakMap<Expr, number>();
+  private descent = 0;
 
   constructor(query: string) {
     this.query = query;
     this.tokens = lex(query).filter((t) => t.type !== "COMMENT");
+  }
+
+  tooDeep(pos: Pos): never {
+    this.fail(pos, `expression nests too deeply: more than ${MAX_DEPTH} levels`);
+  }
+
+  /** Records a node's depth in the tree, refusing one deeper than MAX_DEPTH. */
+  nested<T extends Expr>(e: T, children: Expr[]): T {
+    let depth = 0;
+    for (const c of children) depth = Math.max(depth, this.depths.get(c) ?? 1);
+    if (depth + 1 > MAX_DEPTH) this.tooDeep(e.pos);
+    this.depths.set(e, depth + 1);
+    return e;
   }
 
   fail(pos: Pos, detail: string): never {
@@ -432,7 +453,15 @@ class Parser {
     return vs;
   }
 
+  // Every recursion passes here, so this bounds the parser's stack.
   parseExpr(minPrecedence: number): Expr {
+    if (++this.descent > MAX_DEPTH) this.tooDeep(posOf(this.peek()));
+    const e = this.parseExprAt(minPrecedence);
+    this.descent--;
+    return e;
+  }
+
+  parseExprAt(minPrecedence: number): Expr {
     let lhs = this.parseOperand();
     for (;;) {
       const opTok = this.peek();
@@ -442,15 +471,18 @@ class Parser {
       const op = opTok.val.toLowerCase() as BinaryOp;
       const { returnBool, matching } = this.parseBinaryModifiers();
       const rhs = this.parseExpr(opTok.type === "POW" ? prec : prec + 1);
-      lhs = {
-        kind: "binary",
-        op,
-        lhs,
-        rhs,
-        returnBool,
-        matching,
-        pos: { start: lhs.pos.start, end: rhs.pos.end },
-      };
+      lhs = this.nested(
+        {
+          kind: "binary",
+          op,
+          lhs,
+          rhs,
+          returnBool,
+          matching,
+          pos: { start: lhs.pos.start, end: rhs.pos.end },
+        },
+        [lhs, rhs],
+      );
     }
   }
 
@@ -469,7 +501,9 @@ class Parser {
           pos: { start: tok.pos, end: expr.pos.end },
         };
       }
-      return { kind: "unary", op, expr, pos: { start: tok.pos, end: expr.pos.end } };
+      return this.nested({ kind: "unary", op, expr, pos: { start: tok.pos, end: expr.pos.end } }, [
+        expr,
+      ]);
     }
     return this.parsePostfix(this.parsePrimary());
   }
@@ -490,7 +524,9 @@ class Parser {
         this.next();
         const expr = this.parseExpr(0);
         const close = this.expect("RIGHT_PAREN");
-        return { kind: "paren", expr, pos: { start: tok.pos, end: close.pos + 1 } };
+        return this.nested({ kind: "paren", expr, pos: { start: tok.pos, end: close.pos + 1 } }, [
+          expr,
+        ]);
       }
       case "LEFT_BRACE":
         return this.parseVectorSelector();
@@ -570,15 +606,18 @@ class Parser {
       this.unexpected(stepTok, { context: "subquery selector", expected: 'duration or "]"' });
     }
     const close = this.next();
-    return {
-      kind: "subquery",
-      expr,
-      rangeMs,
-      stepMs,
-      offsetMs: 0,
-      at: undefined,
-      pos: { start: expr.pos.start, end: close.pos + 1 },
-    };
+    return this.nested(
+      {
+        kind: "subquery",
+        expr,
+        rangeMs,
+        stepMs,
+        offsetMs: 0,
+        at: undefined,
+        pos: { start: expr.pos.start, end: close.pos + 1 },
+      },
+      [expr],
+    );
   }
 
   // The selector (or subquery) an offset or @ modifies, or an error naming what may.
@@ -774,7 +813,7 @@ class Parser {
     if (!FUNCTIONS.has(name.val)) {
       this.fail(posOf(name), `unknown function with name ${JSON.stringify(name.val)}`);
     }
-    return { kind: "call", func: name.val, args, pos: { start: name.pos, end } };
+    return this.nested({ kind: "call", func: name.val, args, pos: { start: name.pos, end } }, args);
   }
 
   parseAggregate(): Aggregate {
@@ -812,7 +851,7 @@ class Parser {
           `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
         );
       }
-      return {
+      const aggregate: Aggregate = {
         kind: "aggregate",
         op,
         expr: args[want - 1]!,
@@ -821,28 +860,31 @@ class Parser {
         without,
         pos,
       };
+      return this.nested(aggregate, args);
     });
   }
 
-  // Prometheus's checkAST: the type rules, run over the whole tree once it parsed.
+  // Prometheus's checkAST: the type rules, run over the whole tree once it parsed. It
+  // returns each node's type as it goes (exprType would walk every subtree again).
   check(e: Expr): ValueType {
     switch (e.kind) {
+      case "number":
+        return "scalar";
+      case "string":
+        return "string";
       case "aggregate":
         this.expectType(e.expr, "vector", "aggregation expression");
         if (e.op === "topk" || e.op === "bottomk" || e.op === "quantile") {
           this.expectType(e.param!, "scalar", "aggregation parameter");
         }
         if (e.op === "count_values") this.expectType(e.param!, "string", "aggregation parameter");
-        break;
+        return "vector";
       case "binary":
-        this.checkBinary(e);
-        break;
+        return this.checkBinary(e);
       case "call":
-        this.checkCall(e);
-        break;
+        return this.checkCall(e);
       case "paren":
-        this.check(e.expr);
-        break;
+        return this.check(e.expr);
       case "unary": {
         const t = this.check(e.expr);
         if (t !== "scalar" && t !== "vector") {
@@ -851,22 +893,22 @@ class Parser {
             `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(DOCUMENTED[t])}`,
           );
         }
-        break;
+        return t;
       }
       case "subquery": {
         const t = this.check(e.expr);
-        if (t !== "vector")
+        if (t !== "vector") {
           this.fail(e.pos, `subquery is only allowed on instant vector, got ${t} instead`);
-        break;
+        }
+        return "matrix";
       }
       case "matrixSelector":
         this.check(e.vector);
-        break;
+        return "matrix";
       case "vectorSelector":
         this.checkSelector(e);
-        break;
+        return "vector";
     }
-    return exprType(e);
   }
 
   expectType(e: Expr, want: ValueType, context: string): void {
@@ -895,7 +937,7 @@ class Parser {
     }
   }
 
-  checkCall(e: Call): void {
+  checkCall(e: Call): ValueType {
     const def = FUNCTIONS.get(e.func)!;
     const nargs = def.argTypes.length;
     const got = e.args.length;
@@ -926,9 +968,10 @@ class Parser {
       const want = def.argTypes[Math.min(i, nargs - 1)]!;
       this.expectType(arg, want, `call to function ${JSON.stringify(def.name)}`);
     });
+    return def.returnType;
   }
 
-  checkBinary(e: Extract<Expr, { kind: "binary" }>): void {
+  checkBinary(e: Binary): ValueType {
     const lt = this.check(e.lhs);
     const rt = this.check(e.rhs);
     // The operator itself, for errors about it: from the end of the left side to the
@@ -980,6 +1023,7 @@ class Parser {
         `set operator ${JSON.stringify(e.op)} not allowed in binary scalar expression`,
       );
     }
+    return lt === "scalar" && rt === "scalar" ? "scalar" : "vector";
   }
 }
 
