@@ -138,6 +138,14 @@ test("Prometheus's HTTP API: a token or a viewer session, Prometheus's JSON and 
     /end timestamp must not be before start/,
   );
   await bad("/api/v1/series", 400, "bad_data", /no match\[\] parameter/);
+  await bad("/api/v1/series?match[]={}", 400, "bad_data", /at least one non-empty matcher/);
+  await bad(
+    '/api/v1/series?match[]={job=~".*"}',
+    400,
+    "bad_data",
+    /at least one non-empty matcher/,
+  );
+  await bad("/api/v1/label/1bad/values", 400, "bad_data", /invalid label name/);
 
   const names = await (await anon.get("/api/v1/label/__name__/values", { headers: bearer })).json();
   expect(names.data).toEqual(

@@ -17,7 +17,7 @@ import { PromApiError } from "./prom-errors";
 import { forwardToDatasource } from "./remote-datasource";
 
 export { PromApiError, promError, promSuccess } from "./prom-errors";
-import { TsdbQuerier } from "./querier";
+import { matcherTest, TsdbQuerier } from "./querier";
 
 // Prometheus's HTTP API (/api/v1/*) over the built-in store: its parameters, its JSON,
 // its error types and status codes, so Grafana and promtool speak to Opsdeck unchanged.
@@ -275,7 +275,10 @@ export function parseMatchers(params: URLSearchParams, required: boolean): Label
     throw new PromApiError("bad_data", "no match[] parameter provided");
   return all.map((m) => {
     try {
-      return parseMetricSelector(m);
+      const matchers = parseMetricSelector(m);
+      if (matchers.every((x) => matcherTest(x)("")))
+        throw new PromApiError("bad_data", "match[] must contain at least one non-empty matcher");
+      return matchers;
     } catch (err) {
       if (err instanceof PromQLParseError)
         throw new PromApiError("bad_data", `invalid parameter "match[]": ${err.message}`);

@@ -3,6 +3,7 @@ import type { Statement } from "better-sqlite3";
 import { decodeChunkRange, type DecodedChunk } from "@/lib/metrics/chunk";
 import { compileFullMatch } from "@/lib/patterns";
 import type { LabelMatcher } from "@/lib/promql/ast";
+import { compareLabels } from "@/lib/promql/eval-labels";
 import type { Labels, Querier, SelectHints, SeriesData } from "@/lib/promql/storage";
 import type { MetricsDb } from "./db";
 import { labelsFromKey, toRecord } from "./labels";
@@ -93,12 +94,14 @@ export class TsdbQuerier implements Querier {
     if (!candidates) throw new Error("a selector needs a matcher that does not match empty");
     const rest = tests.filter(({ test }) => test(""));
     const out: { id: number; labels: Labels }[] = [];
-    for (const id of [...candidates].sort((a, b) => a - b)) {
+    for (const id of candidates) {
       const labels = this.labelsOf(id);
       if (labels && rest.every(({ m, test }) => test(labels[m.name] ?? "")))
         out.push({ id, labels });
     }
-    return out;
+    // In label order, as Prometheus's TSDB returns series: ties in topk, and which
+    // duplicates an error names, then fall the same way.
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
   }
 
   private selectIn(matchers: LabelMatcher[], hints: SelectHints): SeriesData[] {

@@ -1,19 +1,25 @@
 // The differential test: the same generated history goes into a real Prometheus 2.42
-// (through promtool's OpenMetrics backfill) and into the MemoryQuerier, and the same
-// queries are asked of both, at instants and as range queries. Every disagreement is
-// collected and listed; the test fails if there is any.
+// (through promtool's OpenMetrics backfill), into the MemoryQuerier, and into Opsdeck's
+// metrics store (through the import command's code), and the same queries are asked
+// of all three, at instants and as range queries: of Prometheus and of the store
+// through their HTTP APIs' query functions (the same JSON), of the MemoryQuerier
+// through the evaluator. Every disagreement is collected and listed; the test fails
+// if there is any.
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluateInstant, evaluateRange, PromQLEvalError } from "./eval";
-import { MemoryQuerier } from "./memory-querier";
-import { parseExpr } from "./parse";
-import type { Labels } from "./storage";
-import { generate } from "./testdata/generate";
-import { PROMETHEUS_BIN, startPrometheus } from "../../test/prometheus-server";
+import { evaluateInstant, evaluateRange, PromQLEvalError } from "@/lib/promql/eval";
+import { MemoryQuerier } from "@/lib/promql/memory-querier";
+import { parseExpr } from "@/lib/promql/parse";
+import type { Labels } from "@/lib/promql/storage";
+import { generate } from "@/lib/promql/testdata/generate";
+import { PROMETHEUS_BIN, startPrometheus } from "@/test/prometheus-server";
+import { getMetricsDb } from "./db";
+import { importOpenMetrics } from "./import";
+import { instantQuery, PromApiError, rangeQuery } from "./prom-api";
 
 const PROMTOOL_BIN = "/usr/bin/promtool";
 
@@ -513,12 +519,39 @@ describe.skipIf(!installed)("PromQL evaluation against Prometheus 2.42", () => {
       path.join(dir, "tsdb"),
     ]);
     prom = await startPrometheus({ dataDir: path.join(dir, "tsdb") });
+    const imported = importOpenMetrics(getMetricsDb(), data.openMetrics);
+    expect(imported.refused).toBe(0);
   }, 60_000);
 
   afterAll(async () => {
     await prom?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  function paramsOf(query: string, time: number | [number, number, number]) {
+    const params = new URLSearchParams({ query });
+    if (Array.isArray(time)) {
+      params.set("start", (time[0] / 1000).toFixed(3));
+      params.set("end", (time[1] / 1000).toFixed(3));
+      params.set("step", `${time[2] / 1000}`);
+    } else {
+      params.set("time", (time / 1000).toFixed(3));
+    }
+    return params;
+  }
+
+  /** Opsdeck's /api/v1/query and /api/v1/query_range answer, from the store. */
+  function opsdeck(query: string, time: number | [number, number, number]): PromResult {
+    const params = paramsOf(query, time);
+    try {
+      const { data } = Array.isArray(time) ? rangeQuery(params) : instantQuery(params);
+      return JSON.parse(JSON.stringify({ status: "success", data })) as PromResult;
+    } catch (err) {
+      if (err instanceof PromApiError)
+        return { status: "error", errorType: err.errorType, error: err.message };
+      throw err;
+    }
+  }
 
   async function ask(query: string, time: number | [number, number, number]): Promise<PromResult> {
     const params = new URLSearchParams({ query });
@@ -568,10 +601,15 @@ describe.skipIf(!installed)("PromQL evaluation against Prometheus 2.42", () => {
       const ordered = /^sort/.test(query) && !Array.isArray(time);
       const theirs = fromPrometheus(await ask(query, time));
       if (!("error" in theirs) && theirs.series.size > 0) answered.add(query);
-      const diff = differences(theirs, ours(query, time, q), ordered);
       const at = Array.isArray(time) ? `range ${time.join("..")}` : `at ${time}`;
-      for (const d of diff.slice(0, 5)) problems.push(`${query} ${at}: ${d}`);
-      if (diff.length > 5) problems.push(`${query} ${at}: …and ${diff.length - 5} more`);
+      for (const [who, mine] of [
+        ["evaluator", ours(query, time, q)],
+        ["store API", fromPrometheus(opsdeck(query, time))],
+      ] as const) {
+        const diff = differences(theirs, mine, ordered);
+        for (const d of diff.slice(0, 5)) problems.push(`${who}: ${query} ${at}: ${d}`);
+        if (diff.length > 5) problems.push(`${who}: ${query} ${at}: …and ${diff.length - 5} more`);
+      }
     });
     for (const query of QUERIES) {
       if (answered.has(query) === EXPECTED_EMPTY.has(query)) {
@@ -590,9 +628,11 @@ describe.skipIf(!installed)("PromQL evaluation against Prometheus 2.42", () => {
         ? [data.startMs + range[0] * 1000, data.startMs + range[1] * 1000, range[2] * 1000]
         : instants[5]!;
       const theirs = fromPrometheus(await ask(query, time));
-      const mine = ours(query, time, q);
       if (!("error" in theirs)) problems.push(`${query}: Prometheus answered ${theirs.type}`);
-      for (const d of differences(theirs, mine, false)) problems.push(`${query}: ${d}`);
+      for (const d of differences(theirs, ours(query, time, q), false))
+        problems.push(`evaluator: ${query}: ${d}`);
+      for (const d of differences(theirs, fromPrometheus(opsdeck(query, time)), false))
+        problems.push(`store API: ${query}: ${d}`);
     }
     expect(problems).toEqual([]);
   }, 60_000);
