@@ -15,6 +15,7 @@ const SHOTS: Record<string, string> = {
   "/alerts": "alerts",
   "/uptime": "uptime",
   "/deployments": "deployments",
+  "/metrics/targets": "metrics-targets",
 };
 test.use({ storageState: storageState("admin"), viewport: PHONE });
 

@@ -14,18 +14,30 @@ export const DEMO_USERS = [
   { email: "viewer@demo.local", name: "Vic Viewer", role: "viewer", password: "demo-viewer-pass" },
 ];
 
-/** The demo's fixed ports: the sample service's two instances and the stand-ins' inbox. */
-export const DEMO_PORTS = { production: 4101, staging: 4102, inbox: 4140, smtp: 4141 };
+/**
+ * The demo's fixed ports: the sample service's two instances, the stand-ins' inbox, and
+ * Debian's node exporter (this machine's CPU, memory and disks), when it is installed.
+ */
+export const DEMO_PORTS = {
+  production: 4101,
+  staging: 4102,
+  inbox: 4140,
+  smtp: 4141,
+  nodeExporter: 4150,
+};
+
+/** Where Debian's prometheus-node-exporter package puts it. */
+export const NODE_EXPORTER = "/usr/bin/prometheus-node-exporter";
 
 /** The version the demo's production runs, and the release that ships with a bug. */
 export const DEMO_VERSIONS = { production: "1.4.2", staging: "1.5.0-rc.1", bad: "1.4.3" };
 
 /**
- * @param {{ url: string, logs: string, data: string }} where Opsdeck's URL; the log and
- *   data directories, relative to the project.
+ * @param {{ url: string, logs: string, data: string, nodeExporter?: boolean }} where Opsdeck's
+ *   URL; the log and data directories, relative to the project; whether the node exporter runs.
  * @returns {string}
  */
-export function demoBanner({ url, logs, data }) {
+export function demoBanner({ url, logs, data, nodeExporter = false }) {
   const production = `http://127.0.0.1:${DEMO_PORTS.production}`;
   const staging = `http://127.0.0.1:${DEMO_PORTS.staging}`;
   const inbox = `http://127.0.0.1:${DEMO_PORTS.inbox}`;
@@ -36,6 +48,11 @@ export function demoBanner({ url, logs, data }) {
     ...DEMO_USERS.map((u) => `  ${u.role.padEnd(9)} ${u.email.padEnd(22)} ${u.password}`),
     "",
     `Sample service "Navi backend": production ${production} (${DEMO_VERSIONS.production}), staging ${staging}`,
+    `Metrics: ${url}/metrics (PromQL), scraped every 15 s from both instances` +
+      (nodeExporter ? " and this machine's node exporter" : ""),
+    ...(nodeExporter
+      ? []
+      : [`  (apt-get install prometheus-node-exporter adds this machine's CPU, memory and disks)`]),
     "",
     "Cause an incident in production, one of two kinds:",
     "  1. The service breaks, whatever version it runs (chaos): a rollback will NOT help.",

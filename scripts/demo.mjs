@@ -13,6 +13,7 @@ import {
   DEMO_USERS,
   DEMO_VERSIONS,
   demoBanner,
+  NODE_EXPORTER,
   showOnTerminal,
 } from "./demo-banner.mjs";
 import { ensureBuild, ensureUsers, root, serverBundle, waitForHttp } from "./stack.mjs";
@@ -22,8 +23,14 @@ const dataRoot = path.join(root, "data", "demo");
 const opsdeckData = path.join(dataRoot, "opsdeck");
 const logs = path.join(dataRoot, "logs");
 const url = `http://localhost:${port}`;
+const hasNodeExporter = fs.existsSync(NODE_EXPORTER);
 const banner = () =>
-  demoBanner({ url, logs: path.relative(root, logs), data: path.relative(root, dataRoot) });
+  demoBanner({
+    url,
+    logs: path.relative(root, logs),
+    data: path.relative(root, dataRoot),
+    nodeExporter: hasNodeExporter,
+  });
 
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(banner());
@@ -38,6 +45,18 @@ function logFile(name) {
 }
 
 ensureBuild();
+
+// This machine's own metrics for the Metrics pages, when Debian's node exporter is there.
+const nodeExporter = hasNodeExporter
+  ? spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${DEMO_PORTS.nodeExporter}`], {
+      stdio: ["ignore", "ignore", "pipe"],
+    })
+  : undefined;
+if (nodeExporter) {
+  const log = logFile("node-exporter");
+  nodeExporter.stderr?.on("data", (chunk) => log(String(chunk)));
+  nodeExporter.on("error", (err) => log(`node exporter did not start: ${err.message}`));
+}
 
 const services = await Promise.all([
   startDemo({
@@ -78,6 +97,7 @@ const opsdeck = spawn(process.execPath, [serverBundle], {
     OPSDECK_DATA_DIR: opsdeckData,
     DEMO_PRODUCTION_URL: services[0].url,
     DEMO_STAGING_URL: services[1].url,
+    DEMO_NODE_EXPORTER_URL: `http://127.0.0.1:${DEMO_PORTS.nodeExporter}`,
     DEMO_PRODUCTION_PORT: String(services[0].port),
     DEMO_DATA_DIR: dataRoot,
   },
@@ -105,6 +125,7 @@ async function stop(code = 0) {
   stopping = true;
   if (opsdeck.exitCode === null) opsdeck.kill("SIGTERM");
   await opsdeckExited;
+  nodeExporter?.kill("SIGTERM");
   await Promise.all([...services.map((s) => s.close()), inbox.close()]);
   process.exit(code);
 }

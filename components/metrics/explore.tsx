@@ -13,7 +13,7 @@ import {
   YAxis,
 } from "recharts";
 import { exploreHref, RANGES, rangeOf, stepFor } from "@/lib/metrics/explore";
-import { formatZoned } from "@/lib/time-zone";
+import { formatClock, formatZoned } from "@/lib/time-zone";
 
 type PromSeries = { metric: Record<string, string>; values: [number, string][] };
 type Answer =
@@ -24,6 +24,8 @@ type Answer =
       serverMs: number;
       totalMs: number;
       step: number;
+      start: number;
+      end: number;
     }
   | { ok: false; error: string; errorType: string };
 
@@ -81,6 +83,8 @@ async function runQuery(query: string, rangeMs: number, signal: AbortSignal): Pr
       serverMs: json.opsdeck?.serverMs ?? NaN,
       totalMs: performance.now() - started,
       step,
+      start: end - rangeMs,
+      end,
     };
   } catch (err) {
     if (signal.aborted) throw err;
@@ -236,9 +240,12 @@ export function Explore({
                     dataKey="t"
                     type="number"
                     scale="time"
-                    domain={["dataMin", "dataMax"]}
+                    domain={[answer.start, answer.end]}
+                    allowDataOverflow
                     tickFormatter={(t: number) =>
-                      formatZoned(new Date(t), timeZone).slice(range.ms > 86_400_000 ? 0 : -5)
+                      range.ms > 86_400_000
+                        ? formatZoned(t, timeZone).slice(5, 16)
+                        : formatClock(t, timeZone)
                     }
                     fontSize={11}
                   />
@@ -275,6 +282,13 @@ export function Explore({
   );
 }
 
+/** Six significant digits for reading; the cell's title has Prometheus's exact text. */
+function readable(value: string): string {
+  const n = Number(value);
+  if (!Number.isFinite(n) || Number.isInteger(n)) return value;
+  return String(Number(n.toPrecision(6)));
+}
+
 function ResultTable({ series }: { series: PromSeries[] }) {
   const [page, setPage] = useState(0);
   const size = 50;
@@ -294,14 +308,30 @@ function ResultTable({ series }: { series: PromSeries[] }) {
             </tr>
           </thead>
           <tbody>
-            {shown.map((s) => (
-              <tr key={seriesName(s.metric)} className="border-t border-slate-100">
-                <td className="break-all px-3 py-1 font-mono text-xs">{seriesName(s.metric)}</td>
-                <td className="whitespace-nowrap px-3 py-1 text-right font-mono text-xs">
-                  {s.values.at(-1)?.[1] ?? "—"}
-                </td>
-              </tr>
-            ))}
+            {shown.map((s, i) => {
+              const index = page * size + i;
+              const last = s.values.at(-1)?.[1];
+              return (
+                <tr key={seriesName(s.metric)} className="border-t border-slate-100">
+                  <td className="break-all px-3 py-1 font-mono text-xs">
+                    {index < MAX_LINES ? (
+                      <span
+                        aria-hidden
+                        className="mr-2 inline-block h-2 w-3 rounded-sm align-middle"
+                        style={{ background: COLOURS[index % COLOURS.length] }}
+                      />
+                    ) : null}
+                    {seriesName(s.metric)}
+                  </td>
+                  <td
+                    className="whitespace-nowrap px-3 py-1 text-right font-mono text-xs"
+                    title={last}
+                  >
+                    {last === undefined ? "—" : readable(last)}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

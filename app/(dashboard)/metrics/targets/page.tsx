@@ -97,7 +97,7 @@ export default async function TargetsPage({
         </p>
       ) : (
         <Table
-          columns={["Target", "Health", "Last scrape", "Duration", "Samples", "Error"]}
+          columns={["Target", "Health", "Last scrape", "Duration", "Samples"]}
           testId="targets"
           empty={rows.length === 0 ? "No target matches this filter." : undefined}
         >
@@ -107,7 +107,7 @@ export default async function TargetsPage({
               className="border-t border-slate-100 align-top"
               data-testid={`target-${r.job}-${r.instance}`}
             >
-              <td className="px-3 py-2">
+              <td className="min-w-56 max-w-xl px-3 py-2">
                 <div className="font-medium">
                   {r.job} <span className="text-slate-500">· {r.instance}</span>
                 </div>
@@ -116,6 +116,10 @@ export default async function TargetsPage({
                   {envs.get(r.environment) ?? r.environment} · every {formatDuration(r.intervalMs)}
                 </div>
                 <div className="break-all text-xs text-slate-500">{r.url}</div>
+                {/* In the first cell, so a phone shows why without scrolling sideways. */}
+                {r.lastError ? (
+                  <div className="mt-1 break-words text-sm text-red-700">{r.lastError}</div>
+                ) : null}
               </td>
               <td className="px-3 py-2">
                 <StatusPill status={r.health} />
@@ -127,7 +131,6 @@ export default async function TargetsPage({
                 {r.durationMs === null ? "—" : `${r.durationMs.toFixed(1)} ms`}
               </td>
               <td className="px-3 py-2">{r.samples?.toLocaleString("en") ?? "—"}</td>
-              <td className="max-w-md break-words px-3 py-2 text-red-700">{r.lastError ?? ""}</td>
             </tr>
           ))}
         </Table>
