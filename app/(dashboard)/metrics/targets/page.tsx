@@ -50,6 +50,9 @@ export default async function TargetsPage({
             <Link href="/metrics" className="text-sm underline">
               Explore
             </Link>
+            <Link href="/runbooks/metrics" className="text-sm underline">
+              Runbook: metrics
+            </Link>
             <Link href={hrefWith("/metrics/targets", search, {})} className="text-sm underline">
               Refresh
             </Link>
