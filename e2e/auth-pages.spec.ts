@@ -31,6 +31,8 @@ const ROLES: Record<string, RoleName | "public"> = {
   "/docs/[...path]": "viewer",
   "/forbidden": "viewer",
   "/jobs/[id]": "viewer",
+  "/metrics": "viewer",
+  "/metrics/targets": "viewer",
   "/oncall": "viewer",
   "/runbooks": "viewer",
   "/runbooks/[slug]": "viewer",
@@ -61,6 +63,8 @@ const SECRETS = [
   "users-table",
   "Opsdeck health",
   "connection refused",
+  "http_requests_total",
+  "navi-production",
 ];
 
 /** Page routes of the build, from Next's manifest (not the framework's own _ pages). */
@@ -116,6 +120,8 @@ function marker(route: string, ids: Ids): string {
     "/docs/[...path]": "Configuration reference",
     "/forbidden": "You do not have access to that page",
     "/jobs/[id]": "Requested by",
+    "/metrics": "http_requests_total",
+    "/metrics/targets": "navi-production",
     "/oncall": "E2E primary",
     "/runbooks": "Runbook: a monitor is down",
     "/runbooks/[slug]": "Runbook: a monitor is down",
@@ -273,6 +279,8 @@ const TITLES: Record<string, string> = {
   "/docs/[...path]": "Configuration reference · Docs",
   "/forbidden": "Not allowed",
   "/jobs/[id]": "Job #{job} % · Jobs",
+  "/metrics": "Metrics",
+  "/metrics/targets": "Scrape targets · Metrics",
   "/oncall": "On-call",
   "/runbooks": "Runbooks",
   "/runbooks/[slug]": "Runbook: a monitor is down · Runbooks",

@@ -124,6 +124,13 @@ test("Prometheus's HTTP API: a token or a viewer session, Prometheus's JSON and 
   };
   await bad("/api/v1/query?query=rate(up)", 400, "bad_data", /expected 1 argument|range vector/);
   await bad("/api/v1/query?query=nosuchfn(up)", 400, "bad_data", /nosuchfn/);
+  // A regex whose expansion would explode: refused as RE2 refuses it, at once.
+  await bad(
+    `/api/v1/query?query=${encodeURIComponent('up{job=~"(a{1000}){1000}"}')}`,
+    400,
+    "bad_data",
+    /invalid repeat count/,
+  );
   await bad("/api/v1/query?query=up&time=yesterday", 400, "bad_data", /invalid parameter "time"/);
   await bad(
     `/api/v1/query_range?query=up&start=0&end=${10 * 365 * 86400}&step=1`,

@@ -13,7 +13,7 @@ import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { metricTargets, TARGETS_PAGE, type TargetFilter } from "@/server/queries/metric-targets";
 import { getMetricsDb } from "@/server/tsdb/db";
 
-export const metadata: Metadata = { title: "Scrape targets" };
+export const metadata: Metadata = { title: "Scrape targets · Metrics" };
 
 const HEALTH = ["up", "down", "unknown"] as const;
 
