@@ -23,6 +23,7 @@ function engine(
   change: {
     engine?: Partial<ThreadStatus>;
     jobs?: Partial<ThreadStatus>;
+    metrics?: Partial<ThreadStatus>;
     engineSnapshot?: Partial<EngineSnapshot>;
     jobsSnapshot?: Partial<JobsSnapshot>;
   } = {},
@@ -50,6 +51,18 @@ function engine(
         ...change.jobsSnapshot,
       },
       change.jobs,
+    ),
+    metrics: thread(
+      {
+        role: "metrics",
+        at: NOW - 500,
+        holder: "h:1:c",
+        leader: true,
+        targets: 2,
+        series: 100,
+        samples: 1000,
+      },
+      change.metrics,
     ),
   } as EngineStatus;
   return { engine: { status: () => status } };
@@ -95,6 +108,19 @@ describe("Opsdeck's own health: the engine threads", () => {
       restarts: 1,
       message: "the engine thread is restarting",
     });
+  });
+
+  it("is degraded, not down, while the metrics thread is dead: checks and alerts go on", () => {
+    const report = health(
+      engine({ metrics: { state: "restarting", restarts: 1, snapshot: undefined } }),
+    );
+    expect(report.status).toBe("degraded");
+    expect(report.checks.metrics).toEqual({
+      status: "degraded",
+      restarts: 1,
+      message: "the metrics thread is restarting",
+    });
+    expect(report.checks.engine).toEqual({ status: "ok" });
   });
 
   it("is down before the engine threads started", () => {

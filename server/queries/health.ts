@@ -66,7 +66,8 @@ function runnerCheck(jobs: EngineStatus["jobs"] | undefined, now: number): Check
 /**
  * Opsdeck's own health: the database answers, some process schedules, queued jobs get
  * picked up, notifications go out, and this process's engine threads run: the engine
- * thread (checks, alerts) answers, the jobs thread answers and its runner heartbeats.
+ * thread (checks, alerts) answers, the jobs thread answers and its runner heartbeats, the
+ * metrics thread answers.
  */
 export function selfHealth(
   db: Db,
@@ -99,6 +100,10 @@ export function selfHealth(
   // Checks and alerts (the engine thread), jobs (the jobs thread): a dead one is down.
   checks.engine = threadCheck("engine", engine?.engine, now);
   checks.runner = runnerCheck(engine?.jobs, now);
+  // Metrics (the metrics thread): without it nothing is scraped or stored, but checks,
+  // alerts and jobs go on, so Opsdeck is degraded, not down.
+  const metrics = threadCheck("metrics", engine?.metrics, now);
+  checks.metrics = metrics.status === "down" ? { ...metrics, status: "degraded" } : metrics;
   const status = Object.values(checks).reduce<CheckStatus>((s, c) => worst(s, c.status), "ok");
   return { status, checks };
 }
