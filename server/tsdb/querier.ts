@@ -1,13 +1,24 @@
 import "server-only";
 import type { Statement } from "better-sqlite3";
-import { decodeChunkRange, type DecodedChunk } from "@/lib/metrics/chunk";
+import type { DecodedChunk } from "@/lib/metrics/chunk";
+import { decodeRollupField } from "@/lib/metrics/rollup-chunk";
+import { isStaleNaN } from "@/lib/metrics/stale";
 import { compileFullMatch } from "@/lib/patterns";
 import type { LabelMatcher } from "@/lib/promql/ast";
 import { compareLabels } from "@/lib/promql/eval-labels";
 import type { Labels, Querier, SelectHints, SeriesData } from "@/lib/promql/storage";
 import type { MetricsDb } from "./db";
 import { labelsFromKey, toRecord } from "./labels";
-import { CHUNK_SPAN_MS } from "./writer";
+import { asBytes, concatenate, RawReader } from "./raw-read";
+import {
+  chooseResolution,
+  coarser,
+  fieldFor,
+  type Coverage,
+  type PointField,
+  type Resolution,
+} from "./resolution";
+import { FIVE_MINUTES, HOUR, Meta, META, prepareRollupRows, rollupRowSpan } from "./rollup";
 
 type Test = (value: string) => boolean;
 
@@ -42,9 +53,11 @@ export class TsdbQuerier implements Querier {
     byValue: Statement<[string, string], { series_id: number }>;
     byName: Statement<[string], { value: string; series_id: number }>;
     key: Statement<[number], { key: string }>;
-    chunks: Statement<[number, number, number, number], { data: Buffer }>;
-    head: Statement<[number, number, number], { data: Buffer }>;
+    rollups: Statement<[number, number, number, number, number], { data: Buffer }>;
   };
+  private readonly raw: RawReader;
+  private readonly meta: Meta;
+  private used: Resolution = "raw";
   /** Samples read by the last `select` calls (the evaluator's budget counts them too). */
   samplesRead = 0;
 
@@ -53,14 +66,20 @@ export class TsdbQuerier implements Querier {
       byValue: db.prepare("SELECT series_id FROM postings WHERE name = ? AND value = ?"),
       byName: db.prepare("SELECT value, series_id FROM postings WHERE name = ? ORDER BY value"),
       key: db.prepare("SELECT key FROM series WHERE id = ?"),
-      chunks: db.prepare(
-        `SELECT data FROM chunks WHERE series_id = ? AND first_t >= ? AND first_t <= ?
-           AND last_t >= ? ORDER BY first_t`,
-      ),
-      head: db.prepare(
-        "SELECT data FROM head WHERE series_id = ? AND first_t <= ? AND last_t >= ?",
-      ),
+      rollups: prepareRollupRows(db),
     };
+    this.raw = new RawReader(db);
+    this.meta = new Meta(db);
+  }
+
+  /** Forgets the resolution recorded so far: call before evaluating a query. */
+  startEvaluation(): void {
+    this.used = "raw";
+  }
+
+  /** The coarsest resolution read since `startEvaluation()`. */
+  get resolution(): Resolution {
+    return this.used;
   }
 
   select(matchers: LabelMatcher[], hints: SelectHints): SeriesData[] {
@@ -105,23 +124,66 @@ export class TsdbQuerier implements Querier {
   }
 
   private selectIn(matchers: LabelMatcher[], hints: SelectHints): SeriesData[] {
+    const coverage = this.coverage();
+    const resolution = chooseResolution(hints, coverage.from);
+    const field = fieldFor(hints.func);
     const out: SeriesData[] = [];
     for (const { id, labels } of this.matchSeries(matchers)) {
-      const rows = this.stmt.chunks.all(id, hints.start - CHUNK_SPAN_MS, hints.end, hints.start);
-      const head = this.stmt.head.get(id, hints.end, hints.start);
-      if (head) rows.push(head);
-      const parts = rows.map((row) =>
-        decodeChunkRange(
-          new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.length),
-          hints.start,
-          hints.end,
-        ),
-      );
-      const series = concatenate(parts);
+      const series =
+        resolution === "raw"
+          ? this.raw.read(id, hints.start, hints.end)
+          : this.readRollup(id, resolution, field, hints, coverage.done);
       this.samplesRead += series.t.length;
       if (series.t.length > 0) out.push({ labels, ...series });
     }
     return out;
+  }
+
+  private coverage(): { from: Coverage; done: Record<"5m" | "1h", number | undefined> } {
+    const get = (key: string) => this.meta.get(key);
+    return {
+      from: {
+        raw: get(META.from("raw")) ?? -Infinity,
+        "5m": get(META.from("5m")) ?? -Infinity,
+        "1h": get(META.from("1h")) ?? -Infinity,
+      },
+      done: { "5m": get(META.done("5m")), "1h": get(META.done("1h")) },
+    };
+  }
+
+  /**
+   * One series at a rollup resolution: hourly points up to where the hourly rollup is
+   * done, 5-minute points after that up to where they are done, raw samples after that
+   * (each a bucket of its own). The coarsest that contributed a point is recorded.
+   */
+  private readRollup(
+    id: number,
+    resolution: "5m" | "1h",
+    field: PointField,
+    hints: SelectHints,
+    done: Record<"5m" | "1h", number | undefined>,
+  ): DecodedChunk {
+    const parts: DecodedChunk[] = [];
+    let at = hints.start;
+    // The counter field's value and raw value at the last point, for the raw samples after it.
+    let base: { last: number; counter: number } | undefined;
+    for (const level of resolution === "1h" ? (["1h", "5m"] as const) : (["5m"] as const)) {
+      const until = done[level];
+      if (until === undefined || at >= until) continue;
+      const step = level === "1h" ? HOUR : FIVE_MINUTES;
+      const end = Math.min(hints.end, until - 1);
+      const rows = this.stmt.rollups.all(id, step, at - rollupRowSpan(step), end, at);
+      let part = concatenate(rows.map((r) => readField(asBytes(r.data), field, at, end)));
+      if (part.t.length > 0) {
+        this.used = coarser(this.used, level);
+        if (field === "counter") base = lastLive(asBytes(rows[rows.length - 1]!.data), end) ?? base;
+        if (level === "1h" && hints.range === 0) part = densify(part, Math.min(until, hints.end));
+        parts.push(part);
+      }
+      at = until;
+    }
+    if (at <= hints.end) parts.push(asField(this.raw.read(id, at, hints.end), field, base));
+    return concatenate(parts);
   }
 
   private labelsOf(id: number): Labels | undefined {
@@ -136,38 +198,79 @@ export class TsdbQuerier implements Querier {
   }
 }
 
+/** One field of a blob's points; "avg" is each bucket's sum over its count. */
+function readField(blob: Uint8Array, field: PointField, mint: number, maxt: number): DecodedChunk {
+  if (field !== "avg") return decodeRollupField(blob, field, mint, maxt);
+  const sum = decodeRollupField(blob, "sum", mint, maxt);
+  const count = decodeRollupField(blob, "count", mint, maxt).v;
+  const v = new Float64Array(sum.v.length);
+  for (let i = 0; i < v.length; i++) {
+    const s = sum.v[i]!;
+    v[i] = isStaleNaN(s) ? s : s / count[i]!;
+  }
+  return { t: sum.t, v };
+}
+
+/** The `last` and `counter` of a blob's last point that is not a staleness point, at or before maxt. */
+function lastLive(blob: Uint8Array, maxt: number): { last: number; counter: number } | undefined {
+  const last = decodeRollupField(blob, "last", -Infinity, maxt).v;
+  const counter = decodeRollupField(blob, "counter", -Infinity, maxt).v;
+  for (let i = last.length - 1; i >= 0; i--)
+    if (!isStaleNaN(last[i]!)) return { last: last[i]!, counter: counter[i]! };
+  return undefined;
+}
+
 /**
- * One series' samples from its chunks, in Float64Arrays: a plain JS array may rewrite
- * a NaN's bits, and the staleness marker is a NaN told apart by its bits. Chunks of one
- * series overlap only when history was imported beside what was scraped: then samples
- * are sorted by time, the first of equal timestamps kept.
+ * Raw samples as points of one sample each. The counter field goes on from the rollup's
+ * last point: raw resets add to it as the rollup's would have.
  */
-function concatenate(parts: DecodedChunk[]): { t: Float64Array; v: Float64Array } {
-  if (parts.length === 1) return parts[0]!;
-  const n = parts.reduce((sum, p) => sum + p.t.length, 0);
-  const t = new Float64Array(n);
-  const v = new Float64Array(n);
-  let at = 0;
-  let ordered = true;
-  for (const p of parts) {
-    if (p.t.length === 0) continue;
-    if (at > 0 && p.t[0]! <= t[at - 1]!) ordered = false;
-    t.set(p.t, at);
-    v.set(p.v, at);
-    at += p.t.length;
+function asField(
+  raw: DecodedChunk,
+  field: PointField,
+  base: { last: number; counter: number } | undefined,
+): DecodedChunk {
+  if (field === "count") {
+    const v = raw.v.map((x) => (isStaleNaN(x) ? x : 1));
+    return { t: raw.t, v };
   }
-  if (ordered) return { t, v };
-  const order = Array.from(t, (_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b);
-  const outT = new Float64Array(n);
-  const outV = new Float64Array(n);
-  let k = 0;
-  for (const i of order) {
-    if (k > 0 && outT[k - 1] === t[i]) continue;
-    outT[k] = t[i]!;
-    outV[k] = v[i]!;
-    k++;
+  if (field !== "counter" || !base) return raw;
+  const v = new Float64Array(raw.v.length);
+  let prev = base.last;
+  let offset = base.counter - base.last;
+  for (let i = 0; i < v.length; i++) {
+    const x = raw.v[i]!;
+    if (x !== x) {
+      v[i] = x;
+      continue;
+    }
+    if (x < prev) offset += prev;
+    prev = x;
+    v[i] = x + offset;
   }
-  return { t: outT.subarray(0, k), v: outV.subarray(0, k) };
+  return { t: raw.t, v };
+}
+
+/**
+ * Hourly points for an instant selector, repeated every 5 minutes until the next point
+ * (at most an hour on, never past `until`), so the 5-minute lookback finds one at every
+ * step: what Thanos's dynamic lookback does for hourly data.
+ */
+function densify(p: DecodedChunk, until: number): DecodedChunk {
+  const t: number[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < p.t.length; i++) {
+    t.push(p.t[i]!);
+    at.push(i);
+    if (isStaleNaN(p.v[i]!)) continue;
+    const stop = Math.min(i + 1 < p.t.length ? p.t[i + 1]! : until, p.t[i]! + HOUR, until);
+    for (let f = p.t[i]! + FIVE_MINUTES; f < stop; f += FIVE_MINUTES) {
+      t.push(f);
+      at.push(i);
+    }
+  }
+  const v = new Float64Array(t.length);
+  for (let k = 0; k < at.length; k++) v[k] = p.v[at[k]!]!;
+  return { t: Float64Array.from(t), v };
 }
 
 function intersect(a: Set<number>, b: Set<number>): Set<number> {
