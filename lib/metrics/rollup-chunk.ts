@@ -54,6 +54,26 @@ export function newCarry(): RollupCarry {
 }
 
 /**
+ * The carry after stored points, from their `last` and `counter` fields; `last` is
+ * undefined if every point is a staleness point.
+ */
+export function carryAfter(last: Float64Array, counter: Float64Array): RollupCarry {
+  const n = last.length;
+  const carry: RollupCarry = {
+    last: undefined,
+    offset: 0,
+    ended: n === 0 || isStaleNaN(last[n - 1]!),
+  };
+  for (let i = n - 1; i >= 0; i--) {
+    if (isStaleNaN(last[i]!)) continue;
+    carry.last = last[i]!;
+    carry.offset = counter[i]! - last[i]!;
+    break;
+  }
+  return carry;
+}
+
+/**
  * Raw samples (ascending) into one point per bucket of `step` ms aligned to the epoch,
  * continuing from `carry` (updated). Every sample given is rolled up: the caller passes
  * complete buckets only.

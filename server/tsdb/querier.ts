@@ -1,8 +1,14 @@
 import "server-only";
 import type { Statement } from "better-sqlite3";
 import type { DecodedChunk } from "@/lib/metrics/chunk";
-import { decodeRollupField } from "@/lib/metrics/rollup-chunk";
-import { isStaleNaN } from "@/lib/metrics/stale";
+import {
+  carryAfter,
+  decodeRollupField,
+  newCarry,
+  rollupSamples,
+  type RollupPoint,
+} from "@/lib/metrics/rollup-chunk";
+import { isStaleNaN, STALE_NAN } from "@/lib/metrics/stale";
 import { compileFullMatch } from "@/lib/patterns";
 import type { LabelMatcher } from "@/lib/promql/ast";
 import { compareLabels } from "@/lib/promql/eval-labels";
@@ -152,38 +158,53 @@ export class TsdbQuerier implements Querier {
   }
 
   /**
-   * One series at a rollup resolution: hourly points up to where the hourly rollup is
-   * done, 5-minute points after that up to where they are done, raw samples after that
-   * (each a bucket of its own). The coarsest that contributed a point is recorded.
+   * One series at a rollup resolution: stored points up to where the rollup is done, and
+   * after that the raw samples rolled up here the same way (the bucket under way ending
+   * at its latest sample), so the newest windows hold points as evenly spaced as the
+   * older ones, and an answer does not change when the rollup catches up.
    */
   private readRollup(
     id: number,
-    resolution: "5m" | "1h",
+    level: "5m" | "1h",
     field: PointField,
     hints: SelectHints,
     done: Record<"5m" | "1h", number | undefined>,
   ): DecodedChunk {
+    const step = level === "1h" ? HOUR : FIVE_MINUTES;
+    const until = done[level] ?? -Infinity;
     const parts: DecodedChunk[] = [];
-    let at = hints.start;
-    // The counter field's value and raw value at the last point, for the raw samples after it.
-    let base: { last: number; counter: number } | undefined;
-    for (const level of resolution === "1h" ? (["1h", "5m"] as const) : (["5m"] as const)) {
-      const until = done[level];
-      if (until === undefined || at >= until) continue;
-      const step = level === "1h" ? HOUR : FIVE_MINUTES;
+    let carry = newCarry();
+    if (hints.start < until) {
       const end = Math.min(hints.end, until - 1);
-      const rows = this.stmt.rollups.all(id, step, at - rollupRowSpan(step), end, at);
-      let part = concatenate(rows.map((r) => readField(asBytes(r.data), field, at, end)));
-      if (part.t.length > 0) {
-        this.used = coarser(this.used, level);
-        if (field === "counter") base = lastLive(asBytes(rows[rows.length - 1]!.data), end) ?? base;
-        if (level === "1h" && hints.range === 0) part = densify(part, Math.min(until, hints.end));
-        parts.push(part);
+      const rows = this.stmt.rollups.all(
+        id,
+        step,
+        hints.start - rollupRowSpan(step),
+        end,
+        hints.start,
+      );
+      parts.push(...rows.map((r) => readField(asBytes(r.data), field, hints.start, end)));
+      const newest = rows[rows.length - 1];
+      if (newest) {
+        const blob = asBytes(newest.data);
+        carry = carryAfter(
+          decodeRollupField(blob, "last", -Infinity, end).v,
+          decodeRollupField(blob, "counter", -Infinity, end).v,
+        );
       }
-      at = until;
     }
-    if (at <= hints.end) parts.push(asField(this.raw.read(id, at, hints.end), field, base));
-    return concatenate(parts);
+    // The whole bucket the selection starts in, so its point is the rollup's.
+    const from = Math.max(until, Math.floor(hints.start / step) * step);
+    if (from <= hints.end) {
+      const raw = this.raw.read(id, from, hints.end);
+      const tail = pointsField(rollupSamples(raw.t, raw.v, step, carry), field);
+      const first = tail.t.findIndex((t) => t >= hints.start);
+      if (first >= 0) parts.push({ t: tail.t.subarray(first), v: tail.v.subarray(first) });
+    }
+    let series = concatenate(parts);
+    if (series.t.length > 0) this.used = coarser(this.used, level);
+    if (level === "1h" && hints.range === 0) series = densify(series, hints.end);
+    return series;
   }
 
   private labelsOf(id: number): Labels | undefined {
@@ -211,43 +232,16 @@ function readField(blob: Uint8Array, field: PointField, mint: number, maxt: numb
   return { t: sum.t, v };
 }
 
-/** The `last` and `counter` of a blob's last point that is not a staleness point, at or before maxt. */
-function lastLive(blob: Uint8Array, maxt: number): { last: number; counter: number } | undefined {
-  const last = decodeRollupField(blob, "last", -Infinity, maxt).v;
-  const counter = decodeRollupField(blob, "counter", -Infinity, maxt).v;
-  for (let i = last.length - 1; i >= 0; i--)
-    if (!isStaleNaN(last[i]!)) return { last: last[i]!, counter: counter[i]! };
-  return undefined;
-}
-
-/**
- * Raw samples as points of one sample each. The counter field goes on from the rollup's
- * last point: raw resets add to it as the rollup's would have.
- */
-function asField(
-  raw: DecodedChunk,
-  field: PointField,
-  base: { last: number; counter: number } | undefined,
-): DecodedChunk {
-  if (field === "count") {
-    const v = raw.v.map((x) => (isStaleNaN(x) ? x : 1));
-    return { t: raw.t, v };
+/** One field of points rolled up here. */
+function pointsField(points: RollupPoint[], field: PointField): DecodedChunk {
+  const t = new Float64Array(points.length);
+  const v = new Float64Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    t[i] = p.t;
+    v[i] = p.stale ? STALE_NAN : field === "avg" ? p.sum / p.count : p[field];
   }
-  if (field !== "counter" || !base) return raw;
-  const v = new Float64Array(raw.v.length);
-  let prev = base.last;
-  let offset = base.counter - base.last;
-  for (let i = 0; i < v.length; i++) {
-    const x = raw.v[i]!;
-    if (x !== x) {
-      v[i] = x;
-      continue;
-    }
-    if (x < prev) offset += prev;
-    prev = x;
-    v[i] = x + offset;
-  }
-  return { t: raw.t, v };
+  return { t, v };
 }
 
 /**

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Statement } from "better-sqlite3";
 import {
+  carryAfter,
   decodeRollup,
   newCarry,
   RollupAppender,
@@ -11,7 +12,6 @@ import {
   type RollupCarry,
   type RollupPoint,
 } from "@/lib/metrics/rollup-chunk";
-import { isStaleNaN } from "@/lib/metrics/stale";
 import type { MetricsDb } from "./db";
 import { asBytes, RawReader } from "./raw-read";
 
@@ -246,10 +246,9 @@ export class Rollup {
   private rollSeries(level: Level, id: number, done: number, target: number): void {
     const { step } = level;
     const newest = this.stmt.newest.get(id, step);
-    const carry = newCarry();
+    const carry = newest ? this.resume(id, step, newest) : newCarry();
     let from = done;
     if (newest) {
-      this.resume(carry, id, step, newest);
       from = Math.max(from, (Math.floor(newest.last_t / step) + 1) * step);
     }
     if (from >= target) return;
@@ -265,20 +264,14 @@ export class Rollup {
   }
 
   /** The carry after a series' newest stored point (one row back if that row is a lone staleness point). */
-  private resume(carry: RollupCarry, id: number, step: number, newest: Row): void {
-    let row: Row | undefined = newest;
-    const newestPoints = decodeRollup(asBytes(newest.data));
-    carry.ended = isStaleNaN(newestPoints.last[newestPoints.t.length - 1]!);
-    for (let p = newestPoints; row;) {
-      for (let i = p.t.length - 1; i >= 0; i--) {
-        if (isStaleNaN(p.last[i]!)) continue;
-        carry.last = p.last[i]!;
-        carry.offset = p.counter[i]! - p.last[i]!;
-        return;
-      }
-      row = this.stmt.before.get(id, step, row.first_t);
-      if (row) p = decodeRollup(asBytes(row.data));
-    }
+  private resume(id: number, step: number, newest: Row): RollupCarry {
+    const points = decodeRollup(asBytes(newest.data));
+    const carry = carryAfter(points.last, points.counter);
+    if (carry.last !== undefined) return carry;
+    const before = this.stmt.before.get(id, step, newest.first_t);
+    if (!before) return carry;
+    const older = decodeRollup(asBytes(before.data));
+    return { ...carryAfter(older.last, older.counter), ended: carry.ended };
   }
 
   /** One series' points at `step` with start <= t <= end. */
