@@ -69,4 +69,23 @@ export const METRICS_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (job, instance)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Downsampled points (lib/metrics/rollup-chunk.ts): step is 300000 (5 minutes) or
+  -- 3600000 (an hour); a row holds at most 120 points spanning less than 120 steps, the
+  -- newest row of a series and step is appended to until then.
+  CREATE TABLE rollups (
+    series_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    first_t INTEGER NOT NULL,
+    last_t INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (series_id, step, first_t)
+  ) WITHOUT ROWID;
+  -- The rollup's and retention's progress (server/tsdb/rollup.ts names the keys).
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -18,6 +18,7 @@ import { forwardToDatasource } from "./remote-datasource";
 
 export { PromApiError, promError, promSuccess } from "./prom-errors";
 import { matcherTest, TsdbQuerier } from "./querier";
+import type { Resolution } from "./resolution";
 
 // Prometheus's HTTP API (/api/v1/*) over the built-in store: its parameters, its JSON,
 // its error types and status codes, so Grafana and promtool speak to Opsdeck unchanged.
@@ -189,27 +190,29 @@ function builtin(): TsdbQuerier {
   return querier;
 }
 
-export type QueryTiming = { resolution: "raw"; serverMs: number };
+/** The coarsest resolution the answer was read at, and the time it took. */
+export type QueryTiming = { resolution: Resolution; serverMs: number };
 
-/** GET|POST /api/v1/query over the built-in store. */
-export function instantQuery(params: URLSearchParams, now = Date.now()) {
+/** GET|POST /api/v1/query over the built-in store (or `q`: a benchmark's). */
+export function instantQuery(params: URLSearchParams, now = Date.now(), q = builtin()) {
   const expr = parseQuery(params.get("query"));
   const time = parseTimeParam(params.get("time"), "time", now);
   const timeout = timeoutOf(params);
   const started = performance.now();
+  q.startEvaluation();
   try {
-    const r = evaluateInstant(expr, builtin(), time, {
+    const r = evaluateInstant(expr, q, time, {
       maxSamples: MAX_SAMPLES,
       deadline: Date.now() + timeout,
     });
-    return { data: formatInstant(r), timing: timing(started) };
+    return { data: formatInstant(r), timing: timing(started, q) };
   } catch (err) {
     evalError(err);
   }
 }
 
-/** GET|POST /api/v1/query_range over the built-in store. */
-export function rangeQuery(params: URLSearchParams) {
+/** GET|POST /api/v1/query_range over the built-in store (or `q`: a benchmark's). */
+export function rangeQuery(params: URLSearchParams, q = builtin()) {
   const expr = parseQuery(params.get("query"));
   const start = parseTimeParam(params.get("start"), "start", NaN);
   const end = parseTimeParam(params.get("end"), "end", NaN);
@@ -247,12 +250,13 @@ export function rangeQuery(params: URLSearchParams) {
     );
   const timeout = timeoutOf(params);
   const started = performance.now();
+  q.startEvaluation();
   try {
-    const r = evaluateRange(expr, builtin(), start, end, step, {
+    const r = evaluateRange(expr, q, start, end, step, {
       maxSamples: MAX_SAMPLES,
       deadline: Date.now() + timeout,
     });
-    return { data: formatRange(r), timing: timing(started) };
+    return { data: formatRange(r), timing: timing(started, q) };
   } catch (err) {
     evalError(err);
   }
@@ -264,8 +268,9 @@ function timeoutOf(params: URLSearchParams): number {
   return Math.min(QUERY_TIMEOUT_MS, parseDurationParam(t, "timeout"));
 }
 
-function timing(started: number): QueryTiming {
-  return { resolution: "raw", serverMs: Math.round((performance.now() - started) * 100) / 100 };
+function timing(started: number, q: TsdbQuerier): QueryTiming {
+  const serverMs = Math.round((performance.now() - started) * 100) / 100;
+  return { resolution: q.resolution, serverMs };
 }
 
 /** match[] parameters as selectors (each a bare vector selector). */

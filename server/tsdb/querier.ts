@@ -1,13 +1,30 @@
 import "server-only";
 import type { Statement } from "better-sqlite3";
-import { decodeChunkRange, type DecodedChunk } from "@/lib/metrics/chunk";
+import type { DecodedChunk } from "@/lib/metrics/chunk";
+import {
+  carryAfter,
+  decodeRollupField,
+  newCarry,
+  rollupSamples,
+  type RollupPoint,
+} from "@/lib/metrics/rollup-chunk";
+import { isStaleNaN, STALE_NAN } from "@/lib/metrics/stale";
 import { compileFullMatch } from "@/lib/patterns";
 import type { LabelMatcher } from "@/lib/promql/ast";
 import { compareLabels } from "@/lib/promql/eval-labels";
 import type { Labels, Querier, SelectHints, SeriesData } from "@/lib/promql/storage";
 import type { MetricsDb } from "./db";
 import { labelsFromKey, toRecord } from "./labels";
-import { CHUNK_SPAN_MS } from "./writer";
+import { asBytes, concatenate, RawReader } from "./raw-read";
+import {
+  chooseResolution,
+  coarser,
+  fieldFor,
+  type Coverage,
+  type PointField,
+  type Resolution,
+} from "./resolution";
+import { FIVE_MINUTES, HOUR, Meta, META, prepareRollupRows, rollupRowSpan } from "./rollup";
 
 type Test = (value: string) => boolean;
 
@@ -42,9 +59,11 @@ export class TsdbQuerier implements Querier {
     byValue: Statement<[string, string], { series_id: number }>;
     byName: Statement<[string], { value: string; series_id: number }>;
     key: Statement<[number], { key: string }>;
-    chunks: Statement<[number, number, number, number], { data: Buffer }>;
-    head: Statement<[number, number, number], { data: Buffer }>;
+    rollups: Statement<[number, number, number, number, number], { data: Buffer }>;
   };
+  private readonly raw: RawReader;
+  private readonly meta: Meta;
+  private used: Resolution = "raw";
   /** Samples read by the last `select` calls (the evaluator's budget counts them too). */
   samplesRead = 0;
 
@@ -53,14 +72,20 @@ export class TsdbQuerier implements Querier {
       byValue: db.prepare("SELECT series_id FROM postings WHERE name = ? AND value = ?"),
       byName: db.prepare("SELECT value, series_id FROM postings WHERE name = ? ORDER BY value"),
       key: db.prepare("SELECT key FROM series WHERE id = ?"),
-      chunks: db.prepare(
-        `SELECT data FROM chunks WHERE series_id = ? AND first_t >= ? AND first_t <= ?
-           AND last_t >= ? ORDER BY first_t`,
-      ),
-      head: db.prepare(
-        "SELECT data FROM head WHERE series_id = ? AND first_t <= ? AND last_t >= ?",
-      ),
+      rollups: prepareRollupRows(db),
     };
+    this.raw = new RawReader(db);
+    this.meta = new Meta(db);
+  }
+
+  /** Forgets the resolution recorded so far: call before evaluating a query. */
+  startEvaluation(): void {
+    this.used = "raw";
+  }
+
+  /** The coarsest resolution read since `startEvaluation()`. */
+  get resolution(): Resolution {
+    return this.used;
   }
 
   select(matchers: LabelMatcher[], hints: SelectHints): SeriesData[] {
@@ -105,23 +130,81 @@ export class TsdbQuerier implements Querier {
   }
 
   private selectIn(matchers: LabelMatcher[], hints: SelectHints): SeriesData[] {
+    const coverage = this.coverage();
+    const resolution = chooseResolution(hints, coverage.from);
+    const field = fieldFor(hints.func);
     const out: SeriesData[] = [];
     for (const { id, labels } of this.matchSeries(matchers)) {
-      const rows = this.stmt.chunks.all(id, hints.start - CHUNK_SPAN_MS, hints.end, hints.start);
-      const head = this.stmt.head.get(id, hints.end, hints.start);
-      if (head) rows.push(head);
-      const parts = rows.map((row) =>
-        decodeChunkRange(
-          new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.length),
-          hints.start,
-          hints.end,
-        ),
-      );
-      const series = concatenate(parts);
+      const series =
+        resolution === "raw"
+          ? this.raw.read(id, hints.start, hints.end)
+          : this.readRollup(id, resolution, field, hints, coverage.done);
       this.samplesRead += series.t.length;
       if (series.t.length > 0) out.push({ labels, ...series });
     }
     return out;
+  }
+
+  private coverage(): { from: Coverage; done: Record<"5m" | "1h", number | undefined> } {
+    const get = (key: string) => this.meta.get(key);
+    return {
+      from: {
+        raw: get(META.from("raw")) ?? -Infinity,
+        "5m": get(META.from("5m")) ?? -Infinity,
+        "1h": get(META.from("1h")) ?? -Infinity,
+      },
+      done: { "5m": get(META.done("5m")), "1h": get(META.done("1h")) },
+    };
+  }
+
+  /**
+   * One series at a rollup resolution: stored points up to where the rollup is done, and
+   * after that the raw samples rolled up here the same way (the bucket under way ending
+   * at its latest sample), so the newest windows hold points as evenly spaced as the
+   * older ones, and an answer does not change when the rollup catches up.
+   */
+  private readRollup(
+    id: number,
+    level: "5m" | "1h",
+    field: PointField,
+    hints: SelectHints,
+    done: Record<"5m" | "1h", number | undefined>,
+  ): DecodedChunk {
+    const step = level === "1h" ? HOUR : FIVE_MINUTES;
+    const until = done[level] ?? -Infinity;
+    const parts: DecodedChunk[] = [];
+    let carry = newCarry();
+    if (hints.start < until) {
+      const end = Math.min(hints.end, until - 1);
+      const rows = this.stmt.rollups.all(
+        id,
+        step,
+        hints.start - rollupRowSpan(step),
+        end,
+        hints.start,
+      );
+      parts.push(...rows.map((r) => readField(asBytes(r.data), field, hints.start, end)));
+      const newest = rows[rows.length - 1];
+      if (newest) {
+        const blob = asBytes(newest.data);
+        carry = carryAfter(
+          decodeRollupField(blob, "last", -Infinity, end).v,
+          decodeRollupField(blob, "counter", -Infinity, end).v,
+        );
+      }
+    }
+    // The whole bucket the selection starts in, so its point is the rollup's.
+    const from = Math.max(until, Math.floor(hints.start / step) * step);
+    if (from <= hints.end) {
+      const raw = this.raw.read(id, from, hints.end);
+      const tail = pointsField(rollupSamples(raw.t, raw.v, step, carry), field);
+      const first = tail.t.findIndex((t) => t >= hints.start);
+      if (first >= 0) parts.push({ t: tail.t.subarray(first), v: tail.v.subarray(first) });
+    }
+    let series = concatenate(parts);
+    if (series.t.length > 0) this.used = coarser(this.used, level);
+    if (level === "1h" && hints.range === 0) series = densify(series, hints.end);
+    return series;
   }
 
   private labelsOf(id: number): Labels | undefined {
@@ -136,38 +219,52 @@ export class TsdbQuerier implements Querier {
   }
 }
 
+/** One field of a blob's points; "avg" is each bucket's sum over its count. */
+function readField(blob: Uint8Array, field: PointField, mint: number, maxt: number): DecodedChunk {
+  if (field !== "avg") return decodeRollupField(blob, field, mint, maxt);
+  const sum = decodeRollupField(blob, "sum", mint, maxt);
+  const count = decodeRollupField(blob, "count", mint, maxt).v;
+  const v = new Float64Array(sum.v.length);
+  for (let i = 0; i < v.length; i++) {
+    const s = sum.v[i]!;
+    v[i] = isStaleNaN(s) ? s : s / count[i]!;
+  }
+  return { t: sum.t, v };
+}
+
+/** One field of points rolled up here. */
+function pointsField(points: RollupPoint[], field: PointField): DecodedChunk {
+  const t = new Float64Array(points.length);
+  const v = new Float64Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    t[i] = p.t;
+    v[i] = p.stale ? STALE_NAN : field === "avg" ? p.sum / p.count : p[field];
+  }
+  return { t, v };
+}
+
 /**
- * One series' samples from its chunks, in Float64Arrays: a plain JS array may rewrite
- * a NaN's bits, and the staleness marker is a NaN told apart by its bits. Chunks of one
- * series overlap only when history was imported beside what was scraped: then samples
- * are sorted by time, the first of equal timestamps kept.
+ * Hourly points for an instant selector, repeated every 5 minutes until the next point
+ * (at most an hour on, never past `until`), so the 5-minute lookback finds one at every
+ * step: what Thanos's dynamic lookback does for hourly data.
  */
-function concatenate(parts: DecodedChunk[]): { t: Float64Array; v: Float64Array } {
-  if (parts.length === 1) return parts[0]!;
-  const n = parts.reduce((sum, p) => sum + p.t.length, 0);
-  const t = new Float64Array(n);
-  const v = new Float64Array(n);
-  let at = 0;
-  let ordered = true;
-  for (const p of parts) {
-    if (p.t.length === 0) continue;
-    if (at > 0 && p.t[0]! <= t[at - 1]!) ordered = false;
-    t.set(p.t, at);
-    v.set(p.v, at);
-    at += p.t.length;
+function densify(p: DecodedChunk, until: number): DecodedChunk {
+  const t: number[] = [];
+  const at: number[] = [];
+  for (let i = 0; i < p.t.length; i++) {
+    t.push(p.t[i]!);
+    at.push(i);
+    if (isStaleNaN(p.v[i]!)) continue;
+    const stop = Math.min(i + 1 < p.t.length ? p.t[i + 1]! : until, p.t[i]! + HOUR, until);
+    for (let f = p.t[i]! + FIVE_MINUTES; f < stop; f += FIVE_MINUTES) {
+      t.push(f);
+      at.push(i);
+    }
   }
-  if (ordered) return { t, v };
-  const order = Array.from(t, (_, i) => i).sort((a, b) => t[a]! - t[b]! || a - b);
-  const outT = new Float64Array(n);
-  const outV = new Float64Array(n);
-  let k = 0;
-  for (const i of order) {
-    if (k > 0 && outT[k - 1] === t[i]) continue;
-    outT[k] = t[i]!;
-    outV[k] = v[i]!;
-    k++;
-  }
-  return { t: outT.subarray(0, k), v: outV.subarray(0, k) };
+  const v = new Float64Array(t.length);
+  for (let k = 0; k < at.length; k++) v[k] = p.v[at[k]!]!;
+  return { t: Float64Array.from(t), v };
 }
 
 function intersect(a: Set<number>, b: Set<number>): Set<number> {

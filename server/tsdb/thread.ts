@@ -9,11 +9,16 @@ import { logger } from "@/server/logger";
 import { getMetricsDb, type MetricsDb } from "./db";
 import { METRICS_LEASE } from "./lease";
 import { drainInbox } from "./inbox";
+import { applyRetention } from "./retention";
+import { Rollup } from "./rollup";
 import { ReplicaScraper, scrapeOffsetMs, scrapeSpecs, type ScrapeSpec } from "./scraper";
 import { TsdbWriter } from "./writer";
 
 const LEASE_TTL_MS = 30_000;
 const COMMIT_MS = 1000;
+/** How often the rollup looks for completed buckets (a 5-minute bucket is done 2 minutes after it ends). */
+const ROLLUP_EVERY_MS = 60_000;
+const RETENTION_EVERY_MS = 3_600_000;
 
 type Loop = {
   spec: ScrapeSpec;
@@ -55,6 +60,10 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
   private readonly loops = new Map<string, Loop>();
   private leader = false;
   private commitTimer: NodeJS.Timeout | undefined;
+  private readonly rollup: Rollup;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private maintaining: Promise<void> | undefined;
+  private lastRetention = 0;
   private stopped = false;
   private statuses: PendingStatus[] = [];
   private families = new Map<string, MetricFamilyMeta>();
@@ -76,6 +85,7 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
     this.fetchImpl = options.fetch ?? fetch;
     this.mdb = getMetricsDb();
     this.writer = new TsdbWriter(this.mdb);
+    this.rollup = new Rollup(this.mdb);
     this.stmt = {
       status: this.mdb.prepare(
         `INSERT INTO targets (job, instance, url, health, last_scrape_at, duration_ms, samples, last_error, updated_at)
@@ -98,6 +108,7 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
   async start(): Promise<void> {
     this.applyConfig(this.config);
     this.tick();
+    this.scheduleMaintenance();
   }
 
   applyConfig(config: OpsdeckConfig): void {
@@ -143,6 +154,8 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.commitTimer);
+    clearTimeout(this.maintenanceTimer);
+    await this.maintaining;
     for (const loop of this.loops.values()) clearTimeout(loop.timer);
     await Promise.allSettled([...this.loops.values()].map((l) => l.running));
     this.flush();
@@ -230,6 +243,50 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
     }
     this.commitTimer = setTimeout(() => this.tick(), COMMIT_MS);
     this.commitTimer.unref();
+  }
+
+  private scheduleMaintenance(): void {
+    this.maintenanceTimer = setTimeout(() => {
+      this.maintaining = this.maintain().finally(() => {
+        this.maintaining = undefined;
+        if (!this.stopped) this.scheduleMaintenance();
+      });
+    }, ROLLUP_EVERY_MS);
+    this.maintenanceTimer.unref();
+  }
+
+  /**
+   * Downsampling every minute and retention every hour, by the process that scrapes (one
+   * at a time), in batches that yield to the commit and the scrapes between them.
+   */
+  private async maintain(): Promise<void> {
+    if (!this.leader) return;
+    const stop = () => this.stopped || !this.leader;
+    try {
+      await this.rollup.run(Date.now(), stop);
+      if (Date.now() - this.lastRetention < RETENTION_EVERY_MS) return;
+      const r = await applyRetention(this.mdb, this.config.metrics.retention, Date.now(), {
+        writer: this.writer,
+        stop,
+      });
+      this.lastRetention = Date.now();
+      const removed = r.chunks + r.heads + r.fiveMinuteRows + r.hourRows + r.series;
+      if (removed > 0)
+        logger.info(
+          {
+            context: {
+              rawChunks: r.chunks + r.heads,
+              fiveMinuteRows: r.fiveMinuteRows,
+              hourRows: r.hourRows,
+              series: r.series,
+              cutoff: r.cutoff,
+            },
+          },
+          "metrics retention removed old data",
+        );
+    } catch (err) {
+      logger.error({ error: err }, "metrics rollup or retention failed; retrying in a minute");
+    }
   }
 
   private flush(now = Date.now()): void {

@@ -38,6 +38,7 @@ export type WriterCounters = {
  */
 export class TsdbWriter {
   private readonly heads = new Map<string, Head>();
+  private readonly byId = new Map<number, Head>();
   private closed: Closed[] = [];
   readonly counters: WriterCounters = {
     samples: 0,
@@ -144,6 +145,19 @@ export class TsdbWriter {
     return { series: dirty.length, chunks: closed.length };
   }
 
+  /**
+   * Forgets a series' open chunk so retention can delete it (or the whole series) from
+   * disk; false while it holds samples not yet committed, which retention then keeps.
+   */
+  release(id: number): boolean {
+    const h = this.byId.get(id);
+    if (!h) return true;
+    if (h.dirty || this.closed.some((c) => c.head === h)) return false;
+    this.heads.delete(h.key);
+    this.byId.delete(id);
+    return true;
+  }
+
   /** Forgets the in-memory open chunk of series not written for a while (they stay on disk). */
   evictIdle(olderThanMs: number, now = Date.now()): number {
     let evicted = 0;
@@ -151,6 +165,7 @@ export class TsdbWriter {
       if (h.dirty || h.id === undefined) continue;
       if ((h.appender.lastT ?? 0) < now - olderThanMs) {
         this.heads.delete(key);
+        this.byId.delete(h.id);
         evicted++;
       }
     }
@@ -168,12 +183,14 @@ export class TsdbWriter {
       dirty: false,
     };
     this.heads.set(key, head);
+    if (head.id !== undefined) this.byId.set(head.id, head);
     return head;
   }
 
   private createSeries(h: Head, now: number): void {
     const name = h.labels.find(([n]) => n === "__name__")?.[1] ?? "";
     h.id = this.stmt.insertSeries.get(h.key, name, now)!.id;
+    this.byId.set(h.id, h);
     for (const [n, v] of h.labels) this.stmt.insertPosting.run(n, v, h.id);
     this.counters.seriesCreated++;
   }
