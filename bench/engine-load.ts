@@ -22,14 +22,15 @@ import Database from "better-sqlite3";
 import { benchConfigYaml, generateHistory, monitorId, parseFlags } from "./generate-history";
 import {
   ADMIN,
+  arrivalLateness,
   askTarget,
   cpuSeconds,
   forkTarget,
   histogramDelta,
   histogramFrom,
   histogramQuantile,
+  latencyStats as stats,
   logTail,
-  percentile,
   processTree,
   requireBuild,
   ROOT,
@@ -39,6 +40,7 @@ import {
   stopChild,
   stopOpsdeck,
   type Histogram,
+  type LatencyStats as Stats,
   type Opsdeck,
 } from "./server-process";
 
@@ -78,40 +80,6 @@ const ALERTS_YAML = `alerts:
 `;
 
 type Mode = "idle" | "loaded";
-type Stats = { n: number; median: number; p95: number; p99: number; max: number };
-
-function stats(samples: number[]): Stats | null {
-  if (samples.length === 0) return null;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    median: round1(percentile(sorted, 0.5)),
-    p95: round1(percentile(sorted, 0.95)),
-    p99: round1(percentile(sorted, 0.99)),
-    max: round1(sorted.at(-1)!),
-  };
-}
-
-/**
- * How late each check reached the target. A monitor is checked at T + k × interval; its
- * earliest-on-schedule arrival in the window stands for T (the tick and the request's own
- * time), and every other check's lateness is how much later than that it arrived.
- */
-function arrivalLateness(arrivals: Record<string, number[]>): number[] {
-  const out: number[] = [];
-  for (const [url, times] of Object.entries(arrivals)) {
-    if (url.startsWith("/down/") || times.length < 3) continue;
-    const first = times[0]!;
-    const offsets = times.map((t) => {
-      const k = Math.round((t - first) / INTERVAL_MS);
-      return t - first - k * INTERVAL_MS;
-    });
-    const best = Math.min(...offsets);
-    for (const o of offsets) out.push(o - best);
-  }
-  return out;
-}
-
 /** Keeps one maintenance job queued or running until stopped; returns the finished runs' durations. */
 function maintenanceLoop(dbFile: string): { stop: () => { runs: number; seconds: number[] } } {
   const db = new Database(dbFile);
@@ -236,7 +204,7 @@ async function measure(opts: {
       mode: opts.mode,
       windowSeconds: round1(windowS),
       cpuPercentOfOneCore: round1((100 * (end.cpu - start.cpu)) / windowS),
-      arrivalLatenessMs: stats(arrivalLateness(arrivals)),
+      arrivalLatenessMs: stats(arrivalLateness(arrivals, INTERVAL_MS)),
       checksAtTarget: Object.entries(arrivals)
         .filter(([u]) => !u.startsWith("/down/"))
         .reduce((s, [, t]) => s + t.length, 0),

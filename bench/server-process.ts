@@ -180,10 +180,13 @@ export function processTree(pid: number): number[] {
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** User + system CPU seconds a process has used so far (utime + stime from /proc/<pid>/stat). */
-export function cpuSeconds(pid: number): number {
+/**
+ * User + system CPU seconds a process has used so far (utime + stime from /proc/<pid>/stat;
+ * one thread's from /proc/<pid>/task/<tid>/stat).
+ */
+export function cpuSeconds(pid: number, statFile = `/proc/${pid}/stat`): number {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = fs.readFileSync(statFile, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // Fields 14 and 15 of stat(5); index 0 here is field 3 (state).
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
@@ -201,6 +204,43 @@ export function rssBytes(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+export type LatencyStats = { n: number; median: number; p95: number; p99: number; max: number };
+
+/** Nearest-rank median, p95, p99 and max, to 0.1; null when there are no samples. */
+export function latencyStats(samples: number[]): LatencyStats | null {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    median: round1(percentile(sorted, 0.5)),
+    p95: round1(percentile(sorted, 0.95)),
+    p99: round1(percentile(sorted, 0.99)),
+    max: round1(sorted.at(-1)!),
+  };
+}
+
+/**
+ * How late each check reached the target (bench/target-server.mjs's arrivals by URL). A
+ * monitor is checked at T + k × interval; its earliest-on-schedule arrival in the window
+ * stands for T (the tick and the request's own time), and every other check's lateness is
+ * how much later than that it arrived. URLs under /down/ and with fewer than 3 arrivals
+ * are left out.
+ */
+export function arrivalLateness(arrivals: Record<string, number[]>, intervalMs: number): number[] {
+  const out: number[] = [];
+  for (const [url, times] of Object.entries(arrivals)) {
+    if (url.startsWith("/down/") || times.length < 3) continue;
+    const first = times[0]!;
+    const offsets = times.map((t) => {
+      const k = Math.round((t - first) / intervalMs);
+      return t - first - k * intervalMs;
+    });
+    const best = Math.min(...offsets);
+    for (const o of offsets) out.push(o - best);
+  }
+  return out;
 }
 
 export function percentile(sortedAsc: number[], q: number): number {
@@ -267,17 +307,36 @@ export function histogramQuantile(q: number, buckets: [number, number][]): numbe
 }
 
 /** Starts bench/target-server.mjs (its own process, so its CPU is not Opsdeck's). */
-export function forkTarget(maxSeconds: number): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(
+export async function forkTarget(
+  maxSeconds: number,
+): Promise<{ child: ChildProcess; port: number }> {
+  const { child, ready } = await forkReady<{ port?: number }>(
     path.join(ROOT, "bench", "target-server.mjs"),
     ["--max-seconds", String(maxSeconds)],
-    { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] },
+    (m) => Boolean(m.port),
   );
+  return { child, port: ready.port! };
+}
+
+/**
+ * Forks a helper process (a `.ts` one through tsx) and resolves with its first IPC message
+ * of type "ready" that `accept` takes.
+ */
+export function forkReady<T>(
+  file: string,
+  args: string[],
+  accept: (m: T) => boolean = () => true,
+): Promise<{ child: ChildProcess; ready: T }> {
+  const child = fork(file, args, {
+    cwd: ROOT,
+    execArgv: file.endsWith(".ts") ? ["--import", "tsx"] : [],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`target server exited (${code})`)));
-    child.on("message", (m: { type?: string; port?: number }) => {
-      if (m.type === "ready" && m.port) resolve({ child, port: m.port });
+    child.once("exit", (code) => reject(new Error(`${path.basename(file)} exited (${code})`)));
+    child.on("message", (m: T & { type?: string }) => {
+      if (m.type === "ready" && accept(m)) resolve({ child, ready: m });
     });
   });
 }
