@@ -109,7 +109,7 @@ export class Rollup {
     ids: Statement<[number, number], { id: number }>;
     newest: Statement<[number, number], Row>;
     before: Statement<[number, number, number], Row>;
-    rows: Statement<[number, number, number, number, number], { data: Buffer }>;
+    rows: Statement<[number, number, number, number, number], Buffer>;
     upsert: Statement<[number, number, number, number, number, Uint8Array]>;
     firstRaw: Statement<[], { t: number | null }>;
   };
@@ -277,7 +277,7 @@ export class Rollup {
   /** One series' points at `step` with start <= t <= end. */
   private readPoints(id: number, step: number, start: number, end: number): DecodedRollup {
     const rows = this.stmt.rows.all(id, step, start - rollupRowSpan(step), end, start);
-    return concatRollups(rows.map((r) => decodeRollup(asBytes(r.data), start, end)));
+    return concatRollups(rows.map((r) => decodeRollup(asBytes(r), start, end)));
   }
 
   private append(id: number, step: number, newest: Row | undefined, points: RollupPoint[]): void {
@@ -302,16 +302,18 @@ export class Rollup {
 }
 
 /**
- * The rows of one series and step that hold points in [start, end], in time order; bind
+ * The blobs of one series and step that hold points in [start, end], in time order; bind
  * (id, step, start - rollupRowSpan(step), end, start).
  */
 export function prepareRollupRows(
   db: MetricsDb,
-): Statement<[number, number, number, number, number], { data: Buffer }> {
-  return db.prepare(
-    `SELECT data FROM rollups WHERE series_id = ? AND step = ? AND first_t >= ?
-       AND first_t <= ? AND last_t >= ? ORDER BY first_t`,
-  );
+): Statement<[number, number, number, number, number], Buffer> {
+  return db
+    .prepare<[number, number, number, number, number], Buffer>(
+      `SELECT data FROM rollups WHERE series_id = ? AND step = ? AND first_t >= ?
+         AND first_t <= ? AND last_t >= ? ORDER BY first_t`,
+    )
+    .pluck();
 }
 
 /** Consecutive rows' points as one run (rows of one series and step never overlap). */
