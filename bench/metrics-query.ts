@@ -48,8 +48,19 @@ const SCRAPE_MS = 15_000;
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const LE = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"];
-// Every history ends at the same whole hour, so each is the same recent past.
-const END = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+// Every history ends at the same whole hour, so each is the same recent past; a kept
+// directory keeps its hour, so its histories are read as they were written.
+const END = ((): number => {
+  const file = KEEP && path.join(KEEP, "end.json");
+  if (file && fs.existsSync(file))
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { end: number }).end;
+  const end = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+  if (file) {
+    fs.mkdirSync(KEEP!, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ end }));
+  }
+  return end;
+})();
 
 const P95_POINTS = 250;
 const P95_STEP_S = Math.round((30 * DAY) / P95_POINTS / 1000);
