@@ -11,7 +11,7 @@ import {
   iterateChunk,
   MAX_CHUNK_SAMPLES,
 } from "./chunk";
-import { STALE_NAN } from "./stale";
+import { isStaleNaN, STALE_NAN } from "./stale";
 
 type Sample = [t: number, v: number];
 
@@ -308,6 +308,20 @@ describe("ChunkAppender and decodeChunk", () => {
     const pairs: Sample[] = [];
     for (const a of SPECIAL_VALUES) for (const b of SPECIAL_VALUES) pairs.push([0, a], [0, b]);
     expectRoundTrip(pairs.map(([, v], i): Sample => [i * 1000, v]));
+  });
+
+  it("tell the last value appended, resumed or not, its bits kept", () => {
+    const out = new Float64Array(1);
+    const a = new ChunkAppender();
+    expect(a.lastValueInto(out, 0)).toBe(false);
+    a.append(1000, 2.5);
+    a.append(2000, STALE_NAN);
+    expect(a.lastValueInto(out, 0)).toBe(true);
+    expect(isStaleNaN(out[0]!)).toBe(true);
+    const resumed = new ChunkAppender(a.bytes());
+    resumed.append(3000, -0);
+    expect(resumed.lastValueInto(out, 0)).toBe(true);
+    expect(Object.is(out[0], -0)).toBe(true);
   });
 
   it("keep random bit patterns (any NaN payload) exactly", () => {

@@ -392,6 +392,15 @@ export class ChunkAppender {
     return this.n === 0 ? undefined : this.t;
   }
 
+  /** The last sample's value, bits kept (into a Float64Array, for the staleness NaN). */
+  lastValueInto(out: Float64Array, at: number): boolean {
+    if (this.n === 0) return false;
+    i32[HI] = this.vhi;
+    i32[LO] = this.vlo;
+    out[at] = f64[0]!;
+    return true;
+  }
+
   /** A copy: the appender keeps writing into its own buffer. */
   bytes(): Uint8Array {
     return this.buf.slice(0, (this.bitLen + 7) >>> 3);

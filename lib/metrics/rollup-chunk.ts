@@ -230,6 +230,17 @@ export class RollupAppender {
     counter.append(p.t, p.counter);
   }
 
+  /**
+   * The carry after the newest point, from the appenders' state (no decoding); undefined
+   * when that point is a staleness point or there is none (the caller decodes then).
+   */
+  carry(): RollupCarry | undefined {
+    const out = new Float64Array(2);
+    if (!this.apps[4]!.lastValueInto(out, 0) || isStaleNaN(out[0]!)) return undefined;
+    this.apps[5]!.lastValueInto(out, 1);
+    return { last: out[0]!, offset: out[1]! - out[0]!, ended: false };
+  }
+
   bytes(): Uint8Array {
     const parts = this.apps.map((a) => a.bytes());
     const out = new Uint8Array(1 + parts.reduce((n, b) => n + uvarintSize(b.length) + b.length, 0));

@@ -59,7 +59,7 @@ export class TsdbQuerier implements Querier {
     byValue: Statement<[string, string], { series_id: number }>;
     byName: Statement<[string], { value: string; series_id: number }>;
     key: Statement<[number], { key: string }>;
-    rollups: Statement<[number, number, number, number, number], { data: Buffer }>;
+    rollups: Statement<[number, number, number, number, number], Buffer>;
   };
   private readonly raw: RawReader;
   private readonly meta: Meta;
@@ -173,7 +173,8 @@ export class TsdbQuerier implements Querier {
     const step = level === "1h" ? HOUR : FIVE_MINUTES;
     const until = done[level] ?? -Infinity;
     const parts: DecodedChunk[] = [];
-    let carry = newCarry();
+    // The newest row read, for the carry into the raw samples after it (if there are any).
+    let newest: { blob: Uint8Array; end: number } | undefined;
     if (hints.start < until) {
       const end = Math.min(hints.end, until - 1);
       const rows = this.stmt.rollups.all(
@@ -183,20 +184,19 @@ export class TsdbQuerier implements Querier {
         end,
         hints.start,
       );
-      parts.push(...rows.map((r) => readField(asBytes(r.data), field, hints.start, end)));
-      const newest = rows[rows.length - 1];
-      if (newest) {
-        const blob = asBytes(newest.data);
-        carry = carryAfter(
-          decodeRollupField(blob, "last", -Infinity, end).v,
-          decodeRollupField(blob, "counter", -Infinity, end).v,
-        );
-      }
+      for (const r of rows) parts.push(readField(asBytes(r), field, hints.start, end));
+      if (rows.length > 0) newest = { blob: asBytes(rows[rows.length - 1]!), end };
     }
     // The whole bucket the selection starts in, so its point is the rollup's.
     const from = Math.max(until, Math.floor(hints.start / step) * step);
-    if (from <= hints.end) {
-      const raw = this.raw.read(id, from, hints.end);
+    const raw = from <= hints.end ? this.raw.read(id, from, hints.end) : undefined;
+    if (raw && raw.t.length > 0) {
+      const carry = newest
+        ? carryAfter(
+            decodeRollupField(newest.blob, "last", -Infinity, newest.end).v,
+            decodeRollupField(newest.blob, "counter", -Infinity, newest.end).v,
+          )
+        : newCarry();
       const tail = pointsField(rollupSamples(raw.t, raw.v, step, carry), field);
       const first = tail.t.findIndex((t) => t >= hints.start);
       if (first >= 0) parts.push({ t: tail.t.subarray(first), v: tail.v.subarray(first) });

@@ -11,19 +11,24 @@ import { CHUNK_SPAN_MS } from "./writer";
  */
 export class RawReader {
   private readonly stmt: {
-    chunks: Statement<[number, number, number, number], { data: Buffer }>;
-    head: Statement<[number, number, number], { data: Buffer }>;
+    chunks: Statement<[number, number, number, number], Buffer>;
+    head: Statement<[number, number, number], Buffer>;
   };
 
   constructor(db: MetricsDb) {
     this.stmt = {
-      chunks: db.prepare(
-        `SELECT data FROM chunks WHERE series_id = ? AND first_t >= ? AND first_t <= ?
-           AND last_t >= ? ORDER BY first_t`,
-      ),
-      head: db.prepare(
-        "SELECT data FROM head WHERE series_id = ? AND first_t <= ? AND last_t >= ?",
-      ),
+      // pluck: the blob alone, without an object a row.
+      chunks: db
+        .prepare<[number, number, number, number], Buffer>(
+          `SELECT data FROM chunks WHERE series_id = ? AND first_t >= ? AND first_t <= ?
+             AND last_t >= ? ORDER BY first_t`,
+        )
+        .pluck(),
+      head: db
+        .prepare<[number, number, number], Buffer>(
+          "SELECT data FROM head WHERE series_id = ? AND first_t <= ? AND last_t >= ?",
+        )
+        .pluck(),
     };
   }
 
@@ -32,7 +37,7 @@ export class RawReader {
     const rows = this.stmt.chunks.all(id, start - CHUNK_SPAN_MS, end, start);
     const head = this.stmt.head.get(id, end, start);
     if (head) rows.push(head);
-    return concatenate(rows.map((row) => decodeChunkRange(asBytes(row.data), start, end)));
+    return concatenate(rows.map((row) => decodeChunkRange(asBytes(row), start, end)));
   }
 }
 

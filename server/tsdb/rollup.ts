@@ -3,6 +3,7 @@ import type { Statement } from "better-sqlite3";
 import {
   carryAfter,
   decodeRollup,
+  decodeRollupField,
   newCarry,
   RollupAppender,
   rollupPoints,
@@ -109,7 +110,7 @@ export class Rollup {
     ids: Statement<[number, number], { id: number }>;
     newest: Statement<[number, number], Row>;
     before: Statement<[number, number, number], Row>;
-    rows: Statement<[number, number, number, number, number], { data: Buffer }>;
+    rows: Statement<[number, number, number, number, number], Buffer>;
     upsert: Statement<[number, number, number, number, number, Uint8Array]>;
     firstRaw: Statement<[], { t: number | null }>;
   };
@@ -122,7 +123,7 @@ export class Rollup {
     this.raw = new RawReader(db);
     this.meta = new Meta(db);
     this.batchSeries = opts.batchSeries ?? 500;
-    this.budgetMs = opts.budgetMs ?? 5;
+    this.budgetMs = opts.budgetMs ?? 3;
     this.stmt = {
       ids: db.prepare("SELECT id FROM series WHERE id > ? ORDER BY id LIMIT ?"),
       newest: db.prepare(
@@ -246,12 +247,11 @@ export class Rollup {
   private rollSeries(level: Level, id: number, done: number, target: number): void {
     const { step } = level;
     const newest = this.stmt.newest.get(id, step);
-    const carry = newest ? this.resume(id, step, newest) : newCarry();
     let from = done;
-    if (newest) {
-      from = Math.max(from, (Math.floor(newest.last_t / step) + 1) * step);
-    }
+    if (newest) from = Math.max(from, (Math.floor(newest.last_t / step) + 1) * step);
     if (from >= target) return;
+    const app = newest ? new RollupAppender(asBytes(newest.data)) : undefined;
+    const carry = !newest ? newCarry() : (app!.carry() ?? this.resume(id, step, newest));
     let points: RollupPoint[];
     if (level.key === "5m") {
       const { t, v } = this.raw.read(id, from, target - 1);
@@ -259,29 +259,34 @@ export class Rollup {
     } else {
       points = rollupPoints(this.readPoints(id, FIVE_MINUTES, from, target - 1), step, carry);
     }
-    if (points.length > 0) this.append(id, step, newest, points);
+    if (points.length > 0) this.append(id, step, app, points);
     this.written[level.key] += points.length;
   }
 
-  /** The carry after a series' newest stored point (one row back if that row is a lone staleness point). */
+  /** The carry after a newest point that is a staleness point: the live one before it, a row back at most. */
   private resume(id: number, step: number, newest: Row): RollupCarry {
-    const points = decodeRollup(asBytes(newest.data));
-    const carry = carryAfter(points.last, points.counter);
+    const last = (r: Row) => decodeRollupField(asBytes(r.data), "last").v;
+    const counter = (r: Row) => decodeRollupField(asBytes(r.data), "counter").v;
+    const carry = carryAfter(last(newest), counter(newest));
     if (carry.last !== undefined) return carry;
     const before = this.stmt.before.get(id, step, newest.first_t);
     if (!before) return carry;
-    const older = decodeRollup(asBytes(before.data));
-    return { ...carryAfter(older.last, older.counter), ended: carry.ended };
+    return { ...carryAfter(last(before), counter(before)), ended: carry.ended };
   }
 
   /** One series' points at `step` with start <= t <= end. */
   private readPoints(id: number, step: number, start: number, end: number): DecodedRollup {
     const rows = this.stmt.rows.all(id, step, start - rollupRowSpan(step), end, start);
-    return concatRollups(rows.map((r) => decodeRollup(asBytes(r.data), start, end)));
+    return concatRollups(rows.map((r) => decodeRollup(asBytes(r), start, end)));
   }
 
-  private append(id: number, step: number, newest: Row | undefined, points: RollupPoint[]): void {
-    let app = newest ? new RollupAppender(asBytes(newest.data)) : new RollupAppender();
+  private append(
+    id: number,
+    step: number,
+    newest: RollupAppender | undefined,
+    points: RollupPoint[],
+  ): void {
+    let app = newest ?? new RollupAppender();
     let dirty = false;
     const write = () => {
       if (dirty) this.stmt.upsert.run(id, step, app.firstT!, app.lastT!, app.count, app.bytes());
@@ -302,16 +307,18 @@ export class Rollup {
 }
 
 /**
- * The rows of one series and step that hold points in [start, end], in time order; bind
+ * The blobs of one series and step that hold points in [start, end], in time order; bind
  * (id, step, start - rollupRowSpan(step), end, start).
  */
 export function prepareRollupRows(
   db: MetricsDb,
-): Statement<[number, number, number, number, number], { data: Buffer }> {
-  return db.prepare(
-    `SELECT data FROM rollups WHERE series_id = ? AND step = ? AND first_t >= ?
-       AND first_t <= ? AND last_t >= ? ORDER BY first_t`,
-  );
+): Statement<[number, number, number, number, number], Buffer> {
+  return db
+    .prepare<[number, number, number, number, number], Buffer>(
+      `SELECT data FROM rollups WHERE series_id = ? AND step = ? AND first_t >= ?
+         AND first_t <= ? AND last_t >= ? ORDER BY first_t`,
+    )
+    .pluck();
 }
 
 /** Consecutive rows' points as one run (rows of one series and step never overlap). */

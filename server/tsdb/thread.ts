@@ -9,16 +9,12 @@ import { logger } from "@/server/logger";
 import { getMetricsDb, type MetricsDb } from "./db";
 import { METRICS_LEASE } from "./lease";
 import { drainInbox } from "./inbox";
-import { applyRetention } from "./retention";
-import { Rollup } from "./rollup";
+import { MAINTENANCE_EVERY_MS, MetricsMaintenance } from "./maintenance";
 import { ReplicaScraper, scrapeOffsetMs, scrapeSpecs, type ScrapeSpec } from "./scraper";
 import { TsdbWriter } from "./writer";
 
 const LEASE_TTL_MS = 30_000;
 const COMMIT_MS = 1000;
-/** How often the rollup looks for completed buckets (a 5-minute bucket is done 2 minutes after it ends). */
-const ROLLUP_EVERY_MS = 60_000;
-const RETENTION_EVERY_MS = 3_600_000;
 
 type Loop = {
   spec: ScrapeSpec;
@@ -60,10 +56,9 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
   private readonly loops = new Map<string, Loop>();
   private leader = false;
   private commitTimer: NodeJS.Timeout | undefined;
-  private readonly rollup: Rollup;
+  private readonly maintenance: MetricsMaintenance;
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private maintaining: Promise<void> | undefined;
-  private lastRetention = 0;
   private stopped = false;
   private statuses: PendingStatus[] = [];
   private families = new Map<string, MetricFamilyMeta>();
@@ -85,7 +80,7 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
     this.fetchImpl = options.fetch ?? fetch;
     this.mdb = getMetricsDb();
     this.writer = new TsdbWriter(this.mdb);
-    this.rollup = new Rollup(this.mdb);
+    this.maintenance = new MetricsMaintenance(this.mdb, this.writer);
     this.stmt = {
       status: this.mdb.prepare(
         `INSERT INTO targets (job, instance, url, health, last_scrape_at, duration_ms, samples, last_error, updated_at)
@@ -251,39 +246,19 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
         this.maintaining = undefined;
         if (!this.stopped) this.scheduleMaintenance();
       });
-    }, ROLLUP_EVERY_MS);
+    }, MAINTENANCE_EVERY_MS);
     this.maintenanceTimer.unref();
   }
 
-  /**
-   * Downsampling every minute and retention every hour, by the process that scrapes (one
-   * at a time), in batches that yield to the commit and the scrapes between them.
-   */
+  /** Rollup and retention, by the process that scrapes (one at a time). */
   private async maintain(): Promise<void> {
     if (!this.leader) return;
-    const stop = () => this.stopped || !this.leader;
     try {
-      await this.rollup.run(Date.now(), stop);
-      if (Date.now() - this.lastRetention < RETENTION_EVERY_MS) return;
-      const r = await applyRetention(this.mdb, this.config.metrics.retention, Date.now(), {
-        writer: this.writer,
-        stop,
-      });
-      this.lastRetention = Date.now();
-      const removed = r.chunks + r.heads + r.fiveMinuteRows + r.hourRows + r.series;
-      if (removed > 0)
-        logger.info(
-          {
-            context: {
-              rawChunks: r.chunks + r.heads,
-              fiveMinuteRows: r.fiveMinuteRows,
-              hourRows: r.hourRows,
-              series: r.series,
-              cutoff: r.cutoff,
-            },
-          },
-          "metrics retention removed old data",
-        );
+      await this.maintenance.run(
+        this.config.metrics.retention,
+        Date.now(),
+        () => this.stopped || !this.leader,
+      );
     } catch (err) {
       logger.error({ error: err }, "metrics rollup or retention failed; retrying in a minute");
     }
