@@ -207,6 +207,8 @@ async function measure(opts: {
   const profile = PROFILE && opts.mode === "with";
   if (profile) fs.mkdirSync(PROFILE, { recursive: true });
   console.error(`[${opts.mode}] starting…`);
+  // Before the start: the metrics thread may scrape before /api/health answers.
+  const { served: servedBefore } = await askTarget<{ served: number }>(opts.scrapes, "stats");
   const server: Opsdeck = await startOpsdeck({
     dataDir,
     config,
@@ -214,11 +216,11 @@ async function measure(opts: {
     nodeArgs: profile ? ["--cpu-prof", "--cpu-prof-dir", PROFILE] : [],
   });
   try {
-    const { served: servedBefore } = await askTarget<{ served: number }>(opts.scrapes, "stats");
     await sleep(WARMUP * 1000);
     await askTarget(opts.checks, "arrivals"); // forget the warm-up's
     await askTarget(opts.scrapes, "arrivals");
     const start = {
+      load: os.loadavg()[0]!,
       mono: performance.now(),
       cpu: treeCpu(server.pid),
       threads: threadCpu(server.pid),
@@ -236,6 +238,7 @@ async function measure(opts: {
       askTarget<{ arrivals: Record<string, number[]> }>(opts.scrapes, "arrivals"),
     ]);
     const end = {
+      load: os.loadavg()[0]!,
       mono: performance.now(),
       cpu: treeCpu(server.pid),
       threads: threadCpu(server.pid),
@@ -261,6 +264,8 @@ async function measure(opts: {
     return {
       mode: opts.mode,
       windowSeconds: round1(windowS),
+      /** The machine's 1-minute load average at the window's start and end (2 cores). */
+      loadAverage: [round1(start.load), round1(end.load)],
       cpuPercentOfOneCore: share(end.cpu - start.cpu),
       threadCpuPercent: threads,
       rssMiB: { end: MiB(rss.at(-1)!), max: MiB(Math.max(...rss)) },
