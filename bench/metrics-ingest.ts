@@ -1,4 +1,4 @@
-// npm run bench:metrics:ingest [-- --seconds 300 --warmup 60 --targets 50 --monitors 1000 --profile DIR]
+// npm run bench:metrics:ingest [-- --seconds 300 --warmup 60 --targets 50 --monitors 1000 --modes without,with --profile DIR]
 // Does scraping slow the uptime checks, and what does it cost? Starts a local HTTP target
 // for monitors (bench/target-server.mjs) and `--targets` scrape targets of 1,000 series
 // each (bench/metrics-target-server.ts, one port each, values moving on every scrape),
@@ -52,6 +52,8 @@ const WARMUP = Number(flags.warmup ?? 60);
 const TARGETS = Number(flags.targets ?? 50);
 const MONITORS = Number(flags.monitors ?? 1000);
 const PROFILE = flags.profile ? path.resolve(flags.profile) : undefined;
+/** `--modes with` runs only the run with scrapes (e.g. a window long enough for chunk cuts). */
+const MODES = (flags.modes ?? "without,with").split(",") as Mode[];
 const CHECK_MS = 10_000;
 const SCRAPE_MS = 15_000;
 const JOB = "bench";
@@ -308,7 +310,7 @@ async function main() {
     );
     children.push(scrapes.child);
     const results: Awaited<ReturnType<typeof measure>>[] = [];
-    for (const mode of ["without", "with"] as const) {
+    for (const mode of MODES) {
       results.push(
         await measure({
           mode,
@@ -322,9 +324,10 @@ async function main() {
       console.error(JSON.stringify(results.at(-1)));
     }
 
-    const [without, withScrapes] = results as [(typeof results)[0], (typeof results)[0]];
+    const without = results.find((r) => r.mode === "without");
+    const withScrapes = results.find((r) => r.mode === "with");
     console.log(
-      `\n${MONITORS} http monitors every 10 s; "with" adds ${TARGETS} targets × ${SERIES_PER_TARGET} series every 15 s; window ${without.windowSeconds} s after ${WARMUP} s warm-up\n`,
+      `\n${MONITORS} http monitors every 10 s; "with" adds ${TARGETS} targets × ${SERIES_PER_TARGET} series every 15 s; window ${results[0]!.windowSeconds} s after ${WARMUP} s warm-up\n`,
     );
     const pad = (v: unknown, n: number) => String(v ?? "—").padStart(n);
     const threadNames = [...new Set(results.flatMap((r) => Object.keys(r.threadCpuPercent)))];
@@ -336,20 +339,28 @@ async function main() {
         `${r.mode.padEnd(9)}${pad(r.checkLatenessMs?.median, 10)}${pad(r.checkLatenessMs?.p99, 7)}${pad(r.checkLatenessMs?.max, 7)}${pad(r.engineHistogramMs.p99, 9)}${pad(`${r.checksAtTarget}/${r.checksExpected}`, 14)}${pad(r.cpuPercentOfOneCore, 7)}${threadNames.map((t) => pad(r.threadCpuPercent[t], Math.max(8, t.length + 1))).join("")}${pad(r.rssMiB.end, 8)}${pad(r.rssMiB.max, 6)}${pad(r.scrapeLatenessMs?.median, 11)}${pad(r.scrapeLatenessMs?.p99, 7)}${pad(r.scrapeLatenessMs?.max, 7)}${pad(`${r.scrapesInWindow}/${r.scrapesExpected}`, 11)}`,
       );
     }
-    const ratio = +(
-      (withScrapes.checkLatenessMs?.p99 ?? NaN) / (without.checkLatenessMs?.p99 ?? NaN)
-    ).toFixed(2);
-    const extraCpu = round1(withScrapes.cpuPercentOfOneCore - without.cpuPercentOfOneCore);
-    const s = withScrapes.stored;
-    console.log(
-      `\nuptime check p99 with / without scrapes = ${ratio} (goal ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? "met" : "missed"})`,
-    );
-    console.log(
-      `CPU the scrapes add: ${extraCpu} % of one core; metrics thread ${withScrapes.threadCpuPercent.metrics ?? "—"} % (goal < ${TARGET_CPU_PERCENT} %: ${extraCpu < TARGET_CPU_PERCENT ? "met" : "missed"})`,
-    );
+    const ratio =
+      without && withScrapes
+        ? +(
+            (withScrapes.checkLatenessMs?.p99 ?? NaN) / (without.checkLatenessMs?.p99 ?? NaN)
+          ).toFixed(2)
+        : null;
+    const extraCpu =
+      without && withScrapes
+        ? round1(withScrapes.cpuPercentOfOneCore - without.cpuPercentOfOneCore)
+        : null;
+    if (ratio !== null && extraCpu !== null) {
+      console.log(
+        `\nuptime check p99 with / without scrapes = ${ratio} (goal ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? "met" : "missed"})`,
+      );
+      console.log(
+        `CPU the scrapes add: ${extraCpu} % of one core; metrics thread ${withScrapes!.threadCpuPercent.metrics ?? "—"} % (goal < ${TARGET_CPU_PERCENT} %: ${extraCpu < TARGET_CPU_PERCENT ? "met" : "missed"})`,
+      );
+    }
+    const s = withScrapes?.stored;
     if (s)
       console.log(
-        `stored: ${s.samples} samples (${withScrapes.samplesExpected} scraped) in ${s.series} series, ${s.chunks} closed chunks, ${s.fileMiB} MiB; scrapes stamped on their slot: ${s.scrapesOnSlot}/${s.scrapesStored}`,
+        `stored: ${s.samples} samples (${withScrapes!.samplesExpected} scraped) in ${s.series} series, ${s.chunks} closed chunks, ${s.fileMiB} MiB; scrapes stamped on their slot: ${s.scrapesOnSlot}/${s.scrapesStored}`,
       );
     console.log(
       JSON.stringify(
