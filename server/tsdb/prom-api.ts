@@ -9,7 +9,12 @@ import {
   type RangeResult,
 } from "@/lib/promql/eval";
 import { formatPromFloat } from "@/lib/promql/format-float";
-import { parseExpr, parseMetricSelector, PromQLParseError } from "@/lib/promql/parse";
+import {
+  parseDuration,
+  parseExpr,
+  parseMetricSelector,
+  PromQLParseError,
+} from "@/lib/promql/parse";
 import type { Labels } from "@/lib/promql/storage";
 import type { MetricsConfig } from "@/server/config/metrics-schema";
 import { getMetricsDb } from "./db";
@@ -58,43 +63,14 @@ export function parseDurationParam(value: string, name: string): number {
       );
     return ms;
   }
-  const ms = promDuration(value);
-  if (ms === undefined)
+  try {
+    return parseDuration(value);
+  } catch {
     throw new PromApiError(
       "bad_data",
       `invalid parameter "${name}": cannot parse "${value}" to a valid duration`,
     );
-  return ms;
-}
-
-const UNITS: Record<string, number> = {
-  y: 365 * 86_400_000,
-  w: 7 * 86_400_000,
-  d: 86_400_000,
-  h: 3_600_000,
-  m: 60_000,
-  s: 1000,
-  ms: 1,
-};
-
-/** Prometheus's model.ParseDuration: units in decreasing order, each at most once. */
-function promDuration(text: string): number | undefined {
-  const re = /(\d+)(ms|y|w|d|h|m|s)/y;
-  let total = 0;
-  let last = Infinity;
-  let i = 0;
-  if (text === "" || text === "0") return text === "0" ? 0 : undefined;
-  while (i < text.length) {
-    re.lastIndex = i;
-    const m = re.exec(text);
-    if (!m) return undefined;
-    const unit = UNITS[m[2]!]!;
-    if (unit >= last) return undefined;
-    last = unit;
-    total += Number(m[1]) * unit;
-    i = re.lastIndex;
   }
-  return total;
 }
 
 /** Parses a query, refusing what the evaluator cannot answer by name, with its position. */

@@ -1,3 +1,5 @@
+import "server-only";
+
 import type { PromErrorType } from "./prom-errors";
 
 /** HTTP thread → query worker: one query, its parameters as a query string. */
