@@ -4,7 +4,7 @@ import type { MetricFamilyMeta } from "@/lib/metrics/exposition";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import type { Db } from "@/server/db";
 import type { EngineOptions, MetricsSnapshot, ThreadParts } from "@/server/engine/protocol";
-import { releaseLease, takeLease } from "@/server/jobs/lease";
+import { holdsLease, releaseLease, takeLease, type LeaseToken } from "@/server/jobs/lease";
 import { logger } from "@/server/logger";
 import { getMetricsDb, type MetricsDb } from "./db";
 import { METRICS_LEASE } from "./lease";
@@ -55,6 +55,8 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
   readonly writer: TsdbWriter;
   private readonly loops = new Map<string, Loop>();
   private leader = false;
+  /** The lease tenure this writer's memory belongs to (undefined: not leading). */
+  private tenure: number | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly maintenance: MetricsMaintenance;
   private maintenanceTimer: NodeJS.Timeout | undefined;
@@ -153,8 +155,10 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
     await this.maintaining;
     for (const loop of this.loops.values()) clearTimeout(loop.timer);
     await Promise.allSettled([...this.loops.values()].map((l) => l.running));
-    this.flush();
-    if (this.leader) releaseLease(this.db, METRICS_LEASE, this.holder);
+    if (this.leader) {
+      this.flush();
+      releaseLease(this.db, METRICS_LEASE, this.holder);
+    }
   }
 
   /** The Targets page lists every configured replica, scraped yet or not. */
@@ -225,19 +229,42 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
   /** Every second: the lease, then one commit of samples, pushes, statuses and metadata. */
   private tick(): void {
     if (this.stopped) return;
+    let token: LeaseToken | null = null;
     try {
-      this.leader = takeLease(this.db, METRICS_LEASE, this.holder, LEASE_TTL_MS) !== null;
+      token = takeLease(this.db, METRICS_LEASE, this.holder, LEASE_TTL_MS);
     } catch (err) {
-      this.leader = false;
       logger.error({ error: err }, "could not renew the metrics lease");
     }
+    this.leader = token !== null;
+    if (token?.epoch !== this.tenure) this.changeTenure(token);
     try {
-      this.flush();
+      // Only under the lease, checked in this same synchronous turn as the commit.
+      if (this.leader) this.flush();
     } catch (err) {
       logger.error({ error: err }, "could not write metrics; retrying in a second");
     }
     this.commitTimer = setTimeout(() => this.tick(), COMMIT_MS);
     this.commitTimer.unref();
+  }
+
+  /**
+   * The lease was lost, or taken anew after another process may have held it (this one
+   * stalled past it: a long pause, a stopped process). Either way another writer may have
+   * committed since, so nothing in memory is written: the samples scraped under a lease
+   * that has ended are dropped, as the new holder scrapes the same targets, and the open
+   * chunks are read again from disk. Otherwise an old head would overwrite the other
+   * writer's samples.
+   */
+  private changeTenure(token: LeaseToken | null): void {
+    if (this.tenure !== undefined || token)
+      logger.info(
+        { holder: this.holder, from: this.tenure ?? null, to: token?.epoch ?? null },
+        token ? "took the metrics lease" : "lost the metrics lease",
+      );
+    this.tenure = token?.epoch;
+    this.writer.reset();
+    this.statuses = [];
+    this.families = new Map();
   }
 
   private scheduleMaintenance(): void {
@@ -252,12 +279,17 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
 
   /** Rollup and retention, by the process that scrapes (one at a time). */
   private async maintain(): Promise<void> {
-    if (!this.leader) return;
+    // Checked in the database, not only the flag: a process resuming from a stall runs
+    // its overdue timers in any order, and this one may come before the lease tick.
+    const leading = () =>
+      this.tenure !== undefined &&
+      holdsLease(this.db, METRICS_LEASE, { holder: this.holder, epoch: this.tenure });
+    if (!leading()) return;
     try {
       await this.maintenance.run(
         this.config.metrics.retention,
         Date.now(),
-        () => this.stopped || !this.leader,
+        () => this.stopped || !leading(),
       );
     } catch (err) {
       logger.error({ error: err }, "metrics rollup or retention failed; retrying in a minute");
@@ -269,7 +301,7 @@ export class MetricsThread implements ThreadParts<MetricsSnapshot> {
     const families = this.families;
     this.statuses = [];
     this.families = new Map();
-    const drained = this.leader ? drainInbox(this.mdb, this.writer) : undefined;
+    const drained = drainInbox(this.mdb, this.writer);
     try {
       this.writer.commit(now, () => {
         drained?.remove();

@@ -172,6 +172,17 @@ export class TsdbWriter {
     return evicted;
   }
 
+  /**
+   * Forgets every open chunk and uncommitted sample. For a process whose metrics lease
+   * ended or began anew: another process may have written these series since, so what
+   * this writer holds is older than disk, and each head is read again when next used.
+   */
+  reset(): void {
+    this.heads.clear();
+    this.byId.clear();
+    this.closed = [];
+  }
+
   private openHead(key: string, labels: LabelPairs): Head {
     const row = this.stmt.findSeries.get(key);
     const data = row ? this.stmt.readHead.get(row.id)?.data : undefined;
