@@ -31,13 +31,15 @@ async function paramsOf(req: Request): Promise<URLSearchParams> {
  * One of Prometheus's read endpoints: a viewer's session or a metrics API token
  * (`metrics.apiTokens`, for Grafana and promtool), Prometheus's parameters and its
  * JSON answers and errors. With a `prometheus` datasource configured, the request goes
- * there unchanged and its answer comes back as it is.
+ * there unchanged and its answer comes back as it is — unless `local`: an answer about
+ * this server itself (its build info), which the datasource's would misdescribe.
  */
 export function promRoute(
   name: string,
   answer: (params: URLSearchParams, pathname: string) => Response | Promise<Response>,
+  opts: { local?: boolean } = {},
 ): BrandedRoute {
-  const route = promApiRoute(name, answer);
+  const route = promApiRoute(name, answer, opts.local ?? false);
   const handler = (req: Request, segment: Parameters<BrandedRoute>[1]) =>
     route(basicToBearer(req), segment);
   return Object.assign(handler, { [ROUTE_BRAND]: route[ROUTE_BRAND] });
@@ -66,6 +68,7 @@ function basicToBearer(req: Request): Request {
 function promApiRoute(
   name: string,
   answer: (params: URLSearchParams, pathname: string) => Response | Promise<Response>,
+  local: boolean,
 ): BrandedRoute {
   return apiRoute({
     name,
@@ -86,7 +89,8 @@ function promApiRoute(
         const query = await paramsOf(req);
         const { pathname } = new URL(req.url);
         const ds = getConfig().config.metrics.datasource;
-        if (ds.type === "prometheus") return await forwardToDatasource(ds, pathname, query);
+        if (ds.type === "prometheus" && !local)
+          return await forwardToDatasource(ds, pathname, query);
         return await answer(query, pathname);
       } catch (err) {
         if (err instanceof PromApiError) return promError(err.errorType, err.message);
