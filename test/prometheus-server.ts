@@ -1,7 +1,7 @@
 // A real Prometheus (Debian's 2.42, the reference implementation) for differential tests:
 // started on a free loopback port with its own data directory, and stopped by the test
 // that started it.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -139,4 +139,36 @@ async function query(url: string, expr: string, timeMs: number | undefined): Pro
       Number(v.replace(/^\+Inf$/, "Infinity").replace(/^-Inf$/, "-Infinity")),
     ]),
   }));
+}
+
+export const PROMTOOL_BIN = "/usr/bin/promtool";
+
+/**
+ * Starts Prometheus over `openMetrics` (text with a timestamp on every sample), backfilled
+ * into blocks by `promtool tsdb create-blocks-from openmetrics`; `stop()` removes them too.
+ */
+export async function startPrometheusWithHistory(openMetrics: string): Promise<PrometheusServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-prometheus-history-"));
+  try {
+    fs.writeFileSync(path.join(dir, "history.om"), openMetrics);
+    execFileSync(PROMTOOL_BIN, [
+      "tsdb",
+      "create-blocks-from",
+      "openmetrics",
+      "--quiet",
+      path.join(dir, "history.om"),
+      path.join(dir, "tsdb"),
+    ]);
+    const prom = await startPrometheus({ dataDir: path.join(dir, "tsdb") });
+    return {
+      ...prom,
+      stop: async () => {
+        await prom.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }

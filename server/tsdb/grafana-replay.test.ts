@@ -11,9 +11,7 @@
 // takes (packages/grafana-prometheus = the frontend, pkg/promlib = the backend); and
 // grafana/grafana for Grafana Alerting. Paths below are in those repositories.
 
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as alertsRoute from "@/app/api/v1/alerts/route";
@@ -29,7 +27,12 @@ import * as buildinfoRoute from "@/app/api/v1/status/buildinfo/route";
 import { bundleEngine } from "@/scripts/engine-bundle.mjs";
 import { freshDb } from "@/test/db";
 import { BASIC, BEARER, callRoute, installMetricsToken } from "@/test/metrics-api";
-import { hasPrometheus, startPrometheus, type PrometheusServer } from "@/test/prometheus-server";
+import {
+  hasPrometheus,
+  PROMTOOL_BIN,
+  startPrometheusWithHistory,
+  type PrometheusServer,
+} from "@/test/prometheus-server";
 import { getMetricsDb } from "./db";
 import { importOpenMetrics } from "./import";
 
@@ -43,8 +46,7 @@ await vi.hoisted(async () => {
 });
 vi.mock("@/server/auth/session", () => ({ getSessionUser: async () => null }));
 
-const PROMTOOL = "/usr/bin/promtool";
-const withPrometheus = hasPrometheus() && fs.existsSync(PROMTOOL);
+const withPrometheus = hasPrometheus() && fs.existsSync(PROMTOOL_BIN);
 if (!withPrometheus && process.env.CI)
   throw new Error("Prometheus and promtool are required on CI (Debian's prometheus package)");
 
@@ -549,23 +551,11 @@ describe("Grafana's Prometheus data source against Opsdeck", () => {
 
 describe.skipIf(!withPrometheus)("the same requests to Prometheus 2.42", () => {
   let prom: PrometheusServer;
-  let dir: string;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-grafana-prom-"));
-    fs.writeFileSync(path.join(dir, "history.om"), history());
-    execFileSync(PROMTOOL, [
-      "tsdb",
-      "create-blocks-from",
-      "openmetrics",
-      "--quiet",
-      path.join(dir, "history.om"),
-      path.join(dir, "tsdb"),
-    ]);
-    prom = await startPrometheus({ dataDir: path.join(dir, "tsdb") });
+    prom = await startPrometheusWithHistory(history());
   }, 60_000);
   afterAll(async () => {
     await prom?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("get the same statuses and the same data (values to 1e-9), and Grafana's heuristics say Prometheus for both", async () => {
