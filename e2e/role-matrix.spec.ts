@@ -59,6 +59,12 @@ const ROUTES: { path: string; method: "GET"; role: RoleName | "public" | "bearer
   { path: "/api/live?views=overview", method: "GET", role: "viewer" },
   { path: "/api/backups/1/download", method: "GET", role: "admin" },
   { path: "/api/alerts", method: "GET", role: "viewer" },
+  // Prometheus's API for Grafana: a metrics token, or a viewer's session.
+  { path: "/api/v1/query?query=vector(1)", method: "GET", role: "viewer" },
+  { path: "/api/v1/status/buildinfo", method: "GET", role: "viewer" },
+  { path: "/api/v1/query_exemplars?query=up", method: "GET", role: "viewer" },
+  { path: "/api/v1/rules", method: "GET", role: "viewer" },
+  { path: "/api/v1/alerts", method: "GET", role: "viewer" },
   // The personal calendar token is the credential; a session is not one.
   { path: "/api/oncall/e2e-primary.ics", method: "GET", role: "bearer" },
 ];
