@@ -9,6 +9,7 @@ import {
   type RangeResult,
 } from "@/lib/promql/eval";
 import { formatPromFloat } from "@/lib/promql/format-float";
+import { matcherTest } from "@/lib/promql/matcher";
 import {
   parseDuration,
   parseExpr,
@@ -22,7 +23,7 @@ import { PromApiError } from "./prom-errors";
 import { forwardToDatasource } from "./remote-datasource";
 
 export { PromApiError, promError, promSuccess } from "./prom-errors";
-import { matcherTest, TsdbQuerier } from "./querier";
+import { TsdbQuerier } from "./querier";
 import type { Resolution } from "./resolution";
 
 // Prometheus's HTTP API (/api/v1/*) over the built-in store: its parameters, its JSON,
