@@ -1,17 +1,38 @@
 // A real Prometheus (Debian's 2.42, the reference implementation) for differential tests:
 // started on a free loopback port with its own data directory, and stopped by the test
 // that started it.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
 export const PROMETHEUS_BIN = "/usr/bin/prometheus";
+export const PROMTOOL_BIN = "/usr/bin/promtool";
 
 /** Whether the reference binary is installed on this machine. */
 export function hasPrometheus(): boolean {
   return fs.existsSync(PROMETHEUS_BIN);
+}
+
+/**
+ * Writes OpenMetrics text with a timestamp on every sample into TSDB blocks with
+ * promtool's backfill (`tsdb create-blocks-from openmetrics`), in `dir`; returns the
+ * blocks' directory, for `startPrometheus({ dataDir })`.
+ */
+export function createBlocks(openMetrics: string, dir: string): string {
+  const file = path.join(dir, "history.om");
+  fs.writeFileSync(file, openMetrics);
+  const blocks = path.join(dir, "tsdb");
+  execFileSync(PROMTOOL_BIN, [
+    "tsdb",
+    "create-blocks-from",
+    "openmetrics",
+    "--quiet",
+    file,
+    blocks,
+  ]);
+  return blocks;
 }
 
 export async function freePort(): Promise<number> {

@@ -1033,8 +1033,8 @@ function isSpaceAt(s: string, i: number): boolean {
   return c === " " || c === "\t" || c === "\n" || c === "\r";
 }
 
-// Go's math.Round: halves away from zero (Math.round takes -2.5 to -2).
-function roundHalfAwayFromZero(v: number): number {
+/** Go's math.Round: halves away from zero (Math.round takes -2.5 to -2). */
+export function roundHalfAwayFromZero(v: number): number {
   return Math.sign(v) * Math.round(Math.abs(v));
 }
 

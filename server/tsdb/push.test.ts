@@ -4,28 +4,21 @@ import path from "node:path";
 import { compress } from "snappyjs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { freshDb } from "@/test/db";
+import { metricsConfig } from "@/test/metrics-config";
 import { writeRequest } from "@/test/protobuf-writer";
-import { parseConfigText } from "@/server/config/load";
 import { openMetricsDb, type MetricsDb } from "./db";
 
 // A push is let in by one of several sources' tokens: the route compares the token once
 // and names the source; the handler must not compare tokens again to find it.
 
 const tokens = { ios: "i".repeat(40), android: "a".repeat(40), web: "w".repeat(40) };
-const config = parseConfigText(
-  `
-environments:
-  - { id: production, name: Production }
-services:
-  - { id: backend, name: Navi backend, environments: {} }
-metrics:
-  push:
+const config = metricsConfig(
+  `  push:
     - { id: ios, service: backend, environment: production, token: "\${IOS}" }
     - { id: android, service: backend, environment: production, token: "\${ANDROID}" }
     - { id: web, service: backend, environment: production, token: "\${WEB}" }
 `,
-  "/etc/opsdeck.yaml",
-  (name) => ({ IOS: tokens.ios, ANDROID: tokens.android, WEB: tokens.web })[name],
+  { IOS: tokens.ios, ANDROID: tokens.android, WEB: tokens.web },
 );
 vi.mock("@/server/config", () => ({ getConfig: () => ({ config }) }));
 
