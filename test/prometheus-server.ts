@@ -8,10 +8,31 @@ import os from "node:os";
 import path from "node:path";
 
 export const PROMETHEUS_BIN = "/usr/bin/prometheus";
+export const PROMTOOL_BIN = "/usr/bin/promtool";
 
 /** Whether the reference binary is installed on this machine. */
 export function hasPrometheus(): boolean {
   return fs.existsSync(PROMETHEUS_BIN);
+}
+
+/**
+ * Writes OpenMetrics text with a timestamp on every sample into TSDB blocks with
+ * promtool's backfill (`tsdb create-blocks-from openmetrics`), in `dir`; returns the
+ * blocks' directory, for `startPrometheus({ dataDir })`.
+ */
+export function createBlocks(openMetrics: string, dir: string): string {
+  const file = path.join(dir, "history.om");
+  fs.writeFileSync(file, openMetrics);
+  const blocks = path.join(dir, "tsdb");
+  execFileSync(PROMTOOL_BIN, [
+    "tsdb",
+    "create-blocks-from",
+    "openmetrics",
+    "--quiet",
+    file,
+    blocks,
+  ]);
+  return blocks;
 }
 
 export async function freePort(): Promise<number> {
@@ -141,8 +162,6 @@ async function query(url: string, expr: string, timeMs: number | undefined): Pro
   }));
 }
 
-export const PROMTOOL_BIN = "/usr/bin/promtool";
-
 /**
  * Starts Prometheus over `openMetrics` (text with a timestamp on every sample), backfilled
  * into blocks by `promtool tsdb create-blocks-from openmetrics`; `stop()` removes them too.
@@ -150,16 +169,7 @@ export const PROMTOOL_BIN = "/usr/bin/promtool";
 export async function startPrometheusWithHistory(openMetrics: string): Promise<PrometheusServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-prometheus-history-"));
   try {
-    fs.writeFileSync(path.join(dir, "history.om"), openMetrics);
-    execFileSync(PROMTOOL_BIN, [
-      "tsdb",
-      "create-blocks-from",
-      "openmetrics",
-      "--quiet",
-      path.join(dir, "history.om"),
-      path.join(dir, "tsdb"),
-    ]);
-    const prom = await startPrometheus({ dataDir: path.join(dir, "tsdb") });
+    const prom = await startPrometheus({ dataDir: createBlocks(openMetrics, dir) });
     return {
       ...prom,
       stop: async () => {

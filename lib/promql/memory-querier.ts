@@ -2,9 +2,8 @@
 
 import type { LabelMatcher } from "./ast";
 import { compareLabels } from "./eval-labels";
-import { PromQLEvalError } from "./eval-types";
+import { matcherTest } from "./matcher";
 import type { Querier, SeriesData, SelectHints } from "./storage";
-import { compileFullMatch, type FullMatch } from "../patterns";
 
 /** The first index whose timestamp is >= `t`. */
 function lowerBound(ts: ArrayLike<number>, t: number): number {
@@ -24,8 +23,6 @@ function slice(a: ArrayLike<number>, from: number, to: number): ArrayLike<number
 }
 
 export class MemoryQuerier implements Querier {
-  private readonly regexes = new Map<string, FullMatch>();
-
   private readonly series: SeriesData[];
 
   /** Series are kept in label order, the order a TSDB returns them in. */
@@ -33,41 +30,12 @@ export class MemoryQuerier implements Querier {
     this.series = [...series].sort((a, b) => compareLabels(a.labels, b.labels));
   }
 
-  private regex(source: string): FullMatch {
-    let re = this.regexes.get(source);
-    if (!re) {
-      const compiled = compileFullMatch(source);
-      if (typeof compiled === "string") {
-        throw new PromQLEvalError(
-          "bad_data",
-          `invalid regular expression ${JSON.stringify(source)}: ${compiled}`,
-        );
-      }
-      re = compiled;
-      this.regexes.set(source, re);
-    }
-    return re;
-  }
-
-  private matches(labels: Record<string, string>, m: LabelMatcher): boolean {
-    // A missing label matches as the empty string, as in Prometheus.
-    const value = labels[m.name] ?? "";
-    switch (m.op) {
-      case "=":
-        return value === m.value;
-      case "!=":
-        return value !== m.value;
-      case "=~":
-        return this.regex(m.value)(value);
-      case "!~":
-        return !this.regex(m.value)(value);
-    }
-  }
-
   select(matchers: LabelMatcher[], hints: SelectHints): SeriesData[] {
+    const tests = matchers.map((m) => ({ name: m.name, test: matcherTest(m) }));
     const out: SeriesData[] = [];
     for (const s of this.series) {
-      if (!matchers.every((m) => this.matches(s.labels, m))) continue;
+      // A missing label matches as the empty string, as in Prometheus.
+      if (!tests.every(({ name, test }) => test(s.labels[name] ?? ""))) continue;
       const from = lowerBound(s.t, hints.start);
       const to = lowerBound(s.t, hints.end + 1);
       // Like a TSDB, a series with no sample in the range is not returned.

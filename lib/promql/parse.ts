@@ -28,6 +28,7 @@ import {
   type Token,
   type TokenType,
 } from "./lex";
+import { matcherTest } from "./matcher";
 
 /** A query Prometheus would refuse. `message` reads like Prometheus's: `1:6: parse error: …`. */
 export class PromQLParseError extends Error {
@@ -932,7 +933,7 @@ class Parser {
     }
     // At least one matcher must refuse the empty string, so a typo cannot select
     // every series there is.
-    if (!vs.matchers.some((m) => !matchesEmpty(m))) {
+    if (!vs.matchers.some((m) => !matcherTest(m)(""))) {
       this.fail(vs.pos, "vector selector must contain at least one non-empty matcher");
     }
   }
@@ -1032,21 +1033,8 @@ function isSpaceAt(s: string, i: number): boolean {
   return c === " " || c === "\t" || c === "\n" || c === "\r";
 }
 
-function matchesEmpty(m: LabelMatcher): boolean {
-  switch (m.op) {
-    case "=":
-      return m.value === "";
-    case "!=":
-      return m.value !== "";
-    case "=~":
-      return RE2JS.compile(`^(?:${m.value})$`).matches("");
-    case "!~":
-      return !RE2JS.compile(`^(?:${m.value})$`).matches("");
-  }
-}
-
-// Go's math.Round: halves away from zero (Math.round takes -2.5 to -2).
-function roundHalfAwayFromZero(v: number): number {
+/** Go's math.Round: halves away from zero (Math.round takes -2.5 to -2). */
+export function roundHalfAwayFromZero(v: number): number {
   return Math.sign(v) * Math.round(Math.abs(v));
 }
 

@@ -159,4 +159,39 @@ describe("apiRoute", () => {
     );
     expect(right.status).toBe(200);
   });
+
+  it("tells the handler whose token it was (actor and scope, never the token)", async () => {
+    const seen: unknown[] = [];
+    const route = apiRoute({
+      name: "test.bearers",
+      auth: {
+        bearer: () => [
+          {
+            actor: "ci:github",
+            token: "g".repeat(40),
+            scope: { services: [], environments: ["staging"] },
+          },
+          { actor: "ci:gitlab", token: "l".repeat(40) },
+        ],
+        openWhenUnset: false,
+        actor: "ci",
+        session: "viewer",
+      },
+      handler: ({ bearer }) => {
+        seen.push(bearer);
+        return { ok: true };
+      },
+    });
+    const get = (headers: Record<string, string>) =>
+      route(new Request("http://x/api/ci", { headers }), { params: Promise.resolve({}) });
+    expect((await get({ authorization: `Bearer ${"g".repeat(40)}` })).status).toBe(200);
+    expect((await get({ authorization: `Bearer ${"l".repeat(40)}` })).status).toBe(200);
+    caller = await makeUser(db, "viewer");
+    expect((await get({})).status).toBe(200);
+    expect(seen).toEqual([
+      { actor: "ci:github", scope: { services: [], environments: ["staging"] } },
+      { actor: "ci:gitlab", scope: undefined },
+      null,
+    ]);
+  });
 });

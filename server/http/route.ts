@@ -39,12 +39,20 @@ export type RouteAuth =
       session?: Role;
     };
 
+/** The bearer token entry a request was let in by: its actor and scope, never the token. */
+export type RouteBearer = { actor: string; scope?: IntegrationScope };
+
 export type RouteContext<P, Q, B> = {
   req: Request;
   params: P;
   query: Q;
   body: B;
   user: SessionUser | null;
+  /**
+   * Whose token it was, on a bearer route that checked one (null for a session, or a
+   * route left open), so a handler serving several tokens never compares them again.
+   */
+  bearer: RouteBearer | null;
   meta: RequestMeta;
   db: Db;
   commit: Committer["commit"];
@@ -196,7 +204,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       guard?.admit();
       const db = getDb();
       let actor = { id: null as number | null, name: "anonymous", role: null as string | null };
-      let scope: IntegrationScope | undefined;
+      let bearer: RouteBearer | null = null;
       const sessionRole =
         typeof def.auth === "string"
           ? def.auth === "public"
@@ -245,7 +253,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
             });
           }
           actor = { id: null, name: match.actor, role: null };
-          scope = match.scope;
+          bearer = { actor: match.actor, scope: match.scope };
           guard?.token(match.actor, match.actor);
         }
       }
@@ -262,7 +270,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
       const serviceActor: Actor | null = user
         ? { kind: "user", id: user.id, email: user.email, role: user.role }
         : typeof def.auth === "object"
-          ? { kind: "integration", name: actor.name, scope }
+          ? { kind: "integration", name: actor.name, scope: bearer?.scope }
           : null;
       const result = await def.handler({
         req,
@@ -270,6 +278,7 @@ export function apiRoute<P = undefined, Q = undefined, B = undefined>(def: {
         query,
         body,
         user,
+        bearer,
         meta,
         db,
         commit: committer.commit,

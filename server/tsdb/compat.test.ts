@@ -6,7 +6,6 @@
 // through the evaluator. Every disagreement is collected and listed; the test fails
 // if there is any.
 
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,12 +15,15 @@ import { MemoryQuerier } from "@/lib/promql/memory-querier";
 import { parseExpr } from "@/lib/promql/parse";
 import type { Labels } from "@/lib/promql/storage";
 import { generate } from "@/lib/promql/testdata/generate";
-import { PROMETHEUS_BIN, startPrometheus } from "@/test/prometheus-server";
+import {
+  createBlocks,
+  PROMETHEUS_BIN,
+  PROMTOOL_BIN,
+  startPrometheus,
+} from "@/test/prometheus-server";
 import { getMetricsDb } from "./db";
 import { importOpenMetrics } from "./import";
 import { instantQuery, PromApiError, rangeQuery } from "./prom-api";
-
-const PROMTOOL_BIN = "/usr/bin/promtool";
 
 const installed = fs.existsSync(PROMETHEUS_BIN) && fs.existsSync(PROMTOOL_BIN);
 if (!installed && process.env.CI) {
@@ -508,17 +510,7 @@ describe.skipIf(!installed)("PromQL evaluation against Prometheus 2.42", () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-compat-"));
-    const file = path.join(dir, "history.om");
-    fs.writeFileSync(file, data.openMetrics);
-    execFileSync(PROMTOOL_BIN, [
-      "tsdb",
-      "create-blocks-from",
-      "openmetrics",
-      "--quiet",
-      file,
-      path.join(dir, "tsdb"),
-    ]);
-    prom = await startPrometheus({ dataDir: path.join(dir, "tsdb") });
+    prom = await startPrometheus({ dataDir: createBlocks(data.openMetrics, dir) });
     const imported = importOpenMetrics(getMetricsDb(), data.openMetrics);
     expect(imported.refused).toBe(0);
   }, 60_000);

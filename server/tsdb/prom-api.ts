@@ -1,5 +1,5 @@
 import "server-only";
-import type { Expr, LabelMatcher } from "@/lib/promql/ast";
+import type { Expr } from "@/lib/promql/ast";
 import {
   evaluateInstant,
   evaluateRange,
@@ -12,17 +12,14 @@ import { formatPromFloat } from "@/lib/promql/format-float";
 import {
   parseDuration,
   parseExpr,
-  parseMetricSelector,
   PromQLParseError,
+  roundHalfAwayFromZero,
 } from "@/lib/promql/parse";
-import type { Labels } from "@/lib/promql/storage";
-import type { MetricsConfig } from "@/server/config/metrics-schema";
 import { getMetricsDb } from "./db";
 import { PromApiError } from "./prom-errors";
-import { forwardToDatasource } from "./remote-datasource";
 
 export { PromApiError, promError, promSuccess } from "./prom-errors";
-import { matcherTest, TsdbQuerier } from "./querier";
+import { TsdbQuerier } from "./querier";
 import type { Resolution } from "./resolution";
 
 // Prometheus's HTTP API (/api/v1/*) over the built-in store: its parameters, its JSON,
@@ -35,20 +32,79 @@ export const QUERY_TIMEOUT_MS = 120_000;
 /** Samples one query may hold (Prometheus's --query.max-samples default). */
 export const MAX_SAMPLES = 50_000_000;
 
-/** A time parameter: RFC 3339 or Unix seconds with a fraction, as Prometheus's parseTime. */
+/** What Prometheus's clients send for "no bound" (Go can format these years, not parse them). */
+const OPEN_TIMES: Record<string, number> = {
+  "-292273086-05-16T16:47:06Z": -Infinity,
+  "292277025-08-18T07:12:54.999999999Z": Infinity,
+};
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * A timestamp as Prometheus's parseTime reads one, in ms: Unix seconds with a fraction
+ * (the fraction rounded to the millisecond as Go does it, halves away from zero, apart
+ * from the whole seconds: 1699999200.0005 is a fraction of 0.49996… ms as a double, so
+ * …200000 ms, where x * 1000 would round to …200001), or RFC 3339 with at most nine
+ * fractional digits (truncated to the millisecond), or the bounds Prometheus's clients
+ * send for an open range. Undefined for anything else, a 30 February included.
+ */
+export function parseTime(value: string): number | undefined {
+  if (DECIMAL.test(value)) {
+    const x = Number(value);
+    if (!Number.isFinite(x)) return undefined;
+    let seconds = Math.trunc(x);
+    const fraction = roundHalfAwayFromZero((x - seconds) * 1000) / 1000;
+    let ns = Math.trunc(fraction * 1e9);
+    if (ns < 0) {
+      seconds -= 1;
+      ns += 1e9;
+    } else if (ns >= 1e9) {
+      seconds += 1;
+      ns -= 1e9;
+    }
+    return seconds * 1000 + Math.trunc(ns / 1e6);
+  }
+  if (value in OPEN_TIMES) return OPEN_TIMES[value];
+  const m = RFC3339.exec(value);
+  if (!m) return undefined;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m
+    .slice(1, 7)
+    .map(Number);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const lastDay = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (lastDay === undefined || day < 1 || day > lastDay) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  // Date.UTC reads years below 100 as 19xx; setUTCFullYear takes them as they are.
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  date.setUTCFullYear(year, month - 1, day);
+  const ms = Number((m[7] ?? "").padEnd(3, "0").slice(0, 3));
+  const offset = m[8] ? (m[8] === "-" ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : 0;
+  return date.getTime() + ms - offset * 60_000;
+}
+
+/** start, end and the query's time: RFC 3339 or Unix seconds, as Prometheus's parseTimeParam. */
 export function parseTimeParam(value: string | null, name: string, fallback: number): number {
   if (value === null || value === "") return fallback;
-  const seconds = Number(value);
-  if (/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value) && Number.isFinite(seconds))
-    return Math.round(seconds * 1000);
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    const ms = Date.parse(value);
-    if (Number.isFinite(ms)) return ms;
-  }
-  throw new PromApiError(
-    "bad_data",
-    `invalid parameter "${name}": cannot parse "${value}" to a valid timestamp`,
-  );
+  const t = parseTime(value);
+  if (t === undefined)
+    throw new PromApiError(
+      "bad_data",
+      `invalid parameter "${name}": invalid time value for '${name}': cannot parse ${JSON.stringify(value)} to a valid timestamp`,
+    );
+  return t;
+}
+
+/** query_range's start and end, which Prometheus reads with parseTime alone (both required). */
+function requiredTime(value: string | null, name: string): number {
+  const t = value === null ? undefined : parseTime(value);
+  if (t === undefined)
+    throw new PromApiError(
+      "bad_data",
+      `invalid parameter "${name}": cannot parse ${JSON.stringify(value ?? "")} to a valid timestamp`,
+    );
+  return t;
 }
 
 /** A duration parameter (step, timeout): seconds with a fraction, or 5m, 1h30m … */
@@ -190,18 +246,8 @@ export function instantQuery(params: URLSearchParams, now = Date.now(), q = buil
 /** GET|POST /api/v1/query_range over the built-in store (or `q`: a benchmark's). */
 export function rangeQuery(params: URLSearchParams, q = builtin()) {
   const expr = parseQuery(params.get("query"));
-  const start = parseTimeParam(params.get("start"), "start", NaN);
-  const end = parseTimeParam(params.get("end"), "end", NaN);
-  if (Number.isNaN(start))
-    throw new PromApiError(
-      "bad_data",
-      'invalid parameter "start": cannot parse "" to a valid timestamp',
-    );
-  if (Number.isNaN(end))
-    throw new PromApiError(
-      "bad_data",
-      'invalid parameter "end": cannot parse "" to a valid timestamp',
-    );
+  const start = requiredTime(params.get("start"), "start");
+  const end = requiredTime(params.get("end"), "end");
   if (end < start)
     throw new PromApiError(
       "bad_data",
@@ -249,58 +295,6 @@ function timing(started: number, q: TsdbQuerier): QueryTiming {
   return { resolution: q.resolution, serverMs };
 }
 
-/** match[] parameters as selectors (each a bare vector selector). */
-export function parseMatchers(params: URLSearchParams, required: boolean): LabelMatcher[][] {
-  const all = params.getAll("match[]");
-  if (required && all.length === 0)
-    throw new PromApiError("bad_data", "no match[] parameter provided");
-  return all.map((m) => {
-    try {
-      const matchers = parseMetricSelector(m);
-      if (matchers.every((x) => matcherTest(x)("")))
-        throw new PromApiError("bad_data", "match[] must contain at least one non-empty matcher");
-      return matchers;
-    } catch (err) {
-      if (err instanceof PromQLParseError)
-        throw new PromApiError("bad_data", `invalid parameter "match[]": ${err.message}`);
-      throw err;
-    }
-  });
-}
-
-/** The label sets of every series the selectors match (union, each once). */
-export function seriesMatching(selectors: LabelMatcher[][]): Labels[] {
-  const seen = new Map<number, Labels>();
-  for (const sel of selectors) for (const s of builtin().matchSeries(sel)) seen.set(s.id, s.labels);
-  return [...seen.values()];
-}
-
-export function labelNames(selectors: LabelMatcher[][]): string[] {
-  if (selectors.length === 0) {
-    const rows = getMetricsDb()
-      .prepare("SELECT DISTINCT name FROM postings ORDER BY name")
-      .all() as { name: string }[];
-    return rows.map((r) => r.name);
-  }
-  const names = new Set<string>();
-  for (const l of seriesMatching(selectors)) for (const n of Object.keys(l)) names.add(n);
-  return [...names].sort();
-}
-
-export function labelValues(name: string, selectors: LabelMatcher[][]): string[] {
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name))
-    throw new PromApiError("bad_data", `invalid label name: "${name}"`);
-  if (selectors.length === 0) {
-    const rows = getMetricsDb()
-      .prepare("SELECT DISTINCT value FROM postings WHERE name = ? ORDER BY value")
-      .all(name) as { value: string }[];
-    return rows.map((r) => r.value);
-  }
-  const values = new Set<string>();
-  for (const l of seriesMatching(selectors)) if (l[name] !== undefined) values.add(l[name]);
-  return [...values].sort();
-}
-
 export function metadata(
   metric: string | null,
   limit: number,
@@ -316,27 +310,4 @@ export function metadata(
   for (const r of rows.slice(0, limit >= 0 ? limit : undefined))
     out[r.name] = [{ type: r.type, help: r.help, unit: r.unit }];
   return out;
-}
-
-/** Metric and label names for the query box's completions (at most 10,000 of each). */
-export async function vocabulary(
-  ds: MetricsConfig["datasource"],
-): Promise<{ metricNames: string[]; labelNames: string[] }> {
-  const cap = (list: string[]) => list.slice(0, 10_000);
-  if (ds.type === "builtin")
-    return { metricNames: cap(labelValues("__name__", [])), labelNames: cap(labelNames([])) };
-  const read = async (path: string) => {
-    try {
-      const res = await forwardToDatasource(ds, path, new URLSearchParams());
-      const json = (await res.json()) as { data?: unknown };
-      return Array.isArray(json.data) ? cap(json.data.filter((x) => typeof x === "string")) : [];
-    } catch {
-      return [];
-    }
-  };
-  const [metricNames, names] = await Promise.all([
-    read("/api/v1/label/__name__/values"),
-    read("/api/v1/labels"),
-  ]);
-  return { metricNames, labelNames: names };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { getConfig } from "@/server/config";
+import { readBasicAuth } from "@/server/http/credentials";
 import { apiRoute, ROUTE_BRAND, type BrandedRoute } from "@/server/http/route";
 import { sameToken } from "@/server/http/token";
 import { logger } from "@/server/logger";
@@ -51,13 +52,11 @@ export function promRoute(
  * Anything else in a Basic header is a wrong token.
  */
 function basicToBearer(req: Request): Request {
-  const header = req.headers.get("authorization") ?? "";
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)?.[1];
+  const basic = readBasicAuth(req.headers.get("authorization") ?? "");
   if (!basic) return req;
-  const [user, ...rest] = Buffer.from(basic, "base64").toString("utf8").split(":");
-  const password = rest.join(":");
+  const { username, password } = basic;
   const ok = getConfig().config.metrics.apiTokens.some(
-    (t) => t.id === user && sameToken(password, t.token.reveal()),
+    (t) => t.id === username && sameToken(password, t.token.reveal()),
   );
   const headers = new Headers(req.headers);
   headers.set("authorization", `Bearer ${ok ? password : "-"}`);

@@ -129,9 +129,12 @@ describe("GET|POST /api/v1/query_exemplars", () => {
     ["?query=nosuch(up)", '1:1: parse error: unknown function with name "nosuch"'],
     [
       "?query=up&start=yesterday",
-      'invalid parameter "start": cannot parse "yesterday" to a valid timestamp',
+      `invalid parameter "start": invalid time value for 'start': cannot parse "yesterday" to a valid timestamp`,
     ],
-    ["?query=up&end=1e400", 'invalid parameter "end": cannot parse "1e400" to a valid timestamp'],
+    [
+      "?query=up&end=1e400",
+      `invalid parameter "end": invalid time value for 'end': cannot parse "1e400" to a valid timestamp`,
+    ],
     ["?query=up&start=10&end=5", "end timestamp must not be before start timestamp"],
   ])("refuses %s with Prometheus's error", async (query, error) => {
     await bad(

@@ -2,7 +2,8 @@ import "server-only";
 import type { Expr } from "@/lib/promql/ast";
 import { parseExpr, PromQLParseError } from "@/lib/promql/parse";
 import { APP_VERSION } from "@/lib/version";
-import { parseMatchers, parseTimeParam } from "./prom-api";
+import { parseTimeParam } from "./prom-api";
+import { parseSelectors } from "./prom-metadata";
 import { PromApiError } from "./prom-errors";
 
 // The rest of Prometheus's read API that Grafana's Prometheus data source calls besides
@@ -88,7 +89,7 @@ const INT32_MAX = 2 ** 31 - 1;
  * checks them, so a wrong request is a 400 and not an empty success.
  */
 export function ruleGroups(params: URLSearchParams): { groups: never[] } {
-  parseMatchers(params, false);
+  parseSelectors(params.getAll("match[]"), "");
   const type = (params.get("type") ?? "").toLowerCase();
   if (type !== "" && type !== "alert" && type !== "record")
     throw invalidParam("type", `not supported value ${JSON.stringify(type)}`);

@@ -4,21 +4,19 @@ import type { DecodeLimits, PushedSeries } from "@/lib/metrics/push";
 import { PushDecodeError } from "@/lib/metrics/push";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import { getConfig } from "@/server/config";
-import { HttpError, readRawBody, type RouteAuth } from "@/server/http/route";
-import { sameToken } from "@/server/http/token";
+import { HttpError, readRawBody, type RouteAuth, type RouteBearer } from "@/server/http/route";
 import { getMetricsDb } from "./db";
 import { enqueuePush } from "./inbox";
 import { sortLabels } from "./labels";
 
 type PushSource = OpsdeckConfig["metrics"]["push"][number];
 
+const pushActor = (source: PushSource) => `push:${source.id}`;
+
 /** Who may push: a `metrics.push` source's bearer token (each names its source in the log). */
 export const PUSH_AUTH: RouteAuth = {
   bearer: () =>
-    getConfig().config.metrics.push.map((p) => ({
-      actor: `push:${p.id}`,
-      token: p.token.reveal(),
-    })),
+    getConfig().config.metrics.push.map((p) => ({ actor: pushActor(p), token: p.token.reveal() })),
   openWhenUnset: false,
   actor: "push",
 };
@@ -26,10 +24,12 @@ export const PUSH_AUTH: RouteAuth = {
 export const PUSH_UNAUDITED =
   "machine pushes of samples, like heartbeat pings: counted, not audited";
 
-/** The push source whose token the request carries (the route has checked one does). */
-export function pushSourceOf(req: Request, config: OpsdeckConfig): PushSource {
-  const given = /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "")?.[1]?.trim() ?? "";
-  const source = config.metrics.push.find((p) => sameToken(given, p.token.reveal()));
+/**
+ * The push source whose token let the request in: the route compared the token once
+ * and names its actor; a source removed by a reload since then is refused.
+ */
+export function pushSourceOf(bearer: RouteBearer | null, config: OpsdeckConfig): PushSource {
+  const source = bearer && config.metrics.push.find((p) => pushActor(p) === bearer.actor);
   if (!source) throw new HttpError(401, "A valid bearer token is required.");
   return source;
 }

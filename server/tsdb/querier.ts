@@ -9,9 +9,9 @@ import {
   type RollupPoint,
 } from "@/lib/metrics/rollup-chunk";
 import { isStaleNaN, STALE_NAN } from "@/lib/metrics/stale";
-import { compileFullMatch } from "@/lib/patterns";
 import type { LabelMatcher } from "@/lib/promql/ast";
 import { compareLabels } from "@/lib/promql/eval-labels";
+import { matcherTest } from "@/lib/promql/matcher";
 import type { Labels, Querier, SelectHints, SeriesData } from "@/lib/promql/storage";
 import type { MetricsDb } from "./db";
 import { labelsFromKey, toRecord } from "./labels";
@@ -25,24 +25,6 @@ import {
   type Resolution,
 } from "./resolution";
 import { FIVE_MINUTES, HOUR, Meta, META, prepareRollupRows, rollupRowSpan } from "./rollup";
-
-type Test = (value: string) => boolean;
-
-/** A matcher as a test of a label's value; a missing label is the empty string. */
-export function matcherTest(m: LabelMatcher): Test {
-  switch (m.op) {
-    case "=":
-      return (v) => v === m.value;
-    case "!=":
-      return (v) => v !== m.value;
-    case "=~":
-    case "!~": {
-      const re = compileFullMatch(m.value);
-      if (typeof re === "string") throw new Error(`invalid regular expression: ${re}`);
-      return m.op === "=~" ? re : (v) => !re(v);
-    }
-  }
-}
 
 /** Readers cache each series' labels by id: a series' labels never change. */
 const LABEL_CACHE_MAX = 200_000;

@@ -1,5 +1,6 @@
 import "server-only";
 import type { MetricsConfig } from "@/server/config/metrics-schema";
+import { authorizationFor } from "@/server/http/credentials";
 import { PromApiError } from "./prom-errors";
 
 type PrometheusDatasource = Extract<MetricsConfig["datasource"], { type: "prometheus" }>;
@@ -23,9 +24,8 @@ export async function forwardToDatasource(
     Accept: "application/json",
     "Content-Type": "application/x-www-form-urlencoded",
   };
-  if (ds.bearerToken) headers.Authorization = `Bearer ${ds.bearerToken.reveal()}`;
-  else if (ds.basicAuth)
-    headers.Authorization = `Basic ${Buffer.from(`${ds.basicAuth.username}:${ds.basicAuth.password.reveal()}`).toString("base64")}`;
+  const authorization = authorizationFor(ds);
+  if (authorization) headers.Authorization = authorization;
   // Query endpoints by POST (long queries fit), the others by GET as Prometheus documents them.
   const byPost = /\/api\/v1\/(query|query_range|series|labels)$/.test(pathname);
   const url = byPost ? `${base}${pathname}` : `${base}${pathname}?${params}`;

@@ -10,6 +10,7 @@ import { STALE_NAN } from "@/lib/metrics/stale";
 import { APP_VERSION } from "@/lib/version";
 import type { OpsdeckConfig } from "@/server/config/schema";
 import { instanceOf, type ScrapeLimits } from "@/server/config/metrics-schema";
+import { authorizationFor } from "@/server/http/credentials";
 import { seriesKey, sortLabels, type LabelPairs } from "./labels";
 import type { TsdbWriter } from "./writer";
 
@@ -58,11 +59,7 @@ export function scrapeSpecs(config: OpsdeckConfig): ScrapeSpec[] {
   return s.targets.flatMap((t) => {
     const intervalMs = t.interval ?? s.interval;
     const timeoutMs = t.timeout ?? s.timeout ?? Math.min(intervalMs, 10_000);
-    const authorization = t.bearerToken
-      ? `Bearer ${t.bearerToken.reveal()}`
-      : t.basicAuth
-        ? `Basic ${Buffer.from(`${t.basicAuth.username}:${t.basicAuth.password.reveal()}`).toString("base64")}`
-        : undefined;
+    const authorization = authorizationFor(t);
     return t.urls.map((url) => {
       const instance = instanceOf(url);
       const labels: Record<string, string> = {

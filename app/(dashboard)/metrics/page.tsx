@@ -7,7 +7,7 @@ import { rangeOf } from "@/lib/metrics/explore";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
-import { vocabulary } from "@/server/tsdb/prom-api";
+import { vocabulary } from "@/server/tsdb/prom-metadata";
 
 export const metadata: Metadata = { title: "Metrics" };
 

@@ -21,9 +21,9 @@ export const POST = apiRoute({
   auth: PUSH_AUTH,
   rateLimit: INGEST_RATE_LIMIT,
   unaudited: PUSH_UNAUDITED,
-  handler: async ({ req }) => {
+  handler: async ({ req, bearer }) => {
     const { config } = getConfig();
-    const source = pushSourceOf(req, config);
+    const source = pushSourceOf(bearer, config);
     const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
     const format = type === "application/json" ? "json" : "protobuf";
     if (type !== "application/x-protobuf" && type !== "application/json")

@@ -26,9 +26,9 @@ export const POST = apiRoute({
   auth: PUSH_AUTH,
   rateLimit: INGEST_RATE_LIMIT,
   unaudited: PUSH_UNAUDITED,
-  handler: async ({ req }) => {
+  handler: async ({ req, bearer }) => {
     const { config } = getConfig();
-    const source = pushSourceOf(req, config);
+    const source = pushSourceOf(bearer, config);
     if ((req.headers.get("content-encoding") ?? "").toLowerCase() !== "snappy")
       return text(415, "remote write bodies are snappy-compressed: send Content-Encoding: snappy");
     if (!/^application\/x-protobuf\b/i.test(req.headers.get("content-type") ?? ""))
