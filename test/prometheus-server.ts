@@ -1,13 +1,14 @@
 // A real Prometheus (Debian's 2.42, the reference implementation) for differential tests:
 // started on a free loopback port with its own data directory, and stopped by the test
 // that started it.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 
 export const PROMETHEUS_BIN = "/usr/bin/prometheus";
+export const PROMTOOL_BIN = "/usr/bin/promtool";
 
 /** Whether the reference binary is installed on this machine. */
 export function hasPrometheus(): boolean {
@@ -115,6 +116,36 @@ export async function startPrometheus(
     instant: (expr, timeMs) => query(url, expr, timeMs),
     stop,
   };
+}
+
+/**
+ * Prometheus serving `openMetrics` (OpenMetrics text with timestamps) as blocks that
+ * promtool backfilled; `stop()` removes them too.
+ */
+export async function startPrometheusWithHistory(openMetrics: string): Promise<PrometheusServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-prometheus-history-"));
+  try {
+    fs.writeFileSync(path.join(dir, "history.om"), openMetrics);
+    execFileSync(PROMTOOL_BIN, [
+      "tsdb",
+      "create-blocks-from",
+      "openmetrics",
+      "--quiet",
+      path.join(dir, "history.om"),
+      path.join(dir, "tsdb"),
+    ]);
+    const prom = await startPrometheus({ dataDir: path.join(dir, "tsdb") });
+    return {
+      ...prom,
+      stop: async () => {
+        await prom.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 async function query(url: string, expr: string, timeMs: number | undefined): Promise<RawSeries[]> {

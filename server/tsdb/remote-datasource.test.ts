@@ -1,44 +1,33 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretValue } from "@/server/config/secret-value";
-import { hasPrometheus, startPrometheus, type PrometheusServer } from "@/test/prometheus-server";
+import {
+  hasPrometheus,
+  PROMTOOL_BIN,
+  startPrometheusWithHistory,
+  type PrometheusServer,
+} from "@/test/prometheus-server";
 import { PromApiError } from "./prom-errors";
 import { forwardToDatasource } from "./remote-datasource";
 
 // The `prometheus` datasource against the real thing: Debian's Prometheus 2.42 with a
 // backfilled history answers what Opsdeck forwards, as it is.
-const PROMTOOL = "/usr/bin/promtool";
-const installed = hasPrometheus() && fs.existsSync(PROMTOOL);
+const installed = hasPrometheus() && fs.existsSync(PROMTOOL_BIN);
 if (!installed && process.env.CI) throw new Error("Prometheus and promtool are required on CI");
 
 const T0 = 1_700_000_000;
 
 describe.skipIf(!installed)("a Prometheus datasource", () => {
   let prom: PrometheusServer;
-  let dir: string;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-remote-ds-"));
     const lines = ["# TYPE navi_taps_sent counter"];
     for (let i = 0; i < 40; i++)
       lines.push(`navi_taps_sent_total{job="navi"} ${i * 10} ${T0 + i * 15}`);
     lines.push("# EOF", "");
-    fs.writeFileSync(path.join(dir, "h.om"), lines.join("\n"));
-    execFileSync(PROMTOOL, [
-      "tsdb",
-      "create-blocks-from",
-      "openmetrics",
-      "--quiet",
-      path.join(dir, "h.om"),
-      path.join(dir, "tsdb"),
-    ]);
-    prom = await startPrometheus({ dataDir: path.join(dir, "tsdb") });
+    prom = await startPrometheusWithHistory(lines.join("\n"));
   }, 60_000);
   afterAll(async () => {
     await prom?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const ds = (url: string) => ({ type: "prometheus" as const, url, timeout: 5000 });
