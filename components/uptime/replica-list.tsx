@@ -38,7 +38,7 @@ function ReplicaCells({
 }) {
   return (
     <>
-      <td className="px-3 py-2" data-label="Replica">
+      <td className="px-3 py-2 max-sm:w-full" data-label="Replica">
         <div className="break-all font-medium">{r.instance}</div>
         <div className="text-xs text-slate-500">
           {r.job} · every {formatDuration(r.intervalMs)} ·{" "}
@@ -77,7 +77,7 @@ function ReplicaCells({
       <td className="px-3 py-2 tabular-nums" data-label="24 h" data-testid="replica-availability">
         {formatUptime(r.availability)}
       </td>
-      <td className="px-3 py-2" data-label="Last 24 h">
+      <td className="px-3 py-2 max-sm:w-full" data-label="Last 24 h">
         {end && r.buckets.length ? (
           <ReplicaBar buckets={r.buckets} end={end} timeZone={timeZone} />
         ) : (
@@ -176,8 +176,11 @@ export function ReplicaList({
         {rows.map((r) => (
           <tr
             key={`${r.job}\0${r.instance}`}
-            className="border-t border-slate-100 align-top"
+            // On a phone a card: the name and the bar across, the three figures side by side (over
+            // table-cards' display: block, hence the !).
+            className="border-t border-slate-100 align-top max-sm:flex! max-sm:flex-wrap"
             data-testid={`replica-${r.job}-${r.instance}`}
+            data-health={r.health}
           >
             <ReplicaCells r={r} now={now} timeZone={timeZone} end={history.end} />
           </tr>

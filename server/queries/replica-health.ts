@@ -208,7 +208,11 @@ export class ReplicaHistoryCache {
         })
         .catch((err: unknown) => {
           e.error = publicMessage(err);
-          logger.warn({ error: err }, "could not read the replicas' 24 h history");
+          // The cleaned message: a datasource URL may carry a user and password.
+          logger.warn(
+            { context: { reason: e.error } },
+            "could not read the replicas' 24 h history",
+          );
         })
         .finally(() => {
           e.pending = undefined;
