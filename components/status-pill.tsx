@@ -14,6 +14,8 @@ const STYLES = {
   retrying: "bg-amber-100 text-amber-800",
   maintenance: "bg-sky-100 text-sky-800",
   unknown: "bg-slate-100 text-slate-600",
+  // A replica whose last scrape is too old to say anything: its scrape loop has stopped.
+  stale: "bg-amber-100 text-amber-800",
 } as const;
 
 const MARK: Partial<Record<keyof typeof STYLES, string>> = {
@@ -22,6 +24,7 @@ const MARK: Partial<Record<keyof typeof STYLES, string>> = {
   down: "▲",
   failed: "▲",
   degraded: "◆",
+  stale: "◆",
 };
 
 /** A status word with colour and a shape, so it reads without colour too. */

@@ -128,8 +128,9 @@ test("each page's poll carries what that page shows: the Overview its summary, /
   let poll = polled();
   await page.goto("/");
   let { url, body } = await poll;
-  expect(url.searchParams.get("views")).toBe("overview");
-  expect(Object.keys(body.views)).toEqual(["overview"]);
+  // The Overview's summary, and its line of replica counts (scraped services' replicas).
+  expect(url.searchParams.get("views")).toBe(`overview,${encodeURIComponent("replica-summary:")}`);
+  expect(Object.keys(body.views)).toEqual(["overview", "replica-summary:"]);
   expect(body.views.overview.cells).toBeTruthy();
   expect(body.views.overview.monitors, "no row per monitor").toBeUndefined();
 

@@ -57,6 +57,7 @@ const ROUTES: { path: string; method: "GET"; role: RoleName | "public" | "bearer
   { path: "/api/uptime/status", method: "GET", role: "viewer" },
   { path: "/api/live", method: "GET", role: "viewer" },
   { path: "/api/live?views=overview", method: "GET", role: "viewer" },
+  { path: "/api/live?views=replicas%253Aservice%253Dbackend", method: "GET", role: "viewer" },
   { path: "/api/backups/1/download", method: "GET", role: "admin" },
   { path: "/api/alerts", method: "GET", role: "viewer" },
   // Prometheus's API for Grafana: a metrics token, or a viewer's session.

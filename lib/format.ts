@@ -19,3 +19,14 @@ export function formatHumanTime(at: string | Date, timeZone = "UTC"): string {
   if (Number.isNaN(d.getTime())) return String(at);
   return `${formatZonedShort(d, timeZone)} ${timeZone}`;
 }
+
+/** "12 s ago", "4 min ago", "3 h ago": how long before `now` a moment was; "never" for none. */
+export function formatAgo(iso: string | null, now: number): string {
+  if (!iso) return "never";
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  return s < 60
+    ? `${s} s ago`
+    : s < 3600
+      ? `${Math.round(s / 60)} min ago`
+      : `${Math.round(s / 3600)} h ago`;
+}

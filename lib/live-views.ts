@@ -79,7 +79,7 @@ export function parseMonitorViewKey(key: string): MonitorViewSpec | { error: str
     return { kind: "list", filter, page };
   }
   return {
-    error: `unknown view "${key.slice(0, 40)}": expected all, overview, one:<id> or list:<filters>`,
+    error: `unknown view "${key.slice(0, 40)}": expected all, overview, one:<id>, list:<filters>, replicas:<filters> or replica-summary:<filters>`,
   };
 }
 

@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/page-header";
 import { OverviewBoard } from "@/components/uptime/overview-board";
+import { ReplicaSummary } from "@/components/uptime/replica-summary";
 import { requirePageUser } from "@/server/auth/session";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
 import { environmentInView, selectedEnvironment, titleSuffix } from "@/server/queries/page-title";
+import { replicaSummary } from "@/server/queries/replica-health";
 import { uptimeStatus } from "@/server/queries/uptime-status";
+import { getMetricsDb } from "@/server/tsdb/db";
 import { overviewOf } from "@/lib/overview";
 import { pageOf } from "@/lib/monitor-list";
 import { intParam, type SearchParams } from "@/lib/search-params";
@@ -33,6 +36,13 @@ export default async function OverviewPage({
   const chosen = await selectedEnvironment(config);
   const environments = config.environments.filter((e) => chosen === "all" || e.id === chosen);
   const services = pageOf(config.services, intParam((await searchParams).page));
+  const names = {
+    services: Object.fromEntries(config.services.map((s) => [s.id, s.name])),
+    environments: Object.fromEntries(config.environments.map((e) => [e.id, e.name])),
+  };
+  // A monitor behind a load balancer stays green while one replica is down: say so here.
+  const replicaFilter = { service: "", environment: chosen === "all" ? "" : chosen };
+  const replicas = replicaSummary(user, getMetricsDb(), config, replicaFilter);
   return (
     <>
       <PageHeader
@@ -44,12 +54,14 @@ export default async function OverviewPage({
         <FiringAlerts />
         <OnCallNow schedules={onCallSummaries(getDb(), config)} timeZone={tz} />
       </div>
+      {replicas.total ? (
+        <div className="mb-6">
+          <ReplicaSummary initial={replicas} filter={replicaFilter} names={names} troubledOnly />
+        </div>
+      ) : null}
       <OverviewBoard
         initial={overviewOf(uptimeStatus(getDb(), config))}
-        names={{
-          services: Object.fromEntries(config.services.map((s) => [s.id, s.name])),
-          environments: Object.fromEntries(config.environments.map((e) => [e.id, e.name])),
-        }}
+        names={names}
         environments={(environments.length ? environments : config.environments).map((e) => ({
           id: e.id,
           name: e.name,

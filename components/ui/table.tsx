@@ -3,10 +3,13 @@ export function Table({
   columns,
   testId,
   empty,
+  cards = false,
   children,
 }: {
   columns: string[];
   testId?: string;
+  /** Below the sm breakpoint each row becomes a card, each cell headed by its `data-label`. */
+  cards?: boolean;
   /** Shown across the table when there are no rows. */
   empty?: string;
   children: React.ReactNode;
@@ -15,7 +18,7 @@ export function Table({
     // `relative` makes this scroller the containing block of absolutely placed descendants
     // (a visually hidden label in a cell): otherwise they escape the scroll and widen the page.
     <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
-      <table className="w-full text-sm" data-testid={testId}>
+      <table className={`${cards ? "table-cards " : ""}w-full text-sm`} data-testid={testId}>
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
           <tr>
             {columns.map((c) => (

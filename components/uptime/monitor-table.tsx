@@ -8,22 +8,13 @@ import { formatUptime } from "@/lib/uptime";
 import { LIST_RECENT_INCIDENTS, type MonitorListView } from "@/lib/live-views";
 import { Time } from "@/components/ui/time";
 import { formatDuration } from "@/lib/duration";
+import { formatAgo } from "@/lib/format";
 import { MONITOR_PAGE_SIZE, monitorFilterOf, type MonitorFilter } from "@/lib/monitor-list";
 import { Pager } from "@/components/ui/pager";
 import { STATUS_STYLE } from "./status-dot";
 import { useMonitorList } from "./use-uptime-status";
 
 type Option = { id: string; name: string };
-
-function ago(iso: string | null, now: number): string {
-  if (!iso) return "never";
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  return s < 60
-    ? `${s} s ago`
-    : s < 3600
-      ? `${Math.round(s / 60)} min ago`
-      : `${Math.round(s / 3600)} h ago`;
-}
 
 const STATUSES = ["down", "pending", "late", "degraded", "up", "paused", "unknown", "new"] as const;
 
@@ -199,7 +190,7 @@ export function MonitorTable({
                   ) : null}
                 </td>
                 <td className="whitespace-nowrap px-3 py-2 text-xs">
-                  {ago(m.lastCheckAt, now)}
+                  {formatAgo(m.lastCheckAt, now)}
                   {m.lastResponseMs !== null ? (
                     <div className="text-slate-500">{m.lastResponseMs} ms</div>
                   ) : null}

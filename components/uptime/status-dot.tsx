@@ -1,3 +1,4 @@
+import type { ReplicaCounts } from "@/lib/replica-health";
 import type { MonitorStatusName } from "@/lib/uptime";
 
 export const STATUS_STYLE: Record<
@@ -17,3 +18,10 @@ export const STATUS_STYLE: Record<
     label: "waiting for first ping",
   },
 };
+
+/** The colour of "N of M replicas up": red with one down, amber with one stale or unscraped. */
+export function replicaTone(c: ReplicaCounts): string {
+  if (c.down > 0) return "text-red-800";
+  if (c.up < c.total) return "text-amber-800";
+  return "text-green-800";
+}

@@ -20,7 +20,13 @@ export type TargetRow = {
   lastError: string | null;
 };
 
-export type TargetFilter = { health?: "up" | "down" | "unknown"; q?: string };
+export type TargetFilter = {
+  health?: "up" | "down" | "unknown";
+  q?: string;
+  service?: string;
+  environment?: string;
+  job?: string;
+};
 
 export const TARGETS_PAGE = 50;
 
@@ -37,6 +43,27 @@ export function metricTargets(
   page: number,
 ): { rows: TargetRow[]; total: number; counts: Record<TargetRow["health"], number> } {
   if (!hasRole(user.role, "viewer")) throw new Error("not allowed");
+  const all = configuredTargets(mdb, config);
+  const counts = { up: 0, down: 0, unknown: 0 };
+  for (const r of all) counts[r.health]++;
+  const q = filter.q?.toLowerCase();
+  const matching = all.filter(
+    (r) =>
+      (!filter.health || r.health === filter.health) &&
+      (!filter.service || r.service === filter.service) &&
+      (!filter.environment || r.environment === filter.environment) &&
+      (!filter.job || r.job === filter.job) &&
+      (!q || `${r.job} ${r.instance} ${r.service} ${r.environment}`.toLowerCase().includes(q)),
+  );
+  const start = (page - 1) * TARGETS_PAGE;
+  return { rows: matching.slice(start, start + TARGETS_PAGE), total: matching.length, counts };
+}
+
+/**
+ * Every configured replica with the last scrape the metrics thread recorded for it
+ * (metrics.db's `targets`), in config order. The callers check the role.
+ */
+export function configuredTargets(mdb: MetricsDb, config: OpsdeckConfig): TargetRow[] {
   const state = new Map(
     (
       mdb
@@ -54,7 +81,7 @@ export function metricTargets(
       }[]
     ).map((r) => [`${r.job}\0${r.instance}`, r]),
   );
-  const all: TargetRow[] = config.scrape.targets.flatMap((t) =>
+  return config.scrape.targets.flatMap((t) =>
     t.urls.map((url) => {
       const instance = instanceOf(url);
       const s = state.get(`${t.id}\0${instance}`);
@@ -73,14 +100,4 @@ export function metricTargets(
       };
     }),
   );
-  const counts = { up: 0, down: 0, unknown: 0 };
-  for (const r of all) counts[r.health]++;
-  const q = filter.q?.toLowerCase();
-  const matching = all.filter(
-    (r) =>
-      (!filter.health || r.health === filter.health) &&
-      (!q || `${r.job} ${r.instance} ${r.service} ${r.environment}`.toLowerCase().includes(q)),
-  );
-  const start = (page - 1) * TARGETS_PAGE;
-  return { rows: matching.slice(start, start + TARGETS_PAGE), total: matching.length, counts };
 }

@@ -3,15 +3,19 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { PageHeader } from "@/components/page-header";
 import { MonitorTable } from "@/components/uptime/monitor-table";
+import { ReplicaSummary } from "@/components/uptime/replica-summary";
 import { Skeleton } from "@/components/ui/skeleton";
 import { monitorFilterOf, pageParam } from "@/lib/monitor-list";
+import { replicaFilterOf } from "@/lib/replica-health";
 import { hasRole } from "@/lib/roles";
 import type { SearchParams } from "@/lib/search-params";
 import { requirePageUser } from "@/server/auth/session";
 import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import { getDb } from "@/server/db";
+import { replicaSummary } from "@/server/queries/replica-health";
 import { uptimeListPage } from "@/server/queries/uptime-status";
+import { getMetricsDb } from "@/server/tsdb/db";
 
 export const metadata: Metadata = { title: "Uptime" };
 
@@ -28,6 +32,10 @@ export default async function UptimePage({
   // Filtered and paged before summarising: the page costs one page of summaries and its
   // HTML holds 50 rows, whatever the number of monitors.
   const view = uptimeListPage(getDb(), config, filter, pageParam(search));
+  // The scraped replicas of the services and environments the filter keeps: a monitor
+  // behind a load balancer stays up while one of them is down.
+  const replicaFilter = replicaFilterOf(filter);
+  const replicas = replicaFilter && replicaSummary(user, getMetricsDb(), config, replicaFilter);
   return (
     <>
       <PageHeader
@@ -57,6 +65,18 @@ export default async function UptimePage({
             </span>
           ))}
         </p>
+      ) : null}
+      {replicaFilter && replicas?.total ? (
+        <div className="mb-4">
+          <ReplicaSummary
+            initial={replicas}
+            filter={replicaFilter}
+            names={{
+              services: Object.fromEntries(config.services.map((s) => [s.id, s.name])),
+              environments: Object.fromEntries(config.environments.map((e) => [e.id, e.name])),
+            }}
+          />
+        </div>
       ) : null}
       <Suspense fallback={<Skeleton className="h-64" />}>
         <MonitorTable

@@ -17,6 +17,36 @@ export const metadata: Metadata = { title: "Scrape targets · Metrics" };
 
 const HEALTH = ["up", "down", "unknown"] as const;
 
+function FilterSelect({
+  label,
+  name,
+  value,
+  options,
+}: {
+  label: string;
+  name: string;
+  value: string | undefined;
+  options: readonly { id: string; name: string }[];
+}) {
+  return (
+    <label className="text-sm">
+      <span className="block text-xs text-slate-500">{label}</span>
+      <select
+        name={name}
+        defaultValue={value ?? ""}
+        className="rounded border border-slate-300 px-2 py-1"
+      >
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export default async function TargetsPage({
   searchParams,
 }: {
@@ -27,9 +57,14 @@ export default async function TargetsPage({
   const search = await searchParams;
   const { config } = getConfig();
   const health = firstParam(search.health);
+  // Links from the uptime side narrow the list to one service, environment or job.
+  const idParam = (name: string) => firstParam(search[name])?.slice(0, 63);
   const filter: TargetFilter = {
     health: HEALTH.find((h) => h === health),
     q: firstParam(search.q)?.slice(0, 200),
+    service: idParam("service"),
+    environment: idParam("environment"),
+    job: idParam("job"),
   };
   const page = intParam(search.page) ?? 1;
   const { rows, total, counts } = metricTargets(user, getMetricsDb(), config, filter, page);
@@ -74,24 +109,39 @@ export default async function TargetsPage({
             className="rounded border border-slate-300 px-2 py-1"
           />
         </label>
-        <label className="text-sm">
-          <span className="block text-xs text-slate-500">Health</span>
-          <select
-            name="health"
-            defaultValue={filter.health ?? ""}
-            className="rounded border border-slate-300 px-2 py-1"
-          >
-            <option value="">any</option>
-            {HEALTH.map((h) => (
-              <option key={h} value={h}>
-                {h}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Health"
+          name="health"
+          value={filter.health}
+          options={HEALTH.map((h) => ({ id: h, name: h }))}
+        />
+        <FilterSelect
+          label="Service"
+          name="service"
+          value={filter.service}
+          options={config.services}
+        />
+        <FilterSelect
+          label="Environment"
+          name="environment"
+          value={filter.environment}
+          options={config.environments}
+        />
+        {filter.job ? <input type="hidden" name="job" value={filter.job} /> : null}
         <button className="rounded border border-slate-300 bg-white px-3 py-1 text-sm">
           Filter
         </button>
+        {filter.job ? (
+          <span className="text-sm text-slate-600">
+            job {filter.job} ·{" "}
+            <Link
+              href={hrefWith("/metrics/targets", search, { job: undefined, page: undefined })}
+              className="underline"
+            >
+              any job
+            </Link>
+          </span>
+        ) : null}
       </form>
       {config.scrape.targets.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">

@@ -11,13 +11,15 @@ import { LiveStatus } from "@/components/uptime/live-status";
 import { PingTimeline } from "@/components/uptime/ping-timeline";
 import { PingUrls } from "@/components/uptime/ping-urls";
 import { PauseButton } from "@/components/uptime/pause-button";
+import { ReplicaList } from "@/components/uptime/replica-list";
 import { ResponseChart } from "@/components/uptime/response-chart";
 import { UptimeBars } from "@/components/uptime/uptime-bars";
 import { formatDuration } from "@/lib/duration";
 import { describeTarget } from "@/lib/monitor-target";
 import { hasRole } from "@/lib/roles";
+import { intParam } from "@/lib/search-params";
 import { formatUptime, RANGES, utcMinute, type Range } from "@/lib/uptime";
-import { requirePageUser } from "@/server/auth/session";
+import { requirePageUser, type SessionUser } from "@/server/auth/session";
 import { viewerTimeZone } from "@/server/preferences/viewer-time-zone";
 import { getConfig } from "@/server/config";
 import type { MonitorConfig } from "@/server/config/schema";
@@ -30,14 +32,19 @@ import {
   monitorRange,
   recentChecks,
 } from "@/server/queries/uptime";
+import { hasReplicas, replicaHealth } from "@/server/queries/replica-health";
 import { monitorStatus } from "@/server/queries/uptime-status";
+import { getMetricsDb } from "@/server/tsdb/db";
 import { deployMarkers } from "@/server/queries/deployments";
 import { opsdeckUrl } from "@/server/alerts/payload";
 
 /** Where a heartbeat's job pings (token or placeholder). */
 const pingUrl = (token: string) => opsdeckUrl(`/api/ingest/heartbeat/${token}`);
 
-type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ range?: string }> };
+type Props = {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ range?: string; replicas?: string }>;
+};
 
 function findMonitor(id: string): MonitorConfig | undefined {
   return getConfig().config.monitors.find((m) => m.id === id);
@@ -113,6 +120,34 @@ async function Pings({ monitor, range }: { monitor: MonitorConfig; range: Range 
   );
 }
 
+/** The replicas behind the monitor's service and environment (their 24 h history is a query). */
+async function Replicas({
+  user,
+  monitor,
+  page,
+  range,
+  timeZone,
+}: {
+  user: SessionUser;
+  monitor: MonitorConfig;
+  page: number;
+  range: Range;
+  timeZone: string;
+}) {
+  const view = await replicaHealth(user, getMetricsDb(), getConfig().config, {
+    service: monitor.service,
+    environment: monitor.environment,
+    page,
+  });
+  return (
+    <ReplicaList
+      initial={view}
+      timeZone={timeZone}
+      pageHref={{ path: `/uptime/${monitor.id}`, search: range === "24h" ? {} : { range } }}
+    />
+  );
+}
+
 function sinceNote(since: number | null): string | null {
   return since === null ? null : `since the first check, ${utcMinute(since)}`;
 }
@@ -140,7 +175,8 @@ export default async function MonitorPage({ params, searchParams }: Props) {
   const { id } = await params;
   const monitor = findMonitor(id);
   if (!monitor) notFound();
-  const requested = (await searchParams).range;
+  const search = await searchParams;
+  const requested = search.range;
   const range: Range = RANGES.includes(requested as Range) ? (requested as Range) : "24h";
   const db = getDb();
   // This monitor only: the live status widget needs no other (the live poll brings them all).
@@ -177,6 +213,18 @@ export default async function MonitorPage({ params, searchParams }: Props) {
         }
       />
       <LiveStatus initial={status} monitorId={id} />
+
+      {hasReplicas(getConfig().config, monitor.service, monitor.environment) ? (
+        <Suspense fallback={<Skeleton className="h-40" />}>
+          <Replicas
+            user={user}
+            monitor={monitor}
+            page={intParam(search.replicas) ?? 1}
+            range={range}
+            timeZone={tz}
+          />
+        </Suspense>
+      ) : null}
 
       {monitor.type === "heartbeat" ? (
         <>
