@@ -138,36 +138,6 @@ export async function startPrometheus(
   };
 }
 
-/**
- * Prometheus serving `openMetrics` (OpenMetrics text with timestamps) as blocks that
- * promtool backfilled; `stop()` removes them too.
- */
-export async function startPrometheusWithHistory(openMetrics: string): Promise<PrometheusServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opsdeck-prometheus-history-"));
-  try {
-    fs.writeFileSync(path.join(dir, "history.om"), openMetrics);
-    execFileSync(PROMTOOL_BIN, [
-      "tsdb",
-      "create-blocks-from",
-      "openmetrics",
-      "--quiet",
-      path.join(dir, "history.om"),
-      path.join(dir, "tsdb"),
-    ]);
-    const prom = await startPrometheus({ dataDir: path.join(dir, "tsdb") });
-    return {
-      ...prom,
-      stop: async () => {
-        await prom.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-}
-
 async function query(url: string, expr: string, timeMs: number | undefined): Promise<RawSeries[]> {
   const q = new URLSearchParams({ query: expr });
   if (timeMs !== undefined) q.set("time", String(timeMs / 1000));
