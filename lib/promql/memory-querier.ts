@@ -3,20 +3,8 @@
 import type { LabelMatcher } from "./ast";
 import { compareLabels } from "./eval-labels";
 import { PromQLEvalError } from "./eval-types";
-import type { Querier, SeriesData, SelectHints } from "./storage";
+import { lowerBound, type Querier, type SeriesData, type SelectHints } from "./storage";
 import { compileFullMatch, type FullMatch } from "../patterns";
-
-/** The first index whose timestamp is >= `t`. */
-function lowerBound(ts: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function slice(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
   if (ArrayBuffer.isView(a)) return (a as Float64Array).subarray(from, to);
