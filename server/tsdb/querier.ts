@@ -12,7 +12,13 @@ import { isStaleNaN, STALE_NAN } from "@/lib/metrics/stale";
 import { compileFullMatch } from "@/lib/patterns";
 import type { LabelMatcher } from "@/lib/promql/ast";
 import { compareLabels } from "@/lib/promql/eval-labels";
-import type { Labels, Querier, SelectHints, SeriesData } from "@/lib/promql/storage";
+import {
+  type Labels,
+  lowerBound,
+  type Querier,
+  type SelectHints,
+  type SeriesData,
+} from "@/lib/promql/storage";
 import type { MetricsDb } from "./db";
 import { labelsFromKey, toRecord } from "./labels";
 import { asBytes, concatenate, RawReader } from "./raw-read";
@@ -24,7 +30,8 @@ import {
   type PointField,
   type Resolution,
 } from "./resolution";
-import { FIVE_MINUTES, HOUR, Meta, META, prepareRollupRows, rollupRowSpan } from "./rollup";
+import { FIVE_MINUTES, HOUR, Meta, META, rollupRowSpan } from "./rollup";
+import { RollupRowCache, type RowKey } from "./rollup-cache";
 
 type Test = (value: string) => boolean;
 
@@ -47,11 +54,16 @@ export function matcherTest(m: LabelMatcher): Test {
 /** Readers cache each series' labels by id: a series' labels never change. */
 const LABEL_CACHE_MAX = 200_000;
 
+type RowBounds = [id: number, step: number, from: number, to: number, lastFrom: number];
+
 /**
  * Reads metrics.db for the PromQL evaluator (the HTTP thread's connection). Matchers
  * that cannot match an empty value select candidates through the postings; the others
  * filter the candidates' labels. Chunks are read by (series, first timestamp), so a
- * recent window reads a few rows however long the series' history is.
+ * recent window reads a few rows however long the series' history is. Rollup rows are
+ * kept decoded in `rollupCache` (answers, never: the store's own rows, checked against
+ * the database at every read); the arrays a select returns may be the cache's own, and
+ * the evaluator only reads them.
  */
 export class TsdbQuerier implements Querier {
   private readonly labelCache = new Map<number, Labels>();
@@ -59,21 +71,46 @@ export class TsdbQuerier implements Querier {
     byValue: Statement<[string, string], { series_id: number }>;
     byName: Statement<[string], { value: string; series_id: number }>;
     key: Statement<[number], { key: string }>;
-    rollups: Statement<[number, number, number, number, number], Buffer>;
+    rowKeys: Statement<RowBounds, [number, number, number]>;
+    rowBlobs: Statement<RowBounds, [number, number, number, Buffer]>;
+    rowBlob: Statement<[number, number, number], Buffer>;
   };
+  readonly rollupCache: RollupRowCache;
   private readonly raw: RawReader;
   private readonly meta: Meta;
   private used: Resolution = "raw";
   /** Samples read by the last `select` calls (the evaluator's budget counts them too). */
   samplesRead = 0;
+  /** Rollup row fields read so far: from the cache, and decoded from their blobs. */
+  readonly rollupRows = { cached: 0, decoded: 0 };
 
-  constructor(private readonly db: MetricsDb) {
+  /** `cacheBytes`: the bound of the decoded rollup rows kept (0: none kept). */
+  constructor(
+    private readonly db: MetricsDb,
+    opts: { cacheBytes?: number } = {},
+  ) {
+    // The rows of one series and step that hold points in [from + span, to]: bind
+    // (id, step, from, to, from + span), span being rollupRowSpan(step).
+    const rows = (columns: string) =>
+      `SELECT ${columns} FROM rollups WHERE series_id = ? AND step = ? AND first_t >= ?
+         AND first_t <= ? AND last_t >= ? ORDER BY first_t`;
     this.stmt = {
       byValue: db.prepare("SELECT series_id FROM postings WHERE name = ? AND value = ?"),
       byName: db.prepare("SELECT value, series_id FROM postings WHERE name = ? ORDER BY value"),
       key: db.prepare("SELECT key FROM series WHERE id = ?"),
-      rollups: prepareRollupRows(db),
+      rowKeys: db
+        .prepare<RowBounds, [number, number, number]>(rows("first_t, last_t, count"))
+        .raw(),
+      rowBlobs: db
+        .prepare<RowBounds, [number, number, number, Buffer]>(rows("first_t, last_t, count, data"))
+        .raw(),
+      rowBlob: db
+        .prepare<[number, number, number], Buffer>(
+          "SELECT data FROM rollups WHERE series_id = ? AND step = ? AND first_t = ?",
+        )
+        .pluck(),
     };
+    this.rollupCache = new RollupRowCache(opts.cacheBytes);
     this.raw = new RawReader(db);
     this.meta = new Meta(db);
   }
@@ -174,18 +211,12 @@ export class TsdbQuerier implements Querier {
     const until = done[level] ?? -Infinity;
     const parts: DecodedChunk[] = [];
     // The newest row read, for the carry into the raw samples after it (if there are any).
-    let newest: { blob: Uint8Array; end: number } | undefined;
+    let newest: { key: RowKey; end: number } | undefined;
     if (hints.start < until) {
       const end = Math.min(hints.end, until - 1);
-      const rows = this.stmt.rollups.all(
-        id,
-        step,
-        hints.start - rollupRowSpan(step),
-        end,
-        hints.start,
-      );
-      for (const r of rows) parts.push(readField(asBytes(r), field, hints.start, end));
-      if (rows.length > 0) newest = { blob: asBytes(rows[rows.length - 1]!), end };
+      const rows = this.decodedRows(id, step, field, hints.start, end);
+      for (const r of rows) parts.push(within(r.points, hints.start, end));
+      if (rows.length > 0) newest = { key: rows[rows.length - 1]!.key, end };
     }
     // The whole bucket the selection starts in, so its point is the rollup's.
     const from = Math.max(until, Math.floor(hints.start / step) * step);
@@ -193,8 +224,8 @@ export class TsdbQuerier implements Querier {
     if (raw && raw.t.length > 0) {
       const carry = newest
         ? carryAfter(
-            decodeRollupField(newest.blob, "last", -Infinity, newest.end).v,
-            decodeRollupField(newest.blob, "counter", -Infinity, newest.end).v,
+            within(this.rowField(id, step, newest.key, "last"), -Infinity, newest.end).v,
+            within(this.rowField(id, step, newest.key, "counter"), -Infinity, newest.end).v,
           )
         : newCarry();
       const tail = pointsField(rollupSamples(raw.t, raw.v, step, carry), field);
@@ -205,6 +236,72 @@ export class TsdbQuerier implements Querier {
     if (series.t.length > 0) this.used = coarser(this.used, level);
     if (level === "1h" && hints.range === 0) series = densify(series, hints.end);
     return series;
+  }
+
+  /**
+   * The rows of one series and step holding points in [start, end], each with `field`
+   * decoded whole: from the cache where it holds the row as it is now, the others read
+   * in one statement with their blobs.
+   */
+  private decodedRows(
+    id: number,
+    step: number,
+    field: PointField,
+    start: number,
+    end: number,
+  ): { key: RowKey; points: DecodedChunk }[] {
+    const cache = this.rollupCache;
+    const from = start - rollupRowSpan(step);
+    const out: { key: RowKey; points: DecodedChunk }[] = [];
+    const decode = (key: RowKey, data: Buffer): DecodedChunk => {
+      const points = decodeField(asBytes(data), field);
+      cache.set(id, step, field, key, points);
+      this.rollupRows.decoded++;
+      return points;
+    };
+    if (!cache.holds(id)) {
+      for (const [firstT, lastT, count, data] of this.stmt.rowBlobs.all(
+        id,
+        step,
+        from,
+        end,
+        start,
+      )) {
+        const key = { firstT, lastT, count };
+        out.push({ key, points: decode(key, data) });
+      }
+      return out;
+    }
+    const missing = new Map<number, number>();
+    for (const [firstT, lastT, count] of this.stmt.rowKeys.all(id, step, from, end, start)) {
+      const key = { firstT, lastT, count };
+      const points = cache.get(id, step, field, key);
+      if (points) this.rollupRows.cached++;
+      else missing.set(firstT, out.length);
+      out.push({ key, points: points ?? EMPTY });
+    }
+    if (missing.size === 0) return out;
+    // The same transaction as the keys: the rows are as the keys found them.
+    const first = out[missing.values().next().value!]!.key.firstT;
+    const last = out[[...missing.values()].pop()!]!.key.firstT;
+    for (const [firstT, , , data] of this.stmt.rowBlobs.all(id, step, first, last, start)) {
+      const i = missing.get(firstT);
+      if (i !== undefined) out[i]!.points = decode(out[i]!.key, data);
+    }
+    return out;
+  }
+
+  /** One field of one row, decoded whole (the carry reads `last` and `counter`). */
+  private rowField(id: number, step: number, key: RowKey, field: PointField): DecodedChunk {
+    const cached = this.rollupCache.get(id, step, field, key);
+    if (cached) {
+      this.rollupRows.cached++;
+      return cached;
+    }
+    const points = decodeField(asBytes(this.stmt.rowBlob.get(id, step, key.firstT)!), field);
+    this.rollupCache.set(id, step, field, key, points);
+    this.rollupRows.decoded++;
+    return points;
   }
 
   private labelsOf(id: number): Labels | undefined {
@@ -219,17 +316,27 @@ export class TsdbQuerier implements Querier {
   }
 }
 
+const EMPTY: DecodedChunk = { t: new Float64Array(0), v: new Float64Array(0) };
+
 /** One field of a blob's points; "avg" is each bucket's sum over its count. */
-function readField(blob: Uint8Array, field: PointField, mint: number, maxt: number): DecodedChunk {
-  if (field !== "avg") return decodeRollupField(blob, field, mint, maxt);
-  const sum = decodeRollupField(blob, "sum", mint, maxt);
-  const count = decodeRollupField(blob, "count", mint, maxt).v;
+function decodeField(blob: Uint8Array, field: PointField): DecodedChunk {
+  if (field !== "avg") return decodeRollupField(blob, field);
+  const sum = decodeRollupField(blob, "sum");
+  const count = decodeRollupField(blob, "count").v;
   const v = new Float64Array(sum.v.length);
   for (let i = 0; i < v.length; i++) {
     const s = sum.v[i]!;
     v[i] = isStaleNaN(s) ? s : s / count[i]!;
   }
   return { t: sum.t, v };
+}
+
+/** The points with start <= t <= end, as views (stored timestamps are whole milliseconds). */
+function within(p: DecodedChunk, start: number, end: number): DecodedChunk {
+  const from = lowerBound(p.t, start);
+  const to = lowerBound(p.t, Math.floor(end) + 1, from);
+  if (from === 0 && to === p.t.length) return p;
+  return { t: p.t.subarray(from, to), v: p.v.subarray(from, to) };
 }
 
 /** One field of points rolled up here. */
