@@ -340,7 +340,8 @@ export function aggregateSteps(
     for (let i = 0; i < input.length; i++) {
       const s = input[i]!;
       const j = cursor[i]!;
-      if (s.t[j] !== ts) continue;
+      // Past the end first: reading past an array's end is V8's slow path.
+      if (j >= s.t.length || s.t[j] !== ts) continue;
       cursor[i] = j + 1;
       const g = groupOf[i]!;
       if (begun[g] === k) {

@@ -43,6 +43,23 @@ describe("bucketQuantile (classic histograms)", () => {
   it("answers the first bound when the rank is in a first bucket at or below zero", () => {
     expect(bucketQuantile(0.1, [b(-1, 20), b(0, 50), b(Infinity, 100)])).toBe(-1);
   });
+
+  it("answers buckets in any order, repeated bounds and NaN bounds as they do sorted by bound first", () => {
+    const rand = mulberry32(9);
+    const bounds = [-1, 0, 0.1, 0.5, 1, 2.5, 10, Infinity, NaN];
+    for (let i = 0; i < 2000; i++) {
+      const buckets = Array.from({ length: 1 + Math.floor(rand() * 8) }, () =>
+        b(bounds[Math.floor(rand() * bounds.length)]!, Math.floor(rand() * 50)),
+      );
+      if (rand() < 0.5) buckets.sort((x, y) => x.upper - y.upper);
+      const before = JSON.stringify(buckets);
+      const q = [0, 0.5, 0.95, 1][i % 4]!;
+      // Sorting first (stable, NaN bounds where the comparison leaves them) must change nothing.
+      const sorted = [...buckets].sort((x, y) => x.upper - y.upper);
+      expect(bucketQuantile(q, buckets)).toBe(bucketQuantile(q, sorted));
+      expect(JSON.stringify(buckets)).toBe(before);
+    }
+  });
 });
 
 describe("label_replace and label_join", () => {

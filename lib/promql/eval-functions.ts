@@ -328,36 +328,43 @@ export function bucketQuantile(q: number, input: Bucket[]): number {
   if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = [...input].sort((a, b) => a.upper - b.upper);
+  // Sorted by bound (stable); buckets usually come in order, and then sorting changes nothing.
+  const ascending = input.every((b, i) => i === 0 || b.upper >= input[i - 1]!.upper);
+  const sorted = ascending ? input : [...input].sort((a, b) => a.upper - b.upper);
   if (sorted[sorted.length - 1]!.upper !== Infinity) return NaN;
   // Coalesce buckets with the same bound, then force the counts to be monotonic
   // (a scrape can see buckets updated at slightly different moments).
-  const buckets: Bucket[] = [];
+  const upper: number[] = [];
+  const counts: number[] = [];
   for (const b of sorted) {
-    const last = buckets[buckets.length - 1];
-    if (last && last.upper === b.upper) last.count += b.count;
-    else buckets.push({ ...b });
+    const n = upper.length;
+    if (n > 0 && upper[n - 1] === b.upper) counts[n - 1]! += b.count;
+    else {
+      upper.push(b.upper);
+      counts.push(b.count);
+    }
   }
-  let max = buckets[0]!.count;
-  for (const b of buckets.slice(1)) {
-    if (b.count > max) max = b.count;
-    else if (b.count < max) b.count = max;
+  const n = upper.length;
+  let max = counts[0]!;
+  for (let i = 1; i < n; i++) {
+    if (counts[i]! > max) max = counts[i]!;
+    else if (counts[i]! < max) counts[i] = max;
   }
-  if (buckets.length < 2) return NaN;
-  const observations = buckets[buckets.length - 1]!.count;
+  if (n < 2) return NaN;
+  const observations = counts[n - 1]!;
   if (observations === 0) return NaN;
   let rank = q * observations;
   let b = 0;
-  while (b < buckets.length - 1 && !(buckets[b]!.count >= rank)) b++;
-  if (b === buckets.length - 1) return buckets[buckets.length - 2]!.upper;
-  if (b === 0 && buckets[0]!.upper <= 0) return buckets[0]!.upper;
+  while (b < n - 1 && !(counts[b]! >= rank)) b++;
+  if (b === n - 1) return upper[n - 2]!;
+  if (b === 0 && upper[0]! <= 0) return upper[0]!;
   let bucketStart = 0;
-  const bucketEnd = buckets[b]!.upper;
-  let count = buckets[b]!.count;
+  const bucketEnd = upper[b]!;
+  let count = counts[b]!;
   if (b > 0) {
-    bucketStart = buckets[b - 1]!.upper;
-    count -= buckets[b - 1]!.count;
-    rank -= buckets[b - 1]!.count;
+    bucketStart = upper[b - 1]!;
+    count -= counts[b - 1]!;
+    rank -= counts[b - 1]!;
   }
   return bucketStart + (bucketEnd - bucketStart) * (rank / count);
 }

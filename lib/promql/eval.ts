@@ -328,7 +328,8 @@ class Evaluator {
         for (let si = 0; si < m.length; si++) {
           const s = m[si]!;
           const j = cur[si]!;
-          if (s.t[j] === ts) {
+          // Past the end first: reading past an array's end is V8's slow path.
+          if (j < s.t.length && s.t[j] === ts) {
             vec.push({ labels: s.labels, v: s.v[j]!, t: s.st ? s.st[j]! : ts });
             cur[si] = j + 1;
           }

@@ -170,15 +170,22 @@ export class TsdbQuerier implements Querier {
     const coverage = this.coverage();
     const resolution = chooseResolution(hints, coverage.from);
     const field = fieldFor(hints.func);
+    const matched = this.matchSeries(matchers);
+    const read =
+      resolution === "raw"
+        ? matched.map(({ id }) => this.raw.read(id, hints.start, hints.end))
+        : join(
+            matched.map(({ id }) => this.readRollup(id, resolution, field, hints, coverage.done)),
+          );
     const out: SeriesData[] = [];
-    for (const { id, labels } of this.matchSeries(matchers)) {
-      const series =
-        resolution === "raw"
-          ? this.raw.read(id, hints.start, hints.end)
-          : this.readRollup(id, resolution, field, hints, coverage.done);
+    matched.forEach(({ labels }, i) => {
+      let series = read[i]!;
+      if (series.t.length === 0) return;
+      if (resolution !== "raw") this.used = coarser(this.used, resolution);
+      if (resolution === "1h" && hints.range === 0) series = densify(series, hints.end);
       this.samplesRead += series.t.length;
-      if (series.t.length > 0) out.push({ labels, ...series });
-    }
+      out.push({ labels, ...series });
+    });
     return out;
   }
 
@@ -195,10 +202,11 @@ export class TsdbQuerier implements Querier {
   }
 
   /**
-   * One series at a rollup resolution: stored points up to where the rollup is done, and
-   * after that the raw samples rolled up here the same way (the bucket under way ending
-   * at its latest sample), so the newest windows hold points as evenly spaced as the
-   * older ones, and an answer does not change when the rollup catches up.
+   * One series at a rollup resolution, in parts to join: stored points up to where the
+   * rollup is done, and after that the raw samples rolled up here the same way (the
+   * bucket under way ending at its latest sample), so the newest windows hold points as
+   * evenly spaced as the older ones, and an answer does not change when the rollup
+   * catches up.
    */
   private readRollup(
     id: number,
@@ -206,7 +214,7 @@ export class TsdbQuerier implements Querier {
     field: PointField,
     hints: SelectHints,
     done: Record<"5m" | "1h", number | undefined>,
-  ): DecodedChunk {
+  ): DecodedChunk[] {
     const step = level === "1h" ? HOUR : FIVE_MINUTES;
     const until = done[level] ?? -Infinity;
     const parts: DecodedChunk[] = [];
@@ -232,10 +240,7 @@ export class TsdbQuerier implements Querier {
       const first = tail.t.findIndex((t) => t >= hints.start);
       if (first >= 0) parts.push({ t: tail.t.subarray(first), v: tail.v.subarray(first) });
     }
-    let series = concatenate(parts);
-    if (series.t.length > 0) this.used = coarser(this.used, level);
-    if (level === "1h" && hints.range === 0) series = densify(series, hints.end);
-    return series;
+    return parts;
   }
 
   /**
@@ -317,6 +322,45 @@ export class TsdbQuerier implements Querier {
 }
 
 const EMPTY: DecodedChunk = { t: new Float64Array(0), v: new Float64Array(0) };
+
+/**
+ * Each series' parts as one run, all in one pair of arrays (a few allocations a select
+ * rather than two a series); parts out of order (history imported beside what was
+ * scraped) are sorted by `concatenate`.
+ */
+function join(series: DecodedChunk[][]): DecodedChunk[] {
+  const ordered = series.map(inOrder);
+  let total = 0;
+  series.forEach((parts, k) => {
+    if (ordered[k] && parts.length > 1) for (const p of parts) total += p.t.length;
+  });
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  let at = 0;
+  return series.map((parts, k) => {
+    if (!ordered[k]) return concatenate(parts);
+    if (parts.length === 0) return EMPTY;
+    if (parts.length === 1) return parts[0]!;
+    const from = at;
+    for (const p of parts) {
+      t.set(p.t, at);
+      v.set(p.v, at);
+      at += p.t.length;
+    }
+    return { t: t.subarray(from, at), v: v.subarray(from, at) };
+  });
+}
+
+/** Whether each part starts after the one before ends. */
+function inOrder(parts: DecodedChunk[]): boolean {
+  let last = -Infinity;
+  for (const p of parts) {
+    if (p.t.length === 0) continue;
+    if (p.t[0]! <= last) return false;
+    last = p.t[p.t.length - 1]!;
+  }
+  return true;
+}
 
 /** One field of a blob's points; "avg" is each bucket's sum over its count. */
 function decodeField(blob: Uint8Array, field: PointField): DecodedChunk {
