@@ -26,6 +26,7 @@ import {
   absentLabels,
   INSTANT_FUNCTIONS,
   RANGE_FUNCTIONS,
+  type RangeFn,
   type WindowContext,
 } from "./eval-functions";
 import {
@@ -112,6 +113,60 @@ class Env {
   checkHeld(n: number): void {
     if (this.samples + n > this.maxSamples) throw tooManySamples();
   }
+}
+
+/** What one range function call's window slides over, the same for every series. */
+interface Slide {
+  env: Env;
+  fn: RangeFn;
+  steps: number[];
+  maxts: Float64Array;
+  /** The window stays where @ holds it. */
+  still: boolean;
+  rangeMs: number;
+  /** The scalar arguments at every step, by argument index, if there are any. */
+  scalarArgs: (number[] | undefined)[] | undefined;
+  ctx: WindowContext;
+}
+
+/**
+ * One series' window at every step, and the function's value where there is one. A
+ * function of its own, not a loop inside rangeFunction: V8 then optimizes it as a whole
+ * rather than replacing a running loop, whose code after the loop has no feedback yet.
+ */
+function slideWindow(s: Window, w: Slide): { t: number[]; v: number[] } {
+  const { env, fn, steps, maxts, rangeMs, scalarArgs, ctx } = w;
+  const t: number[] = [];
+  const v: number[] = [];
+  const n = s.t.length;
+  let lo = 0;
+  let hi = 0;
+  for (let step = 0; step < steps.length; step++) {
+    env.tick();
+    const maxt = maxts[step]!;
+    const mint = maxt - rangeMs;
+    while (hi < n && s.t[hi]! <= maxt) hi++;
+    while (lo < hi && s.t[lo]! < mint) lo++;
+    if (lo === hi) {
+      // An empty window: on to the first step whose window reaches the next sample (a
+      // series that starts late, or a gap), or done when there is none. Window ends
+      // never decrease from step to step.
+      if (hi === n || w.still) break;
+      step = lowerBound(maxts, s.t[hi]!, step + 1) - 1;
+      continue;
+    }
+    // The window is held in memory while the function runs.
+    env.checkHeld(hi - lo);
+    ctx.ts = steps[step]!;
+    ctx.rangeStart = mint;
+    ctx.rangeEnd = maxt;
+    if (scalarArgs) ctx.scalars = scalarArgs.map((a) => a?.[step] ?? NaN);
+    const value = fn(s.t, s.v, lo, hi, ctx);
+    if (value === undefined) continue;
+    t.push(steps[step]!);
+    v.push(value);
+  }
+  return { t, v };
 }
 
 function tooManySamples(): PromQLEvalError {
@@ -575,50 +630,26 @@ class Evaluator {
     // The other arguments are scalars: one value at every step.
     const scalarArgs = e.args.map((a, i) => (i === matrixArg ? undefined : this.eval(a)[0]?.v));
 
-    const hasScalars = scalarArgs.some((a) => a !== undefined);
-    // One context object for every call; the functions only read it.
-    const ctx: WindowContext = { ts: 0, rangeStart: 0, rangeEnd: 0, rangeMs, scalars: [] };
     const keepName = e.func === "last_over_time";
     const steps = this.stepTimes();
-    // Each step's window end: it moves with the steps unless @ holds it still.
-    const maxts = Float64Array.from(
+    const slide: Slide = {
+      env: this.env,
+      fn,
       steps,
-      (ts) => (at === undefined ? ts : moving ? at + ts - this.start : at) - offsetMs,
-    );
-    const still = at !== undefined && !moving;
-    const env = this.env;
+      // Each step's window end: it moves with the steps unless @ holds it still.
+      maxts: Float64Array.from(
+        steps,
+        (ts) => (at === undefined ? ts : moving ? at + ts - this.start : at) - offsetMs,
+      ),
+      still: at !== undefined && !moving,
+      rangeMs,
+      scalarArgs: scalarArgs.some((a) => a !== undefined) ? scalarArgs : undefined,
+      // One context object for every call; the functions only read it.
+      ctx: { ts: 0, rangeStart: 0, rangeEnd: 0, rangeMs, scalars: [] },
+    };
     const out: Matrix = [];
     for (const s of input) {
-      const t: number[] = [];
-      const v: number[] = [];
-      const n = s.t.length;
-      let lo = 0;
-      let hi = 0;
-      for (let step = 0; step < steps.length; step++) {
-        env.tick();
-        const maxt = maxts[step]!;
-        const mint = maxt - rangeMs;
-        while (hi < n && s.t[hi]! <= maxt) hi++;
-        while (lo < hi && s.t[lo]! < mint) lo++;
-        if (lo === hi) {
-          // An empty window: on to the first step whose window reaches the next sample
-          // (a series that starts late, or a gap), or done when there is none. Window
-          // ends never decrease from step to step.
-          if (hi === n || still) break;
-          step = lowerBound(maxts, s.t[hi]!, step + 1) - 1;
-          continue;
-        }
-        // The window is held in memory while the function runs.
-        env.checkHeld(hi - lo);
-        ctx.ts = steps[step]!;
-        ctx.rangeStart = mint;
-        ctx.rangeEnd = maxt;
-        if (hasScalars) ctx.scalars = scalarArgs.map((a) => a?.[step] ?? NaN);
-        const value = fn(s.t, s.v, lo, hi, ctx);
-        if (value === undefined) continue;
-        t.push(steps[step]!);
-        v.push(value);
-      }
+      const { t, v } = slideWindow(s, slide);
       this.env.addSamples(t.length);
       if (t.length > 0) out.push({ labels: keepName ? s.labels : dropMetricName(s.labels), t, v });
     }
