@@ -334,23 +334,26 @@ export function aggregateSteps(
   const series: (StepSeries | undefined)[] = new Array(groups);
   const out: Matrix = [];
   const cursor = new Int32Array(input.length);
+  const times = input.map((s) => s.t);
+  const values = input.map((s) => s.v);
   for (let k = 0; k < steps.length; k++) {
     const ts = steps[k]!;
     met.length = 0;
     for (let i = 0; i < input.length; i++) {
-      const s = input[i]!;
+      const st = times[i]!;
       const j = cursor[i]!;
       // Past the end first: reading past an array's end is V8's slow path.
-      if (j >= s.t.length || s.t[j] !== ts) continue;
+      if (j >= st.length || st[j] !== ts) continue;
       cursor[i] = j + 1;
       const g = groupOf[i]!;
+      const x = values[i]![j]!;
       if (begun[g] === k) {
-        accumulate(op, state[g]!, s.v[j]!);
+        accumulate(op, state[g]!, x);
       } else {
         begun[g] = k;
         met.push(g);
-        begin(op, state[g]!, s.v[j]!);
-        labels[g] ??= groupLabels(s.labels, grouping, without);
+        begin(op, state[g]!, x);
+        labels[g] ??= groupLabels(input[i]!.labels, grouping, without);
       }
     }
     for (const g of met) {
