@@ -54,16 +54,16 @@ export function matcherTest(m: LabelMatcher): Test {
 /** Readers cache each series' labels by id: a series' labels never change. */
 const LABEL_CACHE_MAX = 200_000;
 
-type RowBounds = [id: number, step: number, from: number, to: number, lastFrom: number];
+type RowBounds = [id: number, step: number, firstFrom: number, firstTo: number, lastFrom: number];
 
 /**
- * Reads metrics.db for the PromQL evaluator (the HTTP thread's connection). Matchers
+ * Reads metrics.db for the PromQL evaluator (the query worker's connection). Matchers
  * that cannot match an empty value select candidates through the postings; the others
  * filter the candidates' labels. Chunks are read by (series, first timestamp), so a
- * recent window reads a few rows however long the series' history is. Rollup rows are
- * kept decoded in `rollupCache` (answers, never: the store's own rows, checked against
- * the database at every read); the arrays a select returns may be the cache's own, and
- * the evaluator only reads them.
+ * recent window reads a few rows however long the series' history is. Rollup rows stay
+ * decoded in `rollupCache` (stored rows, never answers; each checked against the
+ * database at every read); the arrays a select returns may be the cache's own, which
+ * the evaluator only reads.
  */
 export class TsdbQuerier implements Querier {
   private readonly labelCache = new Map<number, Labels>();
@@ -89,8 +89,8 @@ export class TsdbQuerier implements Querier {
     private readonly db: MetricsDb,
     opts: { cacheBytes?: number } = {},
   ) {
-    // The rows of one series and step that hold points in [from + span, to]: bind
-    // (id, step, from, to, from + span), span being rollupRowSpan(step).
+    // The rows of one series and step holding points in [start, end]: bind (id, step,
+    // start - rollupRowSpan(step), end, start), a row's points spanning less than that.
     const rows = (columns: string) =>
       `SELECT ${columns} FROM rollups WHERE series_id = ? AND step = ? AND first_t >= ?
          AND first_t <= ? AND last_t >= ? ORDER BY first_t`;
@@ -277,6 +277,7 @@ export class TsdbQuerier implements Querier {
       }
       return out;
     }
+    // The rows not held, by first timestamp, to their place in `out`.
     const missing = new Map<number, number>();
     for (const [firstT, lastT, count] of this.stmt.rowKeys.all(id, step, from, end, start)) {
       const key = { firstT, lastT, count };
@@ -286,10 +287,10 @@ export class TsdbQuerier implements Querier {
       out.push({ key, points: points ?? EMPTY });
     }
     if (missing.size === 0) return out;
-    // The same transaction as the keys: the rows are as the keys found them.
-    const first = out[missing.values().next().value!]!.key.firstT;
-    const last = out[[...missing.values()].pop()!]!.key.firstT;
-    for (const [firstT, , , data] of this.stmt.rowBlobs.all(id, step, first, last, start)) {
+    // In the same transaction as the keys, so the rows are as the keys found them.
+    const firsts = [...missing.keys()];
+    const [lo, hi] = [firsts[0]!, firsts[firsts.length - 1]!];
+    for (const [firstT, , , data] of this.stmt.rowBlobs.all(id, step, lo, hi, start)) {
       const i = missing.get(firstT);
       if (i !== undefined) out[i]!.points = decode(out[i]!.key, data);
     }
