@@ -30,7 +30,7 @@ import {
   type PointField,
   type Resolution,
 } from "./resolution";
-import { FIVE_MINUTES, HOUR, Meta, META, rollupRowSpan } from "./rollup";
+import { FIVE_MINUTES, HOUR, Meta, META, prepareRollupRows, rollupRowSpan } from "./rollup";
 import { RollupRowCache, type RowKey } from "./rollup-cache";
 
 type Test = (value: string) => boolean;
@@ -73,6 +73,7 @@ export class TsdbQuerier implements Querier {
     key: Statement<[number], { key: string }>;
     rowKeys: Statement<RowBounds, [number, number, number]>;
     rowBlobs: Statement<RowBounds, [number, number, number, Buffer]>;
+    blobs: Statement<RowBounds, Buffer>;
     rowBlob: Statement<[number, number, number], Buffer>;
   };
   readonly rollupCache: RollupRowCache;
@@ -104,6 +105,7 @@ export class TsdbQuerier implements Querier {
       rowBlobs: db
         .prepare<RowBounds, [number, number, number, Buffer]>(rows("first_t, last_t, count, data"))
         .raw(),
+      blobs: prepareRollupRows(db),
       rowBlob: db
         .prepare<[number, number, number], Buffer>(
           "SELECT data FROM rollups WHERE series_id = ? AND step = ? AND first_t = ?",
@@ -265,15 +267,14 @@ export class TsdbQuerier implements Querier {
       return points;
     };
     if (!cache.holds(id)) {
-      for (const [firstT, lastT, count, data] of this.stmt.rowBlobs.all(
-        id,
-        step,
-        from,
-        end,
-        start,
-      )) {
-        const key = { firstT, lastT, count };
-        out.push({ key, points: decode(key, data) });
+      // The blobs alone: a row's key columns are its points' count, first and last time.
+      for (const data of this.stmt.blobs.all(id, step, from, end, start)) {
+        const points = decodeField(asBytes(data), field);
+        const n = points.t.length;
+        const key = { firstT: points.t[0]!, lastT: points.t[n - 1]!, count: n };
+        if (n > 0) cache.set(id, step, field, key, points);
+        this.rollupRows.decoded++;
+        out.push({ key, points });
       }
       return out;
     }
