@@ -271,9 +271,10 @@ export class TsdbQuerier implements Querier {
       for (const data of this.stmt.blobs.all(id, step, from, end, start)) {
         const points = decodeField(asBytes(data), field);
         const n = points.t.length;
-        const key = { firstT: points.t[0]!, lastT: points.t[n - 1]!, count: n };
-        if (n > 0) cache.set(id, step, field, key, points);
         this.rollupRows.decoded++;
+        if (n === 0) continue;
+        const key = { firstT: points.t[0]!, lastT: points.t[n - 1]!, count: n };
+        cache.set(id, step, field, key, points);
         out.push({ key, points });
       }
       return out;
