@@ -5,7 +5,7 @@
 
 import type { AggregateOp } from "./ast";
 import { dropMetricName, isValidLabelName, LabelsCache, signature } from "./eval-labels";
-import { execError, type VSample, type Vector } from "./eval-types";
+import { execError, type Matrix, type StepSeries, type VSample, type Vector } from "./eval-types";
 import { formatGoFloat, formatGoFloatG } from "./eval-format";
 import type { Labels } from "./storage";
 
@@ -83,13 +83,78 @@ class SampleHeap {
   }
 }
 
-interface Group {
-  labels: Labels;
+/** What a group keeps while a step's samples are added (Prometheus's groupedAggregation). */
+interface Running {
   value: number;
   mean: number;
   count: number;
+}
+
+interface Group extends Running {
+  labels: Labels;
   heap: SampleHeap | undefined;
   values: number[] | undefined;
+}
+
+/** A group's state after its first sample of the step. */
+function begin(op: AggregateOp, g: Running, x: number): void {
+  g.value = op === "stddev" || op === "stdvar" ? 0 : op === "group" ? 1 : x;
+  g.mean = x;
+  g.count = 1;
+}
+
+/** Adds a sample after the first, for every op but topk, bottomk and quantile. */
+function accumulate(op: AggregateOp, g: Running, x: number): void {
+  switch (op) {
+    case "sum":
+      g.value += x;
+      break;
+    case "avg":
+      g.count++;
+      if (g.mean === Infinity || g.mean === -Infinity) {
+        // An infinite mean stays as it is unless the value is NaN or the other infinity:
+        // the incremental formula would turn Inf into NaN.
+        if (x === g.mean) break;
+        if (Number.isFinite(x)) break;
+      }
+      g.mean += x / g.count - g.mean / g.count;
+      break;
+    case "max":
+      if (g.value < x || Number.isNaN(g.value)) g.value = x;
+      break;
+    case "min":
+      if (g.value > x || Number.isNaN(g.value)) g.value = x;
+      break;
+    case "count":
+    case "count_values":
+      g.count++;
+      break;
+    case "stddev":
+    case "stdvar": {
+      g.count++;
+      const delta = x - g.mean;
+      g.mean += delta / g.count;
+      g.value += delta * (x - g.mean);
+      break;
+    }
+  }
+}
+
+/** A group's value at the end of the step, for every op but topk, bottomk and quantile. */
+function finish(op: AggregateOp, g: Running): number {
+  switch (op) {
+    case "avg":
+      return g.mean;
+    case "count":
+    case "count_values":
+      return g.count;
+    case "stdvar":
+      return g.value / g.count;
+    case "stddev":
+      return Math.sqrt(g.value / g.count);
+    default:
+      return g.value;
+  }
 }
 
 function groupLabels(l: Labels, grouping: readonly string[], without: boolean): Labels {
@@ -154,14 +219,13 @@ export function aggregate(
     if (!g) {
       const ng: Group = {
         labels: cache.groups.keyed(key, () => groupLabels(labels, groupBy, without)),
-        value: s.v,
-        mean: s.v,
-        count: 1,
+        value: 0,
+        mean: 0,
+        count: 0,
         heap: undefined,
         values: undefined,
       };
-      if (op === "stddev" || op === "stdvar") ng.value = 0;
-      if (op === "group") ng.value = 1;
+      begin(op, ng, s.v);
       if (op === "topk" || op === "bottomk") {
         ng.heap = new SampleHeap(op === "topk" ? lessByValue : lessByReverseValue);
         ng.heap.items.push(s);
@@ -172,37 +236,6 @@ export function aggregate(
       continue;
     }
     switch (op) {
-      case "sum":
-        g.value += s.v;
-        break;
-      case "avg":
-        g.count++;
-        if (g.mean === Infinity || g.mean === -Infinity) {
-          // An infinite mean stays as it is unless the value is NaN or the other infinity:
-          // the incremental formula would turn Inf into NaN.
-          if (s.v === g.mean) break;
-          if (Number.isFinite(s.v)) break;
-        }
-        g.mean += s.v / g.count - g.mean / g.count;
-        break;
-      case "max":
-        if (g.value < s.v || Number.isNaN(g.value)) g.value = s.v;
-        break;
-      case "min":
-        if (g.value > s.v || Number.isNaN(g.value)) g.value = s.v;
-        break;
-      case "count":
-      case "count_values":
-        g.count++;
-        break;
-      case "stddev":
-      case "stdvar": {
-        g.count++;
-        const delta = s.v - g.mean;
-        g.mean += delta / g.count;
-        g.value += delta * (s.v - g.mean);
-        break;
-      }
       case "topk":
       case "bottomk": {
         const h = g.heap!;
@@ -223,28 +256,15 @@ export function aggregate(
       case "quantile":
         g.values!.push(s.v);
         break;
-      case "group":
-        break;
+      default:
+        accumulate(op, g, s.v);
     }
   }
 
   const out: Vector = [];
   for (const g of ordered) {
-    let v = g.value;
+    let v: number;
     switch (op) {
-      case "avg":
-        v = g.mean;
-        break;
-      case "count":
-      case "count_values":
-        v = g.count;
-        break;
-      case "stdvar":
-        v = g.value / g.count;
-        break;
-      case "stddev":
-        v = Math.sqrt(g.value / g.count);
-        break;
       case "topk":
       case "bottomk": {
         const less = op === "topk" ? lessByValue : lessByReverseValue;
@@ -258,8 +278,95 @@ export function aggregate(
       case "quantile":
         v = quantile(param as number, g.values!);
         break;
+      default:
+        v = finish(op, g);
     }
     out.push({ labels: g.labels, v, t: 0 });
+  }
+  return out;
+}
+
+/** The operators whose groups keep a running value, and take no parameter. */
+export const RUNNING_OPS: ReadonlySet<AggregateOp> = new Set<AggregateOp>([
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "count",
+  "group",
+  "stddev",
+  "stdvar",
+]);
+
+/**
+ * `aggregate` at every one of `steps` over a matrix whose points sit at those steps, for
+ * the RUNNING_OPS: each series' group is found once, not once a step, and no vector is
+ * built a step. The groups, the arithmetic and the order are those of calling
+ * `aggregate` on each step's vector and collecting the results into series (in the order
+ * their groups first appear). `onStep` is told each step's number of output samples.
+ */
+export function aggregateSteps(
+  op: AggregateOp,
+  grouping: readonly string[],
+  without: boolean,
+  input: Matrix,
+  steps: readonly number[],
+  onStep: (samples: number) => void,
+): Matrix {
+  const groupOf = new Int32Array(input.length);
+  const ids = new Map<string, number>();
+  input.forEach((s, i) => {
+    const key = signature(s.labels, !without, grouping);
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(key, id);
+    }
+    groupOf[i] = id;
+  });
+  const groups = ids.size;
+  const state: Running[] = Array.from({ length: groups }, () => ({ value: 0, mean: 0, count: 0 }));
+  // The step each group last began at, and the groups in the order the step met them.
+  const begun = new Int32Array(groups).fill(-1);
+  const met: number[] = [];
+  // A group's labels are made from the series that first begins it, as step by step.
+  const labels: (Labels | undefined)[] = new Array(groups);
+  const series: (StepSeries | undefined)[] = new Array(groups);
+  const out: Matrix = [];
+  const cursor = new Int32Array(input.length);
+  const times = input.map((s) => s.t);
+  const values = input.map((s) => s.v);
+  for (let k = 0; k < steps.length; k++) {
+    const ts = steps[k]!;
+    met.length = 0;
+    for (let i = 0; i < input.length; i++) {
+      const st = times[i]!;
+      const j = cursor[i]!;
+      // Past the end first: reading past an array's end is V8's slow path.
+      if (j >= st.length || st[j] !== ts) continue;
+      cursor[i] = j + 1;
+      const g = groupOf[i]!;
+      const x = values[i]![j]!;
+      if (begun[g] === k) {
+        accumulate(op, state[g]!, x);
+      } else {
+        begun[g] = k;
+        met.push(g);
+        begin(op, state[g]!, x);
+        labels[g] ??= groupLabels(input[i]!.labels, grouping, without);
+      }
+    }
+    for (const g of met) {
+      let o = series[g];
+      if (!o) {
+        o = { labels: labels[g]!, t: [], v: [] };
+        series[g] = o;
+        out.push(o);
+      }
+      o.t.push(ts);
+      o.v.push(finish(op, state[g]!));
+    }
+    onStep(met.length);
   }
   return out;
 }

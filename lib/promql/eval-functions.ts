@@ -20,8 +20,18 @@ export interface WindowContext {
   scalars: number[];
 }
 
-/** The value of one series' window, or undefined for no output at this step. */
-export type RangeFn = (t: Float64Array, v: Float64Array, c: WindowContext) => number | undefined;
+/**
+ * The value of one series' window, the samples at indexes lo <= i < hi of `t` and `v`,
+ * or undefined for no output at this step. Bounds rather than subarrays: a window is a
+ * few samples, and a view a window would cost more than the function.
+ */
+export type RangeFn = (
+  t: Float64Array,
+  v: Float64Array,
+  lo: number,
+  hi: number,
+  c: WindowContext,
+) => number | undefined;
 
 function kahanInc(inc: number, sum: number, c: number): [number, number] {
   const t = sum + inc;
@@ -32,24 +42,25 @@ function kahanInc(inc: number, sum: number, c: number): [number, number] {
 }
 
 function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
-  return (t, v, c) => {
-    const n = t.length;
+  return (t, v, lo, hi, c) => {
+    const n = hi - lo;
     if (n < 2) return undefined;
-    let result = v[n - 1]! - v[0]!;
+    const first = v[lo]!;
+    let result = v[hi - 1]! - first;
     if (isCounter) {
-      let prev = v[0]!;
-      for (let i = 1; i < n; i++) {
+      let prev = first;
+      for (let i = lo + 1; i < hi; i++) {
         if (v[i]! < prev) result += prev;
         prev = v[i]!;
       }
     }
-    let durationToStart = (t[0]! - c.rangeStart) / 1000;
-    const durationToEnd = (c.rangeEnd - t[n - 1]!) / 1000;
-    const sampledInterval = (t[n - 1]! - t[0]!) / 1000;
+    let durationToStart = (t[lo]! - c.rangeStart) / 1000;
+    const durationToEnd = (c.rangeEnd - t[hi - 1]!) / 1000;
+    const sampledInterval = (t[hi - 1]! - t[lo]!) / 1000;
     const averageDurationBetweenSamples = sampledInterval / (n - 1);
-    if (isCounter && result > 0 && v[0]! >= 0) {
+    if (isCounter && result > 0 && first >= 0) {
       // A counter is never negative: do not extrapolate back past its zero point.
-      const durationToZero = sampledInterval * (v[0]! / result);
+      const durationToZero = sampledInterval * (first / result);
       if (durationToZero < durationToStart) durationToStart = durationToZero;
     }
     const threshold = averageDurationBetweenSamples * 1.1;
@@ -65,13 +76,12 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
 }
 
 function instantValue(isRate: boolean): RangeFn {
-  return (t, v) => {
-    const n = t.length;
-    if (n < 2) return undefined;
-    const last = v[n - 1]!;
-    const prev = v[n - 2]!;
+  return (t, v, lo, hi) => {
+    if (hi - lo < 2) return undefined;
+    const last = v[hi - 1]!;
+    const prev = v[hi - 2]!;
     let result = isRate && last < prev ? last : last - prev;
-    const interval = t[n - 1]! - t[n - 2]!;
+    const interval = t[hi - 1]! - t[hi - 2]!;
     if (interval === 0) return undefined;
     if (isRate) result /= interval / 1000;
     return result;
@@ -81,15 +91,17 @@ function instantValue(isRate: boolean): RangeFn {
 function linearRegression(
   t: Float64Array,
   v: Float64Array,
+  lo: number,
+  hi: number,
   interceptTime: number,
 ): [number, number] {
   let n = 0;
   let sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0; // prettier-ignore
-  const initY = v[0]!;
+  const initY = v[lo]!;
   let constY = true;
-  for (let i = 0; i < t.length; i++) {
+  for (let i = lo; i < hi; i++) {
     const y = v[i]!;
-    if (constY && i > 0 && y !== initY) constY = false;
+    if (constY && i > lo && y !== initY) constY = false;
     n += 1;
     const x = (t[i]! - interceptTime) / 1e3;
     [sumX, cX] = kahanInc(x, sumX, cX);
@@ -111,11 +123,12 @@ function linearRegression(
   return [slope, sumY / n - (slope * sumX) / n];
 }
 
-function avgOverTime(v: Float64Array): number {
+function avgOverTime(v: Float64Array, lo: number, hi: number): number {
   let mean = 0;
   let c = 0;
   let count = 0;
-  for (const x of v) {
+  for (let i = lo; i < hi; i++) {
+    const x = v[i]!;
     count++;
     if (mean === Infinity || mean === -Infinity) {
       if (x === mean || Number.isFinite(x)) continue;
@@ -125,17 +138,18 @@ function avgOverTime(v: Float64Array): number {
   return mean === Infinity || mean === -Infinity ? mean : mean + c;
 }
 
-function sumOverTime(v: Float64Array): number {
+function sumOverTime(v: Float64Array, lo: number, hi: number): number {
   let sum = 0;
   let c = 0;
-  for (const x of v) [sum, c] = kahanInc(x, sum, c);
+  for (let i = lo; i < hi; i++) [sum, c] = kahanInc(v[i]!, sum, c);
   return sum === Infinity || sum === -Infinity ? sum : sum + c;
 }
 
-function varianceOverTime(v: Float64Array): number {
+function varianceOverTime(v: Float64Array, lo: number, hi: number): number {
   let count = 0;
   let mean = 0, cMean = 0, aux = 0, cAux = 0; // prettier-ignore
-  for (const x of v) {
+  for (let i = lo; i < hi; i++) {
+    const x = v[i]!;
     count++;
     const delta = x - (mean + cMean);
     [mean, cMean] = kahanInc(delta / count, mean, cMean);
@@ -144,21 +158,27 @@ function varianceOverTime(v: Float64Array): number {
   return (aux + cAux) / count;
 }
 
-function holtWinters(v: Float64Array, sf: number, tf: number): number | undefined {
+function holtWinters(
+  v: Float64Array,
+  lo: number,
+  hi: number,
+  sf: number,
+  tf: number,
+): number | undefined {
   if (sf <= 0 || sf >= 1) {
     throw execError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`);
   }
   if (tf <= 0 || tf >= 1) {
     throw execError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`);
   }
-  if (v.length < 2) return undefined;
+  if (hi - lo < 2) return undefined;
   let s0 = 0;
-  let s1 = v[0]!;
-  let b = v[1]! - v[0]!;
-  for (let i = 1; i < v.length; i++) {
+  let s1 = v[lo]!;
+  let b = v[lo + 1]! - v[lo]!;
+  for (let i = lo + 1; i < hi; i++) {
     const x = sf * v[i]!;
     // The trend at i-1 (the first step keeps the initial slope).
-    if (i - 1 !== 0) b = tf * (s1 - s0) + (1 - tf) * b;
+    if (i - 1 !== lo) b = tf * (s1 - s0) + (1 - tf) * b;
     const y = (1 - sf) * (s1 + b);
     s0 = s1;
     s1 = x + y;
@@ -174,55 +194,61 @@ export const RANGE_FUNCTIONS: Readonly<Record<string, { fn: RangeFn; matrixArg: 
   irate: { fn: instantValue(true), matrixArg: 0 },
   idelta: { fn: instantValue(false), matrixArg: 0 },
   deriv: {
-    fn: (t, v) => (t.length < 2 ? undefined : linearRegression(t, v, t[0]!)[0]),
+    fn: (t, v, lo, hi) => (hi - lo < 2 ? undefined : linearRegression(t, v, lo, hi, t[lo]!)[0]),
     matrixArg: 0,
   },
   predict_linear: {
-    fn: (t, v, c) => {
-      if (t.length < 2) return undefined;
-      const [slope, intercept] = linearRegression(t, v, c.ts);
+    fn: (t, v, lo, hi, c) => {
+      if (hi - lo < 2) return undefined;
+      const [slope, intercept] = linearRegression(t, v, lo, hi, c.ts);
       return slope * c.scalars[1]! + intercept;
     },
     matrixArg: 0,
   },
-  holt_winters: { fn: (_t, v, c) => holtWinters(v, c.scalars[1]!, c.scalars[2]!), matrixArg: 0 },
-  avg_over_time: { fn: (_t, v) => avgOverTime(v), matrixArg: 0 },
-  sum_over_time: { fn: (_t, v) => sumOverTime(v), matrixArg: 0 },
-  count_over_time: { fn: (t) => t.length, matrixArg: 0 },
-  last_over_time: { fn: (_t, v) => v[v.length - 1]!, matrixArg: 0 },
+  holt_winters: {
+    fn: (_t, v, lo, hi, c) => holtWinters(v, lo, hi, c.scalars[1]!, c.scalars[2]!),
+    matrixArg: 0,
+  },
+  avg_over_time: { fn: (_t, v, lo, hi) => avgOverTime(v, lo, hi), matrixArg: 0 },
+  sum_over_time: { fn: (_t, v, lo, hi) => sumOverTime(v, lo, hi), matrixArg: 0 },
+  count_over_time: { fn: (_t, _v, lo, hi) => hi - lo, matrixArg: 0 },
+  last_over_time: { fn: (_t, v, _lo, hi) => v[hi - 1]!, matrixArg: 0 },
   present_over_time: { fn: () => 1, matrixArg: 0 },
   absent_over_time: { fn: () => 1, matrixArg: 0 },
   max_over_time: {
-    fn: (_t, v) => {
-      let max = v[0]!;
-      for (const x of v) if (x > max || Number.isNaN(max)) max = x;
+    fn: (_t, v, lo, hi) => {
+      let max = v[lo]!;
+      for (let i = lo; i < hi; i++) if (v[i]! > max || Number.isNaN(max)) max = v[i]!;
       return max;
     },
     matrixArg: 0,
   },
   min_over_time: {
-    fn: (_t, v) => {
-      let min = v[0]!;
-      for (const x of v) if (x < min || Number.isNaN(min)) min = x;
+    fn: (_t, v, lo, hi) => {
+      let min = v[lo]!;
+      for (let i = lo; i < hi; i++) if (v[i]! < min || Number.isNaN(min)) min = v[i]!;
       return min;
     },
     matrixArg: 0,
   },
-  quantile_over_time: { fn: (_t, v, c) => quantile(c.scalars[0]!, [...v]), matrixArg: 1 },
-  stddev_over_time: { fn: (_t, v) => Math.sqrt(varianceOverTime(v)), matrixArg: 0 },
-  stdvar_over_time: { fn: (_t, v) => varianceOverTime(v), matrixArg: 0 },
+  quantile_over_time: {
+    fn: (_t, v, lo, hi, c) => quantile(c.scalars[0]!, Array.from(v.subarray(lo, hi))),
+    matrixArg: 1,
+  },
+  stddev_over_time: { fn: (_t, v, lo, hi) => Math.sqrt(varianceOverTime(v, lo, hi)), matrixArg: 0 },
+  stdvar_over_time: { fn: (_t, v, lo, hi) => varianceOverTime(v, lo, hi), matrixArg: 0 },
   resets: {
-    fn: (_t, v) => {
+    fn: (_t, v, lo, hi) => {
       let resets = 0;
-      for (let i = 1; i < v.length; i++) if (v[i]! < v[i - 1]!) resets++;
+      for (let i = lo + 1; i < hi; i++) if (v[i]! < v[i - 1]!) resets++;
       return resets;
     },
     matrixArg: 0,
   },
   changes: {
-    fn: (_t, v) => {
+    fn: (_t, v, lo, hi) => {
       let changes = 0;
-      for (let i = 1; i < v.length; i++) {
+      for (let i = lo + 1; i < hi; i++) {
         const cur = v[i]!;
         const prev = v[i - 1]!;
         if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) changes++;
@@ -302,48 +328,67 @@ export function bucketQuantile(q: number, input: Bucket[]): number {
   if (Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = [...input].sort((a, b) => a.upper - b.upper);
+  // Sorted by bound (stable); buckets usually come in order, and then sorting changes nothing.
+  const ascending = input.every((b, i) => i === 0 || b.upper >= input[i - 1]!.upper);
+  const sorted = ascending ? input : [...input].sort((a, b) => a.upper - b.upper);
   if (sorted[sorted.length - 1]!.upper !== Infinity) return NaN;
   // Coalesce buckets with the same bound, then force the counts to be monotonic
   // (a scrape can see buckets updated at slightly different moments).
-  const buckets: Bucket[] = [];
+  const upper: number[] = [];
+  const counts: number[] = [];
   for (const b of sorted) {
-    const last = buckets[buckets.length - 1];
-    if (last && last.upper === b.upper) last.count += b.count;
-    else buckets.push({ ...b });
+    const n = upper.length;
+    if (n > 0 && upper[n - 1] === b.upper) counts[n - 1]! += b.count;
+    else {
+      upper.push(b.upper);
+      counts.push(b.count);
+    }
   }
-  let max = buckets[0]!.count;
-  for (const b of buckets.slice(1)) {
-    if (b.count > max) max = b.count;
-    else if (b.count < max) b.count = max;
+  const n = upper.length;
+  let max = counts[0]!;
+  for (let i = 1; i < n; i++) {
+    if (counts[i]! > max) max = counts[i]!;
+    else if (counts[i]! < max) counts[i] = max;
   }
-  if (buckets.length < 2) return NaN;
-  const observations = buckets[buckets.length - 1]!.count;
+  if (n < 2) return NaN;
+  const observations = counts[n - 1]!;
   if (observations === 0) return NaN;
   let rank = q * observations;
   let b = 0;
-  while (b < buckets.length - 1 && !(buckets[b]!.count >= rank)) b++;
-  if (b === buckets.length - 1) return buckets[buckets.length - 2]!.upper;
-  if (b === 0 && buckets[0]!.upper <= 0) return buckets[0]!.upper;
+  while (b < n - 1 && !(counts[b]! >= rank)) b++;
+  if (b === n - 1) return upper[n - 2]!;
+  if (b === 0 && upper[0]! <= 0) return upper[0]!;
   let bucketStart = 0;
-  const bucketEnd = buckets[b]!.upper;
-  let count = buckets[b]!.count;
+  const bucketEnd = upper[b]!;
+  let count = counts[b]!;
   if (b > 0) {
-    bucketStart = buckets[b - 1]!.upper;
-    count -= buckets[b - 1]!.count;
-    rank -= buckets[b - 1]!.count;
+    bucketStart = upper[b - 1]!;
+    count -= counts[b - 1]!;
+    rank -= counts[b - 1]!;
   }
   return bucketStart + (bucketEnd - bucketStart) * (rank / count);
+}
+
+/** A bucket series' bound and histogram, by its label object: found once, not once a step. */
+const bucketOf = new WeakMap<Labels, { upper: number | undefined; key: string }>();
+
+function bucketLabels(l: Labels): { upper: number | undefined; key: string } {
+  let b = bucketOf.get(l);
+  if (!b) {
+    // Grouped by every label but `le` (the metric name included).
+    b = { upper: parseGoFloat(l.le ?? ""), key: signature(l, false, ["le"]) + (l.__name__ ?? "") };
+    bucketOf.set(l, b);
+  }
+  return b;
 }
 
 const histogramQuantile: InstantFn = (args, _call, _ts, cache) => {
   const q = scalarArg(args, 0);
   const groups = new Map<string, { labels: Labels; buckets: Bucket[] }>();
   for (const s of args[1]!) {
-    const upper = parseGoFloat(s.labels.le ?? "");
+    const { upper, key } = bucketLabels(s.labels);
     if (upper === undefined) continue;
-    // Grouped by every label but `le` (the metric name included), named without both.
-    const key = signature(s.labels, false, ["le"]) + (s.labels.__name__ ?? "");
+    // Named without `le` and the metric name.
     let g = groups.get(key);
     if (!g) {
       const labels = cache.keyed(key, () => {

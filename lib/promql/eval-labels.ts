@@ -11,10 +11,18 @@ export const NO_LABELS: Labels = Object.freeze({});
 const SEP = "\xff";
 const keys = new WeakMap<Labels, string>();
 
-function sortedNames(l: Labels): string[] {
-  return Object.keys(l)
-    .filter((n) => l[n] !== "")
-    .sort();
+const names = new WeakMap<Labels, readonly string[]>();
+
+/** The names of the labels that have a value, sorted; once per label object (they are not changed). */
+function sortedNames(l: Labels): readonly string[] {
+  let out = names.get(l);
+  if (out === undefined) {
+    out = Object.keys(l)
+      .filter((n) => l[n] !== "")
+      .sort();
+    names.set(l, out);
+  }
+  return out;
 }
 
 /** An identity for a label set: equal for equal sets whatever the key order. */

@@ -13,7 +13,7 @@ import type {
   VectorMatching,
   VectorSelector,
 } from "./ast";
-import { aggregate, AggregateCache } from "./eval-aggregate";
+import { aggregate, AggregateCache, aggregateSteps, RUNNING_OPS } from "./eval-aggregate";
 import {
   scalarBinop,
   vectorAnd,
@@ -26,6 +26,7 @@ import {
   absentLabels,
   INSTANT_FUNCTIONS,
   RANGE_FUNCTIONS,
+  type RangeFn,
   type WindowContext,
 } from "./eval-functions";
 import {
@@ -44,7 +45,7 @@ import {
   type Vector,
 } from "./eval-types";
 import { exprType } from "./parse";
-import type { Labels, Querier, SeriesData } from "./storage";
+import { type Labels, lowerBound, type Querier, type SeriesData } from "./storage";
 import { isStaleNaN } from "../metrics/stale";
 
 export { PromQLEvalError } from "./eval-types";
@@ -105,12 +106,71 @@ class Env {
 
   addSamples(n: number): void {
     this.samples += n;
-    if (this.samples > this.maxSamples) {
-      throw execError(
-        "query processing would load too many samples into memory in query execution",
-      );
-    }
+    if (this.samples > this.maxSamples) throw tooManySamples();
   }
+
+  /** Refuses `n` more samples held for a moment (a window) where they would be too many. */
+  checkHeld(n: number): void {
+    if (this.samples + n > this.maxSamples) throw tooManySamples();
+  }
+}
+
+/** What one range function call's window slides over, the same for every series. */
+interface Slide {
+  env: Env;
+  fn: RangeFn;
+  steps: number[];
+  maxts: Float64Array;
+  /** The window stays where @ holds it. */
+  still: boolean;
+  rangeMs: number;
+  /** The scalar arguments at every step, by argument index, if there are any. */
+  scalarArgs: (number[] | undefined)[] | undefined;
+  ctx: WindowContext;
+}
+
+/**
+ * One series' window at every step, and the function's value where there is one. A
+ * function of its own, not a loop inside rangeFunction: V8 then optimizes it as a whole
+ * rather than replacing a running loop, whose code after the loop has no feedback yet.
+ */
+function slideWindow(s: Window, w: Slide): { t: number[]; v: number[] } {
+  const { env, fn, steps, maxts, rangeMs, scalarArgs, ctx } = w;
+  const t: number[] = [];
+  const v: number[] = [];
+  const n = s.t.length;
+  let lo = 0;
+  let hi = 0;
+  for (let step = 0; step < steps.length; step++) {
+    env.tick();
+    const maxt = maxts[step]!;
+    const mint = maxt - rangeMs;
+    while (hi < n && s.t[hi]! <= maxt) hi++;
+    while (lo < hi && s.t[lo]! < mint) lo++;
+    if (lo === hi) {
+      // An empty window: on to the first step whose window reaches the next sample (a
+      // series that starts late, or a gap), or done when there is none. Window ends
+      // never decrease from step to step.
+      if (hi === n || w.still) break;
+      step = lowerBound(maxts, s.t[hi]!, step + 1) - 1;
+      continue;
+    }
+    // The window is held in memory while the function runs.
+    env.checkHeld(hi - lo);
+    ctx.ts = steps[step]!;
+    ctx.rangeStart = mint;
+    ctx.rangeEnd = maxt;
+    if (scalarArgs) ctx.scalars = scalarArgs.map((a) => a?.[step] ?? NaN);
+    const value = fn(s.t, s.v, lo, hi, ctx);
+    if (value === undefined) continue;
+    t.push(steps[step]!);
+    v.push(value);
+  }
+  return { t, v };
+}
+
+function tooManySamples(): PromQLEvalError {
+  return execError("query processing would load too many samples into memory in query execution");
 }
 
 function unwrap(e: Expr): Expr {
@@ -176,15 +236,22 @@ interface Window {
 }
 
 function withoutStale(s: { labels: Labels; t: ArrayLike<number>; v: ArrayLike<number> }): Window {
-  const t: number[] = [];
-  const v: number[] = [];
-  for (let i = 0; i < s.t.length; i++) {
+  const n = s.t.length;
+  let stale = 0;
+  for (let i = 0; i < n; i++) if (isStaleNaN(s.v[i]!)) stale++;
+  // A store's arrays are used as they are (never written to) where nothing is left out.
+  if (stale === 0 && s.t instanceof Float64Array && s.v instanceof Float64Array)
+    return { labels: s.labels, t: s.t, v: s.v };
+  const t = new Float64Array(n - stale);
+  const v = new Float64Array(n - stale);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
     const x = s.v[i]!;
     if (isStaleNaN(x)) continue;
-    t.push(s.t[i]!);
-    v.push(x);
+    t[k] = s.t[i]!;
+    v[k++] = x;
   }
-  return { labels: s.labels, t: Float64Array.from(t), v: Float64Array.from(v) };
+  return { labels: s.labels, t, v };
 }
 
 function assertUniqueLabelsets(items: { labels: Labels }[]): void {
@@ -258,6 +325,13 @@ class Evaluator {
         return this.binary(e);
       case "aggregate": {
         const grouping = [...e.grouping].sort();
+        if (!e.param && RUNNING_OPS.has(e.op)) {
+          const input = this.eval(e.expr, e.op);
+          return aggregateSteps(e.op, grouping, e.without, input, this.stepTimes(), (n) => {
+            this.env.tick();
+            this.env.addSamples(n);
+          });
+        }
         const cache = new AggregateCache();
         const param = e.param ? unwrap(e.param) : undefined;
         if (param?.kind === "string") {
@@ -309,7 +383,8 @@ class Evaluator {
         for (let si = 0; si < m.length; si++) {
           const s = m[si]!;
           const j = cur[si]!;
-          if (s.t[j] === ts) {
+          // Past the end first: reading past an array's end is V8's slow path.
+          if (j < s.t.length && s.t[j] === ts) {
             vec.push({ labels: s.labels, v: s.v[j]!, t: s.st ? s.st[j]! : ts });
             cur[si] = j + 1;
           }
@@ -555,37 +630,26 @@ class Evaluator {
     // The other arguments are scalars: one value at every step.
     const scalarArgs = e.args.map((a, i) => (i === matrixArg ? undefined : this.eval(a)[0]?.v));
 
-    const hasScalars = scalarArgs.some((a) => a !== undefined);
-    // One context object for every call; the functions only read it.
-    const ctx: WindowContext = { ts: 0, rangeStart: 0, rangeEnd: 0, rangeMs, scalars: [] };
     const keepName = e.func === "last_over_time";
+    const steps = this.stepTimes();
+    const slide: Slide = {
+      env: this.env,
+      fn,
+      steps,
+      // Each step's window end: it moves with the steps unless @ holds it still.
+      maxts: Float64Array.from(
+        steps,
+        (ts) => (at === undefined ? ts : moving ? at + ts - this.start : at) - offsetMs,
+      ),
+      still: at !== undefined && !moving,
+      rangeMs,
+      scalarArgs: scalarArgs.some((a) => a !== undefined) ? scalarArgs : undefined,
+      // One context object for every call; the functions only read it.
+      ctx: { ts: 0, rangeStart: 0, rangeEnd: 0, rangeMs, scalars: [] },
+    };
     const out: Matrix = [];
     for (const s of input) {
-      const t: number[] = [];
-      const v: number[] = [];
-      let lo = 0;
-      let hi = 0;
-      let step = -1;
-      for (let ts = this.start; ts <= this.end; ts += this.interval) {
-        step++;
-        this.env.tick();
-        const maxt = (at === undefined ? ts : moving ? at + ts - this.start : at) - offsetMs;
-        const mint = maxt - rangeMs;
-        while (hi < s.t.length && s.t[hi]! <= maxt) hi++;
-        while (lo < hi && s.t[lo]! < mint) lo++;
-        if (lo === hi) continue;
-        // The window is held in memory while the function runs.
-        this.env.addSamples(hi - lo);
-        this.env.samples -= hi - lo;
-        ctx.ts = ts;
-        ctx.rangeStart = mint;
-        ctx.rangeEnd = maxt;
-        if (hasScalars) ctx.scalars = scalarArgs.map((a) => a?.[step] ?? NaN);
-        const value = fn(s.t.subarray(lo, hi), s.v.subarray(lo, hi), ctx);
-        if (value === undefined) continue;
-        t.push(ts);
-        v.push(value);
-      }
+      const { t, v } = slideWindow(s, slide);
       this.env.addSamples(t.length);
       if (t.length > 0) out.push({ labels: keepName ? s.labels : dropMetricName(s.labels), t, v });
     }
@@ -593,6 +657,13 @@ class Evaluator {
     if (e.func === "absent_over_time") return this.absentOverTime(e, out);
     assertUniqueLabelsets(out);
     return out;
+  }
+
+  /** The evaluation times, as the loops over steps add them up. */
+  private stepTimes(): number[] {
+    const steps: number[] = [];
+    for (let ts = this.start; ts <= this.end; ts += this.interval) steps.push(ts);
+    return steps;
   }
 
   /** 1 at the steps where no input series had a sample in its window. */

@@ -3,19 +3,7 @@
 import type { LabelMatcher } from "./ast";
 import { compareLabels } from "./eval-labels";
 import { matcherTest } from "./matcher";
-import type { Querier, SeriesData, SelectHints } from "./storage";
-
-/** The first index whose timestamp is >= `t`. */
-function lowerBound(ts: ArrayLike<number>, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { lowerBound, type Querier, type SeriesData, type SelectHints } from "./storage";
 
 function slice(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
   if (ArrayBuffer.isView(a)) return (a as Float64Array).subarray(from, to);

@@ -29,6 +29,18 @@ export interface SelectHints {
   range: number;
 }
 
+/** The first index at or after `from` whose timestamp is >= `t` (ts ascending), by bisection. */
+export function lowerBound(ts: ArrayLike<number>, t: number, from = 0): number {
+  let lo = from;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export interface Querier {
   /** Every series matching all `matchers` with its samples in [hints.start, hints.end]. */
   select(matchers: LabelMatcher[], hints: SelectHints): SeriesData[];

@@ -12,7 +12,13 @@ import { isStaleNaN, STALE_NAN } from "@/lib/metrics/stale";
 import type { LabelMatcher } from "@/lib/promql/ast";
 import { compareLabels } from "@/lib/promql/eval-labels";
 import { matcherTest } from "@/lib/promql/matcher";
-import type { Labels, Querier, SelectHints, SeriesData } from "@/lib/promql/storage";
+import {
+  type Labels,
+  lowerBound,
+  type Querier,
+  type SelectHints,
+  type SeriesData,
+} from "@/lib/promql/storage";
 import type { MetricsDb } from "./db";
 import { labelsFromKey, toRecord } from "./labels";
 import { asBytes, concatenate, RawReader } from "./raw-read";
@@ -25,15 +31,21 @@ import {
   type Resolution,
 } from "./resolution";
 import { FIVE_MINUTES, HOUR, Meta, META, prepareRollupRows, rollupRowSpan } from "./rollup";
+import { RollupRowCache, type RowKey } from "./rollup-cache";
 
 /** Readers cache each series' labels by id: a series' labels never change. */
 const LABEL_CACHE_MAX = 200_000;
 
+type RowBounds = [id: number, step: number, firstFrom: number, firstTo: number, lastFrom: number];
+
 /**
- * Reads metrics.db for the PromQL evaluator (the HTTP thread's connection). Matchers
+ * Reads metrics.db for the PromQL evaluator (the query worker's connection). Matchers
  * that cannot match an empty value select candidates through the postings; the others
  * filter the candidates' labels. Chunks are read by (series, first timestamp), so a
- * recent window reads a few rows however long the series' history is.
+ * recent window reads a few rows however long the series' history is. Rollup rows stay
+ * decoded in `rollupCache` (stored rows, never answers; each checked against the
+ * database at every read); the arrays a select returns may be the cache's own, which
+ * the evaluator only reads.
  */
 export class TsdbQuerier implements Querier {
   private readonly labelCache = new Map<number, Labels>();
@@ -41,21 +53,48 @@ export class TsdbQuerier implements Querier {
     byValue: Statement<[string, string], { series_id: number }>;
     byName: Statement<[string], { value: string; series_id: number }>;
     key: Statement<[number], { key: string }>;
-    rollups: Statement<[number, number, number, number, number], Buffer>;
+    rowKeys: Statement<RowBounds, [number, number, number]>;
+    rowBlobs: Statement<RowBounds, [number, number, number, Buffer]>;
+    blobs: Statement<RowBounds, Buffer>;
+    rowBlob: Statement<[number, number, number], Buffer>;
   };
+  readonly rollupCache: RollupRowCache;
   private readonly raw: RawReader;
   private readonly meta: Meta;
   private used: Resolution = "raw";
   /** Samples read by the last `select` calls (the evaluator's budget counts them too). */
   samplesRead = 0;
+  /** Rollup row fields read so far: from the cache, and decoded from their blobs. */
+  readonly rollupRows = { cached: 0, decoded: 0 };
 
-  constructor(private readonly db: MetricsDb) {
+  /** `cacheBytes`: the bound of the decoded rollup rows kept (0: none kept). */
+  constructor(
+    private readonly db: MetricsDb,
+    opts: { cacheBytes?: number } = {},
+  ) {
+    // The rows of one series and step holding points in [start, end]: bind (id, step,
+    // start - rollupRowSpan(step), end, start), a row's points spanning less than that.
+    const rows = (columns: string) =>
+      `SELECT ${columns} FROM rollups WHERE series_id = ? AND step = ? AND first_t >= ?
+         AND first_t <= ? AND last_t >= ? ORDER BY first_t`;
     this.stmt = {
       byValue: db.prepare("SELECT series_id FROM postings WHERE name = ? AND value = ?"),
       byName: db.prepare("SELECT value, series_id FROM postings WHERE name = ? ORDER BY value"),
       key: db.prepare("SELECT key FROM series WHERE id = ?"),
-      rollups: prepareRollupRows(db),
+      rowKeys: db
+        .prepare<RowBounds, [number, number, number]>(rows("first_t, last_t, count"))
+        .raw(),
+      rowBlobs: db
+        .prepare<RowBounds, [number, number, number, Buffer]>(rows("first_t, last_t, count, data"))
+        .raw(),
+      blobs: prepareRollupRows(db),
+      rowBlob: db
+        .prepare<[number, number, number], Buffer>(
+          "SELECT data FROM rollups WHERE series_id = ? AND step = ? AND first_t = ?",
+        )
+        .pluck(),
     };
+    this.rollupCache = new RollupRowCache(opts.cacheBytes);
     this.raw = new RawReader(db);
     this.meta = new Meta(db);
   }
@@ -115,15 +154,22 @@ export class TsdbQuerier implements Querier {
     const coverage = this.coverage();
     const resolution = chooseResolution(hints, coverage.from);
     const field = fieldFor(hints.func);
+    const matched = this.matchSeries(matchers);
+    const read =
+      resolution === "raw"
+        ? matched.map(({ id }) => this.raw.read(id, hints.start, hints.end))
+        : join(
+            matched.map(({ id }) => this.readRollup(id, resolution, field, hints, coverage.done)),
+          );
     const out: SeriesData[] = [];
-    for (const { id, labels } of this.matchSeries(matchers)) {
-      const series =
-        resolution === "raw"
-          ? this.raw.read(id, hints.start, hints.end)
-          : this.readRollup(id, resolution, field, hints, coverage.done);
+    matched.forEach(({ labels }, i) => {
+      let series = read[i]!;
+      if (series.t.length === 0) return;
+      if (resolution !== "raw") this.used = coarser(this.used, resolution);
+      if (resolution === "1h" && hints.range === 0) series = densify(series, hints.end);
       this.samplesRead += series.t.length;
-      if (series.t.length > 0) out.push({ labels, ...series });
-    }
+      out.push({ labels, ...series });
+    });
     return out;
   }
 
@@ -140,10 +186,11 @@ export class TsdbQuerier implements Querier {
   }
 
   /**
-   * One series at a rollup resolution: stored points up to where the rollup is done, and
-   * after that the raw samples rolled up here the same way (the bucket under way ending
-   * at its latest sample), so the newest windows hold points as evenly spaced as the
-   * older ones, and an answer does not change when the rollup catches up.
+   * One series at a rollup resolution, in parts to join: stored points up to where the
+   * rollup is done, and after that the raw samples rolled up here the same way (the
+   * bucket under way ending at its latest sample), so the newest windows hold points as
+   * evenly spaced as the older ones, and an answer does not change when the rollup
+   * catches up.
    */
   private readRollup(
     id: number,
@@ -151,23 +198,17 @@ export class TsdbQuerier implements Querier {
     field: PointField,
     hints: SelectHints,
     done: Record<"5m" | "1h", number | undefined>,
-  ): DecodedChunk {
+  ): DecodedChunk[] {
     const step = level === "1h" ? HOUR : FIVE_MINUTES;
     const until = done[level] ?? -Infinity;
     const parts: DecodedChunk[] = [];
     // The newest row read, for the carry into the raw samples after it (if there are any).
-    let newest: { blob: Uint8Array; end: number } | undefined;
+    let newest: { key: RowKey; end: number } | undefined;
     if (hints.start < until) {
       const end = Math.min(hints.end, until - 1);
-      const rows = this.stmt.rollups.all(
-        id,
-        step,
-        hints.start - rollupRowSpan(step),
-        end,
-        hints.start,
-      );
-      for (const r of rows) parts.push(readField(asBytes(r), field, hints.start, end));
-      if (rows.length > 0) newest = { blob: asBytes(rows[rows.length - 1]!), end };
+      const rows = this.decodedRows(id, step, field, hints.start, end);
+      for (const r of rows) parts.push(within(r.points, hints.start, end));
+      if (rows.length > 0) newest = { key: rows[rows.length - 1]!.key, end };
     }
     // The whole bucket the selection starts in, so its point is the rollup's.
     const from = Math.max(until, Math.floor(hints.start / step) * step);
@@ -175,18 +216,82 @@ export class TsdbQuerier implements Querier {
     if (raw && raw.t.length > 0) {
       const carry = newest
         ? carryAfter(
-            decodeRollupField(newest.blob, "last", -Infinity, newest.end).v,
-            decodeRollupField(newest.blob, "counter", -Infinity, newest.end).v,
+            within(this.rowField(id, step, newest.key, "last"), -Infinity, newest.end).v,
+            within(this.rowField(id, step, newest.key, "counter"), -Infinity, newest.end).v,
           )
         : newCarry();
       const tail = pointsField(rollupSamples(raw.t, raw.v, step, carry), field);
       const first = tail.t.findIndex((t) => t >= hints.start);
       if (first >= 0) parts.push({ t: tail.t.subarray(first), v: tail.v.subarray(first) });
     }
-    let series = concatenate(parts);
-    if (series.t.length > 0) this.used = coarser(this.used, level);
-    if (level === "1h" && hints.range === 0) series = densify(series, hints.end);
-    return series;
+    return parts;
+  }
+
+  /**
+   * The rows of one series and step holding points in [start, end], each with `field`
+   * decoded whole: from the cache where it holds the row as it is now, the others read
+   * in one statement with their blobs.
+   */
+  private decodedRows(
+    id: number,
+    step: number,
+    field: PointField,
+    start: number,
+    end: number,
+  ): { key: RowKey; points: DecodedChunk }[] {
+    const cache = this.rollupCache;
+    const from = start - rollupRowSpan(step);
+    const out: { key: RowKey; points: DecodedChunk }[] = [];
+    const decode = (key: RowKey, data: Buffer): DecodedChunk => {
+      const points = decodeField(asBytes(data), field);
+      cache.set(id, step, field, key, points);
+      this.rollupRows.decoded++;
+      return points;
+    };
+    if (!cache.holds(id)) {
+      // The blobs alone: a row's key columns are its points' count, first and last time.
+      for (const data of this.stmt.blobs.all(id, step, from, end, start)) {
+        const points = decodeField(asBytes(data), field);
+        const n = points.t.length;
+        this.rollupRows.decoded++;
+        if (n === 0) continue;
+        const key = { firstT: points.t[0]!, lastT: points.t[n - 1]!, count: n };
+        cache.set(id, step, field, key, points);
+        out.push({ key, points });
+      }
+      return out;
+    }
+    // The rows not held, by first timestamp, to their place in `out`.
+    const missing = new Map<number, number>();
+    for (const [firstT, lastT, count] of this.stmt.rowKeys.all(id, step, from, end, start)) {
+      const key = { firstT, lastT, count };
+      const points = cache.get(id, step, field, key);
+      if (points) this.rollupRows.cached++;
+      else missing.set(firstT, out.length);
+      out.push({ key, points: points ?? EMPTY });
+    }
+    if (missing.size === 0) return out;
+    // In the same transaction as the keys, so the rows are as the keys found them.
+    const firsts = [...missing.keys()];
+    const [lo, hi] = [firsts[0]!, firsts[firsts.length - 1]!];
+    for (const [firstT, , , data] of this.stmt.rowBlobs.all(id, step, lo, hi, start)) {
+      const i = missing.get(firstT);
+      if (i !== undefined) out[i]!.points = decode(out[i]!.key, data);
+    }
+    return out;
+  }
+
+  /** One field of one row, decoded whole (the carry reads `last` and `counter`). */
+  private rowField(id: number, step: number, key: RowKey, field: PointField): DecodedChunk {
+    const cached = this.rollupCache.get(id, step, field, key);
+    if (cached) {
+      this.rollupRows.cached++;
+      return cached;
+    }
+    const points = decodeField(asBytes(this.stmt.rowBlob.get(id, step, key.firstT)!), field);
+    this.rollupCache.set(id, step, field, key, points);
+    this.rollupRows.decoded++;
+    return points;
   }
 
   private labelsOf(id: number): Labels | undefined {
@@ -201,17 +306,66 @@ export class TsdbQuerier implements Querier {
   }
 }
 
+const EMPTY: DecodedChunk = { t: new Float64Array(0), v: new Float64Array(0) };
+
+/**
+ * Each series' parts as one run, all in one pair of arrays (a few allocations a select
+ * rather than two a series); parts out of order (history imported beside what was
+ * scraped) are sorted by `concatenate`.
+ */
+function join(series: DecodedChunk[][]): DecodedChunk[] {
+  const ordered = series.map(inOrder);
+  let total = 0;
+  series.forEach((parts, k) => {
+    if (ordered[k] && parts.length > 1) for (const p of parts) total += p.t.length;
+  });
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  let at = 0;
+  return series.map((parts, k) => {
+    if (!ordered[k]) return concatenate(parts);
+    if (parts.length === 0) return EMPTY;
+    if (parts.length === 1) return parts[0]!;
+    const from = at;
+    for (const p of parts) {
+      t.set(p.t, at);
+      v.set(p.v, at);
+      at += p.t.length;
+    }
+    return { t: t.subarray(from, at), v: v.subarray(from, at) };
+  });
+}
+
+/** Whether each part starts after the one before ends. */
+function inOrder(parts: DecodedChunk[]): boolean {
+  let last = -Infinity;
+  for (const p of parts) {
+    if (p.t.length === 0) continue;
+    if (p.t[0]! <= last) return false;
+    last = p.t[p.t.length - 1]!;
+  }
+  return true;
+}
+
 /** One field of a blob's points; "avg" is each bucket's sum over its count. */
-function readField(blob: Uint8Array, field: PointField, mint: number, maxt: number): DecodedChunk {
-  if (field !== "avg") return decodeRollupField(blob, field, mint, maxt);
-  const sum = decodeRollupField(blob, "sum", mint, maxt);
-  const count = decodeRollupField(blob, "count", mint, maxt).v;
+function decodeField(blob: Uint8Array, field: PointField): DecodedChunk {
+  if (field !== "avg") return decodeRollupField(blob, field);
+  const sum = decodeRollupField(blob, "sum");
+  const count = decodeRollupField(blob, "count").v;
   const v = new Float64Array(sum.v.length);
   for (let i = 0; i < v.length; i++) {
     const s = sum.v[i]!;
     v[i] = isStaleNaN(s) ? s : s / count[i]!;
   }
   return { t: sum.t, v };
+}
+
+/** The points with start <= t <= end, as views (stored timestamps are whole milliseconds). */
+function within(p: DecodedChunk, start: number, end: number): DecodedChunk {
+  const from = lowerBound(p.t, start);
+  const to = lowerBound(p.t, Math.floor(end) + 1, from);
+  if (from === 0 && to === p.t.length) return p;
+  return { t: p.t.subarray(from, to), v: p.v.subarray(from, to) };
 }
 
 /** One field of points rolled up here. */
