@@ -1,18 +1,23 @@
 import "server-only";
 import type { Statement } from "better-sqlite3";
-import { decodeChunkRange, type DecodedChunk } from "@/lib/metrics/chunk";
+import { chunkFirstT, decodeChunkRange, type DecodedChunk } from "@/lib/metrics/chunk";
+import { chunkListParts } from "@/lib/metrics/chunk-list";
+import { BLOCK_STARTS_CTE, blockStart } from "./blocks";
 import type { MetricsDb } from "./db";
 import { CHUNK_SPAN_MS } from "./writer";
 
 /**
- * Reads one series' raw samples from its closed chunks and its open one. Chunks are read
- * by (series, first timestamp), so a recent window reads a few rows however long the
- * series' history is. The querier and the rollup read through this one reader.
+ * Reads one series' raw samples from its compacted blocks, its closed chunks and its open
+ * one. Chunks are read by (series, first timestamp) and block rows by (block, series),
+ * so a recent window reads a few rows however long the series' history is, and within a
+ * block row only the chunks that overlap the window are decoded. The querier and the
+ * rollup read through this one reader.
  */
 export class RawReader {
   private readonly stmt: {
     chunks: Statement<[number, number, number, number], Buffer>;
     head: Statement<[number, number, number], Buffer>;
+    blocks: Statement<[number, number, number, number, number], BlockRow>;
   };
 
   constructor(db: MetricsDb) {
@@ -29,15 +34,52 @@ export class RawReader {
           "SELECT data FROM head WHERE series_id = ? AND first_t <= ? AND last_t >= ?",
         )
         .pluck(),
+      // CROSS JOIN: the block starts drive the loop, each a primary-key lookup.
+      blocks: db.prepare(
+        `${BLOCK_STARTS_CTE}
+         SELECT x.last_t, x.data FROM b CROSS JOIN blocks x
+           ON x.block = b.block AND x.series_id = ? AND x.first_t <= ? AND x.last_t >= ?
+           ORDER BY x.block, x.first_t`,
+      ),
     };
   }
 
   /** The samples with start <= t <= end. */
   read(id: number, start: number, end: number): DecodedChunk {
-    const rows = this.stmt.chunks.all(id, start - CHUNK_SPAN_MS, end, start);
+    // Newest first: samples move from head to chunks to blocks, so outside a transaction
+    // a move between two statements shows a sample twice (merged away below), never not at all.
     const head = this.stmt.head.get(id, end, start);
-    if (head) rows.push(head);
-    return concatenate(rows.map((row) => decodeChunkRange(asBytes(row), start, end)));
+    const chunks = this.stmt.chunks.all(id, start - CHUNK_SPAN_MS, end, start);
+    const rows = this.stmt.blocks.all(blockStart(start), blockStart(end), id, end, start);
+    const parts: DecodedChunk[] = [];
+    for (const row of rows) blockParts(asBytes(row.data), row.last_t, start, end, parts);
+    for (const c of chunks) parts.push(decodeChunkRange(asBytes(c), start, end));
+    if (head) parts.push(decodeChunkRange(asBytes(head), start, end));
+    return concatenate(parts);
+  }
+}
+
+type BlockRow = { last_t: number; data: Buffer };
+
+/**
+ * Decodes the chunks of a block row that overlap [start, end] into `out`. The chunks of
+ * a row are in time order and do not overlap, so one ends before the next one starts.
+ */
+function blockParts(
+  bytes: Uint8Array,
+  lastT: number,
+  start: number,
+  end: number,
+  out: DecodedChunk[],
+): void {
+  const chunks = chunkListParts(bytes);
+  let first = chunkFirstT(chunks[0]!)!;
+  for (let i = 0; i < chunks.length; i++) {
+    if (first > end) return;
+    const next = i + 1 < chunks.length ? chunkFirstT(chunks[i + 1]!)! : undefined;
+    const reaches = next === undefined ? lastT >= start : next > start;
+    if (reaches) out.push(decodeChunkRange(chunks[i]!, start, end));
+    if (next !== undefined) first = next;
   }
 }
 
@@ -50,7 +92,9 @@ export function asBytes(b: Buffer): Uint8Array {
  * One series' samples from its chunks, in Float64Arrays: a plain JS array may rewrite
  * a NaN's bits, and the staleness marker is a NaN told apart by its bits. Chunks of one
  * series overlap only when history was imported beside what was scraped: then samples
- * are sorted by time, the first of equal timestamps kept.
+ * are sorted by time, the first of equal timestamps kept (RawReader passes blocks, then
+ * closed chunks by first timestamp, then the open chunk; the compaction merges in the
+ * same order, so it keeps the sample a read returned).
  */
 export function concatenate(parts: DecodedChunk[]): DecodedChunk {
   if (parts.length === 1) return parts[0]!;
