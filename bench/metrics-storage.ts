@@ -20,7 +20,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isStaleNaN } from "@/lib/metrics/stale";
-import { ChunkCompactor } from "@/server/tsdb/compact";
+import { ChunkCompactor, type CompactReport } from "@/server/tsdb/compact";
 import { openMetricsDb } from "@/server/tsdb/db";
 import { MAINTENANCE_EVERY_MS } from "@/server/tsdb/maintenance";
 import { sortLabels, type LabelPairs } from "@/server/tsdb/labels";
@@ -30,7 +30,7 @@ import { mulberry32 } from "@/lib/seeded-random";
 import { parseFlags } from "./generate-history";
 import { BenchTarget } from "./metrics-series";
 import { startPrometheus } from "@/test/prometheus-server";
-import { ROOT, round1 } from "./server-process";
+import { percentile, ROOT, round1 } from "./server-process";
 
 const flags = parseFlags(process.argv.slice(2));
 const HOURS = Number(flags.hours ?? 24);
@@ -196,18 +196,20 @@ async function writeDay(dir: string, job: string, sources: Source[]) {
   });
   loops.sort((a, b) => a.offset - b.offset);
   const compactor = COMPACT ? new ChunkCompactor(db) : undefined;
-  const compaction = { runs: 0, batches: 0, rows: 0, chunks: 0, longestBatchMs: 0, seconds: 0 };
+  // Each batch (one transaction) timed on its own: the writer waits while one runs.
+  const totals: CompactReport = { batches: 0, series: 0, chunks: 0, rows: 0, longestBatchMs: 0 };
+  const batchMs: number[] = [];
+  let compactSeconds = 0;
   let maintainAt = START_MS + MAINTENANCE_EVERY_MS;
   const maintain = (now: number) => {
     if (!compactor) return;
     const t0 = performance.now();
-    const r = compactor.runNow(now);
-    compaction.seconds += (performance.now() - t0) / 1000;
-    compaction.runs++;
-    compaction.batches += r.batches;
-    compaction.rows += r.rows;
-    compaction.chunks += r.chunks;
-    compaction.longestBatchMs = Math.max(compaction.longestBatchMs, r.longestBatchMs);
+    for (;;) {
+      const b0 = performance.now();
+      if (!compactor.step(now, totals)) break;
+      batchMs.push(performance.now() - b0);
+    }
+    compactSeconds += (performance.now() - t0) / 1000;
   };
   const started = performance.now();
   for (let k = 0; k < SCRAPES; k++) {
@@ -234,9 +236,20 @@ async function writeDay(dir: string, job: string, sources: Source[]) {
     writeSeconds,
     compaction: compactor
       ? {
-          ...compaction,
-          longestBatchMs: round1(compaction.longestBatchMs),
-          seconds: round1(compaction.seconds),
+          batches: totals.batches,
+          chunks: totals.chunks,
+          rows: totals.rows,
+          seconds: round1(compactSeconds),
+          batchMs: {
+            median: round1(
+              percentile(
+                batchMs.sort((a, b) => a - b),
+                0.5,
+              ),
+            ),
+            p99: round1(percentile(batchMs, 0.99)),
+            max: round1(batchMs[batchMs.length - 1] ?? 0),
+          },
         }
       : null,
   };
@@ -483,7 +496,7 @@ function report(r: Awaited<ReturnType<typeof measure>>) {
     );
   }
   console.log(
-    `\n${r.name}: ${o.samples} samples in ${o.series} series (${o.postings} postings, ${o.blockRows} block rows, ${o.closedChunks} closed chunks, ${o.freePages} free pages), ${HOURS} h at 15 s, written in ${r.writeSeconds} s${r.compaction ? ` (compaction ${r.compaction.seconds} s in ${r.compaction.batches} batches, the longest ${r.compaction.longestBatchMs} ms)` : ", not compacted"}${r.prometheus ? `; Prometheus read ${r.prometheus.written.samples} (${r.prometheus.written.stale} staleness markers left out)` : ""}`,
+    `\n${r.name}: ${o.samples} samples in ${o.series} series (${o.postings} postings, ${o.blockRows} block rows, ${o.closedChunks} closed chunks, ${o.freePages} free pages), ${HOURS} h at 15 s, written in ${r.writeSeconds} s${r.compaction ? ` (compaction ${r.compaction.seconds} s in ${r.compaction.batches} batches: median ${r.compaction.batchMs.median} ms, p99 ${r.compaction.batchMs.p99}, longest ${r.compaction.batchMs.max})` : ", not compacted"}${r.prometheus ? `; Prometheus read ${r.prometheus.written.samples} (${r.prometheus.written.stale} staleness markers left out)` : ""}`,
   );
   console.log(`${"".padEnd(52)}${"bytes".padStart(13)}${"B/sample".padStart(10)}`);
   for (const [label, bytes, b] of rows)
