@@ -1,8 +1,16 @@
 // Several XOR chunks of one series stored as one blob (a row of metrics.db's `blocks`
-// table): each chunk preceded by its length in bytes as an unsigned LEB128 varint, as
-// protobuf writes lengths. A chunk's own bytes do not say where it ends (its last byte
-// is partly padding), so the length is what lets a reader skip a chunk without decoding
-// it. The chunks themselves are unchanged: Prometheus's XOR encoding (chunk.ts).
+// table). Each chunk is preceded by two unsigned LEB128 varints, as protobuf writes
+// them: its length in bytes, and its span (last timestamp minus first, in ms). A chunk's
+// own bytes say neither where it ends (its last byte is partly padding) nor when (that
+// takes a walk over every sample), so these let a reader skip a chunk outside its window
+// without decoding it; the first timestamp is in the chunk's first bytes. The chunks
+// themselves are unchanged: Prometheus's XOR encoding (chunk.ts).
+
+export type ListedChunk = {
+  bytes: Uint8Array;
+  /** Last timestamp minus the first, ms (0 for a chunk of one sample). */
+  span: number;
+};
 
 function corrupt(why: string): Error {
   return new RangeError(`corrupt chunk list: ${why}`);
@@ -18,45 +26,55 @@ function varintBytes(n: number): number {
 }
 
 /** What one chunk adds to a list's length. */
-export function chunkListCost(chunk: Uint8Array): number {
-  return varintBytes(chunk.length) + chunk.length;
+export function chunkListCost(chunk: ListedChunk): number {
+  return varintBytes(chunk.bytes.length) + varintBytes(chunk.span) + chunk.bytes.length;
 }
 
-export function encodeChunkList(chunks: readonly Uint8Array[]): Uint8Array {
+export function encodeChunkList(chunks: readonly ListedChunk[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + chunkListCost(c), 0));
   let at = 0;
-  for (const c of chunks) {
-    let n = c.length;
+  const varint = (n: number) => {
     while (n >= 0x80) {
-      out[at++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
+      out[at++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
     }
     out[at++] = n;
-    out.set(c, at);
-    at += c.length;
+  };
+  for (const c of chunks) {
+    if (!Number.isSafeInteger(c.span) || c.span < 0)
+      throw new RangeError(`a chunk's span must be a non-negative integer, not ${c.span}`);
+    varint(c.bytes.length);
+    varint(c.span);
+    out.set(c.bytes, at);
+    at += c.bytes.length;
   }
   return out;
 }
 
-/** The chunks of a list, as views over its bytes. */
-export function chunkListParts(bytes: Uint8Array): Uint8Array[] {
-  const parts: Uint8Array[] = [];
+/** The chunks of a list, their bytes as views over the list's. */
+export function chunkListParts(bytes: Uint8Array): ListedChunk[] {
+  const parts: ListedChunk[] = [];
   let at = 0;
-  while (at < bytes.length) {
+  const varint = (what: string): number => {
     let n = 0;
-    let shift = 0;
+    let scale = 1;
     for (;;) {
-      if (at >= bytes.length) throw corrupt("a length runs past the end");
-      if (shift > 28) throw corrupt("a length longer than 5 bytes");
+      if (at >= bytes.length) throw corrupt(`a ${what} runs past the end`);
+      if (scale > 2 ** 49) throw corrupt(`a ${what} longer than 8 bytes`);
       const b = bytes[at++]!;
-      n += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((b & 0x80) === 0) break;
+      n += (b & 0x7f) * scale;
+      scale *= 0x80;
+      if ((b & 0x80) === 0) return n;
     }
-    if (n === 0) throw corrupt(`an empty chunk at byte ${at - 1}`);
+  };
+  while (at < bytes.length) {
+    const start = at;
+    const n = varint("length");
+    const span = varint("span");
+    if (n === 0) throw corrupt(`an empty chunk at byte ${start}`);
     if (at + n > bytes.length)
       throw corrupt(`a chunk of ${n} bytes at byte ${at}, past the end (${bytes.length})`);
-    parts.push(bytes.subarray(at, at + n));
+    parts.push({ bytes: bytes.subarray(at, at + n), span });
     at += n;
   }
   return parts;

@@ -165,7 +165,7 @@ export class ChunkCompactor {
         // hold a sample at the same time the one a read returned is the one kept.
         const parts: DecodedChunk[] = [];
         for (const row of existing)
-          for (const chunk of chunkListParts(asBytes(row))) parts.push(decodeChunk(chunk));
+          for (const chunk of chunkListParts(asBytes(row))) parts.push(decodeChunk(chunk.bytes));
         for (const p of pieces) parts.push(decodeChunk(p.bytes));
         const { t, v } = concatenate(parts);
         merged = encodePieces(t, v, 0, t.length);
@@ -232,13 +232,13 @@ function packRows(pieces: Piece[], limit: number): Piece[] {
       firstT: group[0]!.firstT,
       lastT: group[group.length - 1]!.lastT,
       count: group.reduce((n, p) => n + p.count, 0),
-      bytes: encodeChunkList(group.map((p) => p.bytes)),
+      bytes: encodeChunkList(group.map((p) => ({ bytes: p.bytes, span: p.lastT - p.firstT }))),
     });
     group = [];
     bytes = 0;
   };
   for (const p of pieces) {
-    const cost = chunkListCost(p.bytes);
+    const cost = chunkListCost({ bytes: p.bytes, span: p.lastT - p.firstT });
     if (group.length > 0 && bytes + cost > limit) flush();
     group.push(p);
     bytes += cost;

@@ -2,7 +2,7 @@ import "server-only";
 import type { Statement } from "better-sqlite3";
 import { chunkFirstT, decodeChunkRange, type DecodedChunk } from "@/lib/metrics/chunk";
 import { chunkListParts } from "@/lib/metrics/chunk-list";
-import { BLOCK_STARTS_CTE, blockStart } from "./blocks";
+import { BLOCK_SPAN_MS, BLOCK_STARTS_CTE, blockStart } from "./blocks";
 import type { MetricsDb } from "./db";
 import { CHUNK_SPAN_MS } from "./writer";
 
@@ -15,71 +15,85 @@ import { CHUNK_SPAN_MS } from "./writer";
  */
 export class RawReader {
   private readonly stmt: {
-    chunks: Statement<[number, number, number, number], Buffer>;
-    head: Statement<[number, number, number], Buffer>;
-    blocks: Statement<[number, number, number, number, number], BlockRow>;
+    near: Statement<ReadParams, Row>;
+    far: Statement<ReadParams, Row>;
   };
 
   constructor(db: MetricsDb) {
+    // One statement, so one snapshot even outside a transaction (samples move from head
+    // to chunks to blocks) and one call. Its parts come in order: blocks, then chunks by
+    // first timestamp (the primary key's order), then the open chunk. No ORDER BY: its
+    // sorter would copy every blob once more, and concatenate() sorts parts that were
+    // not in order anyway.
+    const rest = `
+      UNION ALL SELECT ${CHUNK}, first_t, last_t, data FROM chunks
+        WHERE series_id = ? AND first_t >= ? AND first_t <= ? AND last_t >= ?
+      UNION ALL SELECT ${CHUNK}, first_t, last_t, data FROM head
+        WHERE series_id = ? AND first_t <= ? AND last_t >= ?`;
     this.stmt = {
-      // pluck: the blob alone, without an object a row.
-      chunks: db
-        .prepare<[number, number, number, number], Buffer>(
-          `SELECT data FROM chunks WHERE series_id = ? AND first_t >= ? AND first_t <= ?
-             AND last_t >= ? ORDER BY first_t`,
-        )
-        .pluck(),
-      head: db
-        .prepare<[number, number, number], Buffer>(
-          "SELECT data FROM head WHERE series_id = ? AND first_t <= ? AND last_t >= ?",
-        )
-        .pluck(),
+      // A window within two blocks (a recent hour): two primary-key lookups.
+      near: db.prepare(
+        `SELECT ${BLOCK} AS kind, first_t, last_t, data FROM blocks
+           WHERE block IN (?, ?) AND series_id = ? AND first_t <= ? AND last_t >= ? ${rest}`,
+      ),
       // CROSS JOIN: the block starts drive the loop, each a primary-key lookup.
-      blocks: db.prepare(
+      far: db.prepare(
         `${BLOCK_STARTS_CTE}
-         SELECT x.last_t, x.data FROM b CROSS JOIN blocks x
-           ON x.block = b.block AND x.series_id = ? AND x.first_t <= ? AND x.last_t >= ?
-           ORDER BY x.block, x.first_t`,
+         SELECT ${BLOCK} AS kind, x.first_t, x.last_t, x.data FROM b CROSS JOIN blocks x
+           ON x.block = b.block AND x.series_id = ? AND x.first_t <= ? AND x.last_t >= ? ${rest}`,
       ),
     };
   }
 
   /** The samples with start <= t <= end. */
   read(id: number, start: number, end: number): DecodedChunk {
-    // Newest first: samples move from head to chunks to blocks, so outside a transaction
-    // a move between two statements shows a sample twice (merged away below), never not at all.
-    const head = this.stmt.head.get(id, end, start);
-    const chunks = this.stmt.chunks.all(id, start - CHUNK_SPAN_MS, end, start);
-    const rows = this.stmt.blocks.all(blockStart(start), blockStart(end), id, end, start);
+    const from = blockStart(start);
+    const to = blockStart(end);
+    const statement = to - from > BLOCK_SPAN_MS ? this.stmt.far : this.stmt.near;
+    const rows = statement.all(
+      from,
+      to,
+      id,
+      end,
+      start,
+      id,
+      start - CHUNK_SPAN_MS,
+      end,
+      start,
+      id,
+      end,
+      start,
+    );
     const parts: DecodedChunk[] = [];
-    for (const row of rows) blockParts(asBytes(row.data), row.last_t, start, end, parts);
-    for (const c of chunks) parts.push(decodeChunkRange(asBytes(c), start, end));
-    if (head) parts.push(decodeChunkRange(asBytes(head), start, end));
+    for (const row of rows) {
+      if (row.kind === BLOCK) blockParts(row, start, end, parts);
+      else parts.push(decodeChunkRange(asBytes(row.data), start, end));
+    }
     return concatenate(parts);
   }
 }
 
-type BlockRow = { last_t: number; data: Buffer };
+// What a row of the read is: a `blocks` row (several chunks) or one chunk.
+const BLOCK = 0;
+const CHUNK = 1;
 
-/**
- * Decodes the chunks of a block row that overlap [start, end] into `out`. The chunks of
- * a row are in time order and do not overlap, so one ends before the next one starts.
- */
-function blockParts(
-  bytes: Uint8Array,
-  lastT: number,
-  start: number,
-  end: number,
-  out: DecodedChunk[],
-): void {
-  const chunks = chunkListParts(bytes);
-  let first = chunkFirstT(chunks[0]!)!;
-  for (let i = 0; i < chunks.length; i++) {
-    if (first > end) return;
-    const next = i + 1 < chunks.length ? chunkFirstT(chunks[i + 1]!)! : undefined;
-    const reaches = next === undefined ? lastT >= start : next > start;
-    if (reaches) out.push(decodeChunkRange(chunks[i]!, start, end));
-    if (next !== undefined) first = next;
+type ReadParams = [
+  ...blocks: [from: number, to: number, id: number, end: number, start: number],
+  ...chunks: [id: number, from: number, end: number, start: number],
+  ...head: [id: number, end: number, start: number],
+];
+
+type Row = { kind: number; first_t: number; last_t: number; data: Buffer };
+
+/** Decodes the chunks of a block row that overlap [start, end] into `out`. */
+function blockParts(row: Row, start: number, end: number, out: DecodedChunk[]): void {
+  const inside = row.first_t >= start && row.last_t <= end;
+  for (const c of chunkListParts(asBytes(row.data))) {
+    if (!inside) {
+      const first = chunkFirstT(c.bytes)!;
+      if (first > end || first + c.span < start) continue;
+    }
+    out.push(decodeChunkRange(c.bytes, start, end));
   }
 }
 
