@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { decodeChunk } from "@/lib/metrics/chunk";
+import { RawReader } from "@/server/tsdb/raw-read";
 import { scrapeOffsetMs } from "@/server/tsdb/scraper";
 import { benchConfigYaml, monitorId, parseFlags } from "./generate-history";
 import { SERIES_PER_TARGET } from "./metrics-series";
@@ -124,16 +124,17 @@ function storedFigures(dataDir: string) {
   const db = new Database(file, { readonly: true });
   try {
     const count = (sql: string) => (db.prepare(sql).get() as { n: number | null }).n ?? 0;
+    // Open chunks, closed ones and the compacted block rows they are merged into.
     const samples =
-      count("SELECT sum(count) AS n FROM head") + count("SELECT sum(count) AS n FROM chunks");
+      count("SELECT sum(count) AS n FROM head") +
+      count("SELECT sum(count) AS n FROM chunks") +
+      count("SELECT sum(count) AS n FROM blocks");
     // Every scrape's `up` sample: on its slot when the scrape started within the tolerance.
     const ups = db.prepare("SELECT id, key FROM series WHERE name = 'up'").all() as {
       id: number;
       key: string;
     }[];
-    const blobs = db.prepare(
-      "SELECT data FROM chunks WHERE series_id = ? UNION ALL SELECT data FROM head WHERE series_id = ?",
-    );
+    const raw = new RawReader(db);
     let scrapes = 0;
     let onSlot = 0;
     for (const up of ups) {
@@ -141,17 +142,16 @@ function storedFigures(dataDir: string) {
         ([n]) => n === "instance",
       )![1];
       const offset = scrapeOffsetMs({ job: JOB, instance, intervalMs: SCRAPE_MS });
-      for (const { data } of blobs.all(up.id, up.id) as { data: Buffer }[]) {
-        for (const t of decodeChunk(new Uint8Array(data)).t) {
-          scrapes++;
-          if ((t - offset) % SCRAPE_MS === 0) onSlot++;
-        }
+      for (const t of raw.read(up.id, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).t) {
+        scrapes++;
+        if ((t - offset) % SCRAPE_MS === 0) onSlot++;
       }
     }
     return {
       samples,
       series: count("SELECT count(*) AS n FROM series"),
       chunks: count("SELECT count(*) AS n FROM chunks"),
+      blockRows: count("SELECT count(*) AS n FROM blocks"),
       scrapesStored: scrapes,
       scrapesOnSlot: onSlot,
       fileMiB: MiB(

@@ -2,7 +2,7 @@
 // Does a long history slow the metrics dashboards down, and how do they compare with
 // Prometheus? Generates one metrics.db per --days value (--instances instances of a
 // 12-bucket request-duration histogram and a request counter, scraped every 15 s,
-// restarting about weekly, through the writer; then the rollup and retention as the
+// restarting about weekly, through the writer; then rollup, compaction, retention as the
 // metrics thread would have run them), loads the same history into Prometheus 2.42 for
 // each --prometheus-days value (OpenMetrics through `promtool tsdb create-blocks-from
 // openmetrics`), and times two panels on every store, request by request in rotation:
@@ -23,6 +23,7 @@ import { openMetricsDb, type MetricsDb } from "../server/tsdb/db";
 import type { LabelPairs } from "../server/tsdb/labels";
 import { rangeQuery } from "../server/tsdb/prom-api";
 import { TsdbQuerier } from "../server/tsdb/querier";
+import { ChunkCompactor } from "../server/tsdb/compact";
 import { applyRetention } from "../server/tsdb/retention";
 import { FIVE_MINUTES, Rollup, ROLLUP_GRACE_MS } from "../server/tsdb/rollup";
 import { TsdbWriter } from "../server/tsdb/writer";
@@ -262,6 +263,8 @@ async function build(root: string, days: number, db: boolean, prom: boolean): Pr
   const now = END + ROLLUP_GRACE_MS + FIVE_MINUTES;
   const rolled = new Rollup(mdb).runNow(now);
   built.rollupS = seconds(t0);
+  // Closed chunks into blocks, as the metrics thread's maintenance does after the rollup.
+  const compacted = new ChunkCompactor(mdb).runNow(now);
   t0 = performance.now();
   const removed = await applyRetention(
     mdb,
@@ -272,7 +275,7 @@ async function build(root: string, days: number, db: boolean, prom: boolean): Pr
   built.retentionS = seconds(t0);
   mdb.close();
   console.error(
-    `  ${days} d: ${built.samples.toLocaleString("en")} samples in ${built.generateS} s, rolled up in ${built.rollupS} s (${rolled.points["5m"]} 5-minute, ${rolled.points["1h"]} hourly points), retention removed ${removed.chunks + removed.heads} raw chunks in ${built.retentionS} s`,
+    `  ${days} d: ${built.samples.toLocaleString("en")} samples in ${built.generateS} s, rolled up in ${built.rollupS} s (${rolled.points["5m"]} 5-minute, ${rolled.points["1h"]} hourly points), ${compacted.chunks} closed chunks compacted into ${compacted.rows} block rows, retention removed ${removed.chunks + removed.heads} raw chunks and ${removed.blockRows} block rows in ${built.retentionS} s`,
   );
   if (histogram && counter) {
     counter.write("# EOF\n");

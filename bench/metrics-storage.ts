@@ -1,4 +1,4 @@
-// npm run bench:metrics:storage [-- --hours 24 --targets 1 --keep DIR --no-prometheus]
+// npm run bench:metrics:storage [-- --hours 24 --targets 1 --keep DIR --no-prometheus --no-compact]
 // Bytes per raw sample on disk after a day, in metrics.db and in Prometheus 2.42's TSDB.
 // Two data sets, each scraped every 15 s for `--hours` of simulated time:
 //   demo   what the demo service exposes (demo/lib/metrics.mjs: prom-client's default
@@ -8,7 +8,9 @@
 // Each scrape goes through the real scrape path (ReplicaScraper: parse, target labels,
 // staleness, the four synthetic series) into the real TsdbWriter, stamped exactly on its
 // slot (the metrics thread's timestamp tolerance), one commit per scrape as the thread
-// commits once a second. The bodies come from a fetch stand-in: nothing waits a day.
+// commits once a second, and the compaction of closed chunks into blocks every simulated
+// minute, as the thread's maintenance runs it (--no-compact leaves them as they were
+// closed). The bodies come from a fetch stand-in: nothing waits a day.
 // The samples written are also written out as OpenMetrics text with timestamps and
 // loaded with `promtool tsdb create-blocks-from openmetrics` (2-hour blocks); then a
 // Prometheus 2.42 is started on those blocks until it has compacted them, as a running
@@ -18,7 +20,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isStaleNaN } from "@/lib/metrics/stale";
+import { ChunkCompactor, type CompactReport } from "@/server/tsdb/compact";
 import { openMetricsDb } from "@/server/tsdb/db";
+import { MAINTENANCE_EVERY_MS } from "@/server/tsdb/maintenance";
 import { sortLabels, type LabelPairs } from "@/server/tsdb/labels";
 import { ReplicaScraper, scrapeOffsetMs, type ScrapeSpec } from "@/server/tsdb/scraper";
 import { TsdbWriter } from "@/server/tsdb/writer";
@@ -26,13 +30,14 @@ import { mulberry32 } from "@/lib/seeded-random";
 import { parseFlags } from "./generate-history";
 import { BenchTarget } from "./metrics-series";
 import { startPrometheus } from "@/test/prometheus-server";
-import { ROOT, round1 } from "./server-process";
+import { percentile, ROOT, round1 } from "./server-process";
 
 const flags = parseFlags(process.argv.slice(2));
 const HOURS = Number(flags.hours ?? 24);
 const TARGETS = Number(flags.targets ?? 1);
 const KEEP = flags.keep ? path.resolve(flags.keep) : undefined;
 const PROMETHEUS = flags["no-prometheus"] === undefined;
+const COMPACT = flags["no-compact"] === undefined;
 const PROMTOOL_BIN = "/usr/bin/promtool";
 const SCRAPE_MS = 15_000;
 /** 2026-12-01T00:00:00Z: a whole day, so Prometheus's 2-hour blocks line up with it. */
@@ -190,6 +195,22 @@ async function writeDay(dir: string, job: string, sources: Source[]) {
     };
   });
   loops.sort((a, b) => a.offset - b.offset);
+  const compactor = COMPACT ? new ChunkCompactor(db) : undefined;
+  // Each batch (one transaction) timed on its own: the writer waits while one runs.
+  const totals: CompactReport = { batches: 0, series: 0, chunks: 0, rows: 0, longestBatchMs: 0 };
+  const batchMs: number[] = [];
+  let compactSeconds = 0;
+  let maintainAt = START_MS + MAINTENANCE_EVERY_MS;
+  const maintain = (now: number) => {
+    if (!compactor) return;
+    const t0 = performance.now();
+    for (;;) {
+      const b0 = performance.now();
+      if (!compactor.step(now, totals)) break;
+      batchMs.push(performance.now() - b0);
+    }
+    compactSeconds += (performance.now() - t0) / 1000;
+  };
   const started = performance.now();
   for (let k = 0; k < SCRAPES; k++) {
     for (const loop of loops) {
@@ -199,12 +220,39 @@ async function writeDay(dir: string, job: string, sources: Source[]) {
       if (!result.ok) throw new Error(`scrape ${k} of ${job} failed: ${result.error}`);
       // The thread commits once a second, and one target is scraped once per 15 s.
       writer.commit(t + 1000);
+      if (t + 1000 >= maintainAt) {
+        maintain(t + 1000);
+        maintainAt += MAINTENANCE_EVERY_MS;
+      }
     }
     if (k % 960 === 0 && k > 0) console.error(`[${job}] ${(k * SCRAPE_MS) / 3_600_000} h written`);
   }
   writer.commit(START_MS + SCRAPES * SCRAPE_MS);
+  maintain(START_MS + SCRAPES * SCRAPE_MS);
   const writeSeconds = (performance.now() - started) / 1000;
-  return { db, writer, writeSeconds };
+  return {
+    db,
+    writer,
+    writeSeconds,
+    compaction: compactor
+      ? {
+          batches: totals.batches,
+          chunks: totals.chunks,
+          rows: totals.rows,
+          seconds: round1(compactSeconds),
+          batchMs: {
+            median: round1(
+              percentile(
+                batchMs.sort((a, b) => a - b),
+                0.5,
+              ),
+            ),
+            p99: round1(percentile(batchMs, 0.99)),
+            max: round1(batchMs[batchMs.length - 1] ?? 0),
+          },
+        }
+      : null,
+  };
 }
 
 function fileSize(file: string): number {
@@ -216,8 +264,12 @@ function opsdeckFigures(db: ReturnType<typeof openMetricsDb>, dir: string) {
   const file = path.join(dir, "metrics.db");
   const one = (sql: string) => (db.prepare(sql).get() as { n: number | null }).n ?? 0;
   const samples =
-    one("SELECT sum(count) AS n FROM head") + one("SELECT sum(count) AS n FROM chunks");
+    one("SELECT sum(count) AS n FROM head") +
+    one("SELECT sum(count) AS n FROM chunks") +
+    one("SELECT sum(count) AS n FROM blocks");
+  // A block row's data is its chunks, each after its length (a byte or two).
   const blobs = {
+    blocks: one("SELECT sum(length(data)) AS n FROM blocks"),
     chunks: one("SELECT sum(length(data)) AS n FROM chunks"),
     head: one("SELECT sum(length(data)) AS n FROM head"),
   };
@@ -241,6 +293,8 @@ function opsdeckFigures(db: ReturnType<typeof openMetricsDb>, dir: string) {
     series: one("SELECT count(*) AS n FROM series"),
     postings: one("SELECT count(*) AS n FROM postings"),
     closedChunks: one("SELECT count(*) AS n FROM chunks"),
+    blockRows: one("SELECT count(*) AS n FROM blocks"),
+    freePages: db.pragma("freelist_count", { simple: true }) as number,
     blobs,
     checkpointed,
     vacuumed,
@@ -379,11 +433,15 @@ async function prometheusFigures(recorded: Recorded, work: string) {
 
 async function measure(name: "demo" | "bench", sources: Source[], work: string) {
   const dir = path.join(work, name);
-  const { db, writer, writeSeconds } = await writeDay(path.join(dir, "opsdeck"), name, sources);
+  const { db, writer, writeSeconds, compaction } = await writeDay(
+    path.join(dir, "opsdeck"),
+    name,
+    sources,
+  );
   try {
     const opsdeck = opsdeckFigures(db, path.join(dir, "opsdeck"));
     const prometheus = PROMETHEUS ? await prometheusFigures(writer.recorded, dir) : null;
-    return { name, writeSeconds: round1(writeSeconds), opsdeck, prometheus };
+    return { name, writeSeconds: round1(writeSeconds), compaction, opsdeck, prometheus };
   } finally {
     db.close();
   }
@@ -394,6 +452,7 @@ function report(r: Awaited<ReturnType<typeof measure>>) {
   const per = (bytes: number, samples = o.samples) => (bytes / samples).toFixed(2);
   const t = o.checkpointed.tables;
   const tableBytes = (names: string[]) => names.reduce((n, k) => n + (t[k] ?? 0), 0);
+  const blobBytes = o.blobs.blocks + o.blobs.chunks + o.blobs.head;
   const rows: [string, string, string][] = [
     [
       "metrics.db after wal_checkpoint(TRUNCATE)",
@@ -401,16 +460,13 @@ function report(r: Awaited<ReturnType<typeof measure>>) {
       per(o.checkpointed.bytes),
     ],
     ["metrics.db after VACUUM", `${o.vacuumed.bytes}`, per(o.vacuumed.bytes)],
-    [
-      "  chunk blobs (closed + open)",
-      `${o.blobs.chunks + o.blobs.head}`,
-      per(o.blobs.chunks + o.blobs.head),
-    ],
+    ["  chunk blobs (blocks + closed + open)", `${blobBytes}`, per(blobBytes)],
     [
       "  SQLite overhead (file − blobs)",
-      `${o.checkpointed.bytes - o.blobs.chunks - o.blobs.head}`,
-      per(o.checkpointed.bytes - o.blobs.chunks - o.blobs.head),
+      `${o.checkpointed.bytes - blobBytes}`,
+      per(o.checkpointed.bytes - blobBytes),
     ],
+    ["  blocks table pages", `${tableBytes(["blocks"])}`, per(tableBytes(["blocks"]))],
     ["  chunks table pages", `${tableBytes(["chunks"])}`, per(tableBytes(["chunks"]))],
     ["  head table pages", `${tableBytes(["head"])}`, per(tableBytes(["head"]))],
     [
@@ -440,7 +496,7 @@ function report(r: Awaited<ReturnType<typeof measure>>) {
     );
   }
   console.log(
-    `\n${r.name}: ${o.samples} samples in ${o.series} series (${o.postings} postings, ${o.closedChunks} closed chunks), ${HOURS} h at 15 s, written in ${r.writeSeconds} s${r.prometheus ? `; Prometheus read ${r.prometheus.written.samples} (${r.prometheus.written.stale} staleness markers left out)` : ""}`,
+    `\n${r.name}: ${o.samples} samples in ${o.series} series (${o.postings} postings, ${o.blockRows} block rows, ${o.closedChunks} closed chunks, ${o.freePages} free pages), ${HOURS} h at 15 s, written in ${r.writeSeconds} s${r.compaction ? ` (compaction ${r.compaction.seconds} s in ${r.compaction.batches} batches: median ${r.compaction.batchMs.median} ms, p99 ${r.compaction.batchMs.p99}, longest ${r.compaction.batchMs.max})` : ", not compacted"}${r.prometheus ? `; Prometheus read ${r.prometheus.written.samples} (${r.prometheus.written.stale} staleness markers left out)` : ""}`,
   );
   console.log(`${"".padEnd(52)}${"bytes".padStart(13)}${"B/sample".padStart(10)}`);
   for (const [label, bytes, b] of rows)

@@ -604,3 +604,11 @@ export function chunkStats(bytes: Uint8Array): ChunkStats {
   walk(c, -Infinity, Infinity, null, null);
   return { count: c.count, firstT: c.firstT, lastT: c.t };
 }
+
+/** The first sample's timestamp, read from the chunk's first bytes (undefined when empty). */
+export function chunkFirstT(bytes: Uint8Array): number | undefined {
+  const c = openCursor(bytes);
+  if (c.count === 0) return undefined;
+  readFirst(c);
+  return c.firstT;
+}

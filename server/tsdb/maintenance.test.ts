@@ -21,13 +21,17 @@ describe("the metrics thread's maintenance", () => {
     expect(first.rollup.done["5m"]).toBe(
       Math.floor((now - 2 * 60_000) / FIVE_MINUTES) * FIVE_MINUTES,
     );
-    // The 20-day-old raw samples were rolled up, then deleted.
-    expect(first.retention).toMatchObject({ heads: 1, series: 0 });
+    // The closed chunk was compacted into its block; the 20-day-old raw samples were
+    // rolled up, then deleted.
+    expect(first.compaction).toMatchObject({ series: 1, chunks: 1, rows: 1 });
+    expect(first.retention).toMatchObject({ blockRows: 1, heads: 1, series: 0 });
+    expect(db.prepare("SELECT count(*) AS n FROM blocks").get()).toEqual({ n: 0 });
     expect(db.prepare("SELECT count(*) AS n FROM head").get()).toEqual({ n: 0 });
     expect(db.prepare("SELECT count(*) AS n FROM rollups").get()).toEqual({ n: 2 });
 
     const soon = await m.run(RETENTION, now + RETENTION_EVERY_MS - 1);
     expect(soon.retention).toBeUndefined();
+    expect(soon.compaction).toMatchObject({ series: 0, rows: 0 });
     const later = await m.run(RETENTION, now + RETENTION_EVERY_MS);
     expect(later.retention).toMatchObject({ chunks: 0, heads: 0, series: 0 });
   });
@@ -39,6 +43,7 @@ describe("the metrics thread's maintenance", () => {
     w.commit();
     const r = await new MetricsMaintenance(db, w).run(RETENTION, FIXTURE_T0 + DAY, () => true);
     expect(r.rollup.batches).toBe(0);
+    expect(r.compaction).toBeUndefined();
     expect(r.retention).toBeUndefined();
     expect(db.prepare("SELECT count(*) AS n FROM rollups").get()).toEqual({ n: 0 });
   });

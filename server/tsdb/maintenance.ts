@@ -1,5 +1,6 @@
 import "server-only";
 import { logger } from "@/server/logger";
+import { ChunkCompactor, type CompactReport } from "./compact";
 import type { MetricsDb } from "./db";
 import { applyRetention, type Retention, type RetentionReport } from "./retention";
 import { Rollup, type RollupReport } from "./rollup";
@@ -9,13 +10,22 @@ import type { TsdbWriter } from "./writer";
 export const MAINTENANCE_EVERY_MS = 60_000;
 export const RETENTION_EVERY_MS = 3_600_000;
 
+export type MaintenanceReport = {
+  rollup: RollupReport;
+  compaction: CompactReport | undefined;
+  retention: RetentionReport | undefined;
+};
+
 /**
- * The metrics thread's upkeep of metrics.db: the rollup at every run, retention once an
- * hour, both in batches that yield between transactions so the writer's commit and the
- * scrapes go on. `stop` is asked between batches (the thread stopping, or its lease lost).
+ * The metrics thread's upkeep of metrics.db: the rollup and the compaction of closed
+ * chunks at every run (the compaction has work once a two-hour block has ended, or when
+ * a chunk was written into one it had merged), retention once an hour, all in batches
+ * that yield between transactions so the writer's commit and the scrapes go on. `stop`
+ * is asked between batches (the thread stopping, or its lease lost).
  */
 export class MetricsMaintenance {
   private readonly rollup: Rollup;
+  private readonly compactor: ChunkCompactor;
   private lastRetention = -Infinity;
 
   constructor(
@@ -23,24 +33,28 @@ export class MetricsMaintenance {
     private readonly writer: TsdbWriter,
   ) {
     this.rollup = new Rollup(db);
+    this.compactor = new ChunkCompactor(db);
   }
 
   async run(
     retention: Retention,
     now = Date.now(),
     stop: () => boolean = () => false,
-  ): Promise<{ rollup: RollupReport; retention: RetentionReport | undefined }> {
+  ): Promise<MaintenanceReport> {
     const rollup = await this.rollup.run(now, stop);
+    if (stop()) return { rollup, compaction: undefined, retention: undefined };
+    const compaction = await this.compactor.run(now, stop);
     if (stop() || now - this.lastRetention < RETENTION_EVERY_MS)
-      return { rollup, retention: undefined };
+      return { rollup, compaction, retention: undefined };
     const r = await applyRetention(this.db, retention, now, { writer: this.writer, stop });
     this.lastRetention = now;
-    const removed = r.chunks + r.heads + r.fiveMinuteRows + r.hourRows + r.series;
+    const removed = r.chunks + r.blockRows + r.heads + r.fiveMinuteRows + r.hourRows + r.series;
     if (removed > 0)
       logger.info(
         {
           context: {
             rawChunks: r.chunks + r.heads,
+            rawBlockRows: r.blockRows,
             fiveMinuteRows: r.fiveMinuteRows,
             hourRows: r.hourRows,
             series: r.series,
@@ -49,6 +63,6 @@ export class MetricsMaintenance {
         },
         "metrics retention removed old data",
       );
-    return { rollup, retention: r };
+    return { rollup, compaction, retention: r };
   }
 }

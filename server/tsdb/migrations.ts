@@ -88,4 +88,20 @@ export const METRICS_MIGRATIONS: readonly string[] = [
     value INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- Closed chunks of finished two-hour blocks, merged per series (server/tsdb/compact.ts):
+  -- data is the block's chunks in time order, each after its length (lib/metrics/
+  -- chunk-list.ts), a few KiB at most a row. Keyed by block first, so a block's rows are
+  -- appended at the end of the b-tree and fill its pages; the closed chunks they were
+  -- made of are deleted from chunks in the same transaction.
+  CREATE TABLE blocks (
+    block INTEGER NOT NULL,
+    series_id INTEGER NOT NULL,
+    first_t INTEGER NOT NULL,
+    last_t INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (block, series_id, first_t)
+  ) WITHOUT ROWID;
+  `,
 ];

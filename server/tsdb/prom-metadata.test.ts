@@ -19,6 +19,7 @@ import { applyRetention } from "./retention";
 import { Meta, META, Rollup } from "./rollup";
 import { FIXTURE_T0, freshDb, SCRAPE_MS } from "./rollup-fixtures";
 import { TsdbWriter } from "./writer";
+import { ChunkCompactor } from "./compact";
 
 // Counts every decode of a chunk or a rollup row: a metadata lookup must decode none.
 const decoded = vi.hoisted(() => ({
@@ -460,5 +461,43 @@ describe("the Explore page's vocabulary", () => {
       metricNames: ["queue_depth", "up"],
       labelNames: ["__name__", "queue"],
     });
+  });
+});
+
+describe("start and end over compacted blocks", () => {
+  it("find a series whose closed chunks the compaction merged into block rows", () => {
+    const cdb = freshDb();
+    const w = new TsdbWriter(cdb);
+    const old = pairs("up", { instance: "d", job: "api" });
+    // Six hours that ended five hours ago: three finished blocks, all compacted.
+    const from = NOW - 11 * HOUR;
+    const until = NOW - 5 * HOUR;
+    scrape(w, old, from, until);
+    scrape(w, pairs("up", { instance: "e", job: "api" }), NOW - 10 * MIN, NOW);
+    w.commit();
+    new ChunkCompactor(cdb).runNow(NOW);
+    const rows = (table: string) =>
+      (cdb.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect(rows("blocks")).toBeGreaterThan(0);
+    expect(rows("chunks")).toBe(0);
+    const cstore = new MetadataStore(cdb);
+    const upD = { __name__: "up", instance: "d", job: "api" };
+    const inRange = (start: number, end: number) =>
+      seriesMatching(
+        parseLookup(params({ "match[]": "up", start: sec(start), end: sec(end) }), "series"),
+        cstore,
+      ).data.filter((s) => s.instance === "d");
+    expect(inRange(from + 3 * HOUR, from + 3 * HOUR + MIN)).toEqual([upD]);
+    expect(inRange(from, from)).toEqual([upD]);
+    expect(inRange(until - SCRAPE_MS, NOW)).toEqual([upD]);
+    expect(inRange(until, NOW)).toEqual([]);
+    expect(inRange(from - HOUR, from - 1)).toEqual([]);
+    expect(
+      labelValues(
+        "instance",
+        parseLookup(params({ start: sec(from + HOUR), end: sec(from + HOUR) }), "label_values"),
+        cstore,
+      ),
+    ).toEqual(ok(["d"]));
   });
 });

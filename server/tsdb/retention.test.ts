@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MetricsDb } from "./db";
 import type { LabelPairs } from "./labels";
+import { ChunkCompactor } from "./compact";
+import { RawReader } from "./raw-read";
 import { applyRetention } from "./retention";
 import { FIVE_MINUTES, HOUR, Meta, META, Rollup } from "./rollup";
 import { FIXTURE_T0, freshDb, SCRAPE_MS } from "./rollup-fixtures";
@@ -119,5 +121,64 @@ describe("metrics retention", () => {
       first_t: NOW,
       count: 1,
     });
+  });
+
+  it("deletes compacted block rows once their last sample is past the cut-off, keeping one that straddles it whole", async () => {
+    const db = freshDb();
+    const w = new TsdbWriter(db);
+    // Every 15 s from NOW - 10 h to NOW - 1 h; NOW is on a block boundary.
+    for (let t = NOW - 10 * HOUR; t < NOW - HOUR; t += SCRAPE_MS) w.append(labels("x"), t, 1);
+    // y: 20 minutes in block NOW - 6 h, then nothing; its open chunk is not a block's.
+    for (let t = NOW - 5 * HOUR; t < NOW - 5 * HOUR + 20 * 60_000; t += SCRAPE_MS)
+      w.append(labels("y"), t, 2);
+    w.commit();
+    new Rollup(db).runNow(NOW);
+    expect(new ChunkCompactor(db).runNow(NOW)).toMatchObject({ rows: 4 });
+    const blocks = () =>
+      db.prepare("SELECT block, series_id, count FROM blocks ORDER BY block").all();
+    expect(blocks()).toEqual([
+      { block: NOW - 10 * HOUR, series_id: 1, count: 480 },
+      { block: NOW - 8 * HOUR, series_id: 1, count: 480 },
+      { block: NOW - 6 * HOUR, series_id: 1, count: 480 },
+      { block: NOW - 4 * HOUR, series_id: 1, count: 480 },
+    ]);
+
+    // A cut-off at NOW - 7 h falls inside block NOW - 8 h: that row is kept whole.
+    const seven = { ...RETENTION, raw: 7 * HOUR };
+    const first = await applyRetention(db, seven, NOW, { yield: false });
+    expect(first.blockRows).toBe(1);
+    expect(blocks()).toEqual([
+      { block: NOW - 8 * HOUR, series_id: 1, count: 480 },
+      { block: NOW - 6 * HOUR, series_id: 1, count: 480 },
+      { block: NOW - 4 * HOUR, series_id: 1, count: 480 },
+    ]);
+    const raw = new RawReader(db);
+    expect(raw.read(1, NOW - 8 * HOUR, NOW - 7 * HOUR).t.length).toBe(241);
+    expect(raw.read(1, NOW - 10 * HOUR, NOW - 8 * HOUR - 1).t.length).toBe(0);
+
+    // An hour later its last sample (NOW - 6 h - 15 s) is past the cut-off.
+    const later = await applyRetention(db, seven, NOW + HOUR, { yield: false });
+    expect(later.blockRows).toBe(1);
+    expect(blocks()).toHaveLength(2);
+    expect(raw.read(1, -Infinity, Infinity).t[0]).toBe(NOW - 6 * HOUR);
+    expect(db.prepare("SELECT count(*) AS n FROM series").get()).toEqual({ n: 2 });
+  });
+
+  it("keeps a series whose only samples are compacted blocks, and deletes it with them", async () => {
+    const db = freshDb();
+    const w = new TsdbWriter(db);
+    for (let t = NOW - 10 * HOUR; t < NOW - 8 * HOUR; t += SCRAPE_MS) w.append(labels("z"), t, 1);
+    w.append(labels("z"), NOW - 8 * HOUR, 1);
+    w.commit();
+    new Rollup(db).runNow(NOW);
+    new ChunkCompactor(db).runNow(NOW);
+    // Nothing left of it but its block row: no head, no chunks, no rollups.
+    db.exec("DELETE FROM head; DELETE FROM rollups");
+    expect(db.prepare("SELECT count(*) AS n FROM chunks").get()).toEqual({ n: 0 });
+    const keep = await applyRetention(db, { ...RETENTION, raw: 11 * HOUR }, NOW, { yield: false });
+    expect(keep).toMatchObject({ blockRows: 0, series: 0 });
+    const gone = await applyRetention(db, { ...RETENTION, raw: 8 * HOUR }, NOW, { yield: false });
+    expect(gone).toMatchObject({ blockRows: 1, series: 1 });
+    expect(db.prepare("SELECT count(*) AS n FROM series").get()).toEqual({ n: 0 });
   });
 });

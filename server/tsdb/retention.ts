@@ -1,6 +1,7 @@
 import "server-only";
 import type { Statement } from "better-sqlite3";
 import type { MetricsConfig } from "@/server/config/metrics-schema";
+import { BLOCK_SPAN_MS, BLOCK_STARTS_CTE, blockStart } from "./blocks";
 import type { MetricsDb } from "./db";
 import { labelsFromKey } from "./labels";
 import { FIVE_MINUTES, HOUR, Meta, META } from "./rollup";
@@ -12,6 +13,8 @@ export type RetentionReport = {
   /** Where each resolution's data now starts (ms); older data was deleted. */
   cutoff: { raw: number; "5m": number; "1h": number };
   chunks: number;
+  /** Compacted `blocks` rows of raw samples. */
+  blockRows: number;
   heads: number;
   fiveMinuteRows: number;
   hourRows: number;
@@ -20,9 +23,12 @@ export type RetentionReport = {
 };
 
 /**
- * Deletes raw chunks, 5-minute rows and hourly rows older than their retention, and
- * series left with nothing at any resolution (their postings too), a batch of series per
- * transaction. Nothing is deleted before the next coarser rollup has read it: raw data
+ * Deletes raw chunks and blocks, 5-minute rows and hourly rows older than their retention,
+ * and series left with nothing at any resolution (their postings too), a batch of series
+ * per transaction. A row is deleted once its last sample is past the cut-off: one that
+ * straddles it (a chunk, or a block row of up to two hours) is kept whole until then,
+ * as Prometheus keeps a block, so raw data reaches back up to two hours further than
+ * the retention. Nothing is deleted before the next coarser rollup has read it: raw data
  * waits for the 5-minute rollup, 5-minute points for the hourly one. The cut-offs are
  * stored first, so a query never reads a resolution where its data is being deleted.
  * With `writer` (the metrics thread's), a series it has uncommitted samples for keeps
@@ -57,6 +63,7 @@ export async function applyRetention(
   const report: RetentionReport = {
     cutoff,
     chunks: 0,
+    blockRows: 0,
     heads: 0,
     fiveMinuteRows: 0,
     hourRows: 0,
@@ -67,6 +74,7 @@ export async function applyRetention(
   const raw = bound(cutoff.raw);
   const five = bound(cutoff["5m"]);
   const hour = bound(cutoff["1h"]);
+  await deleteBlocks(db, stmt, raw, batchSeries, report, opts);
   let after = 0;
   for (;;) {
     if (opts.stop?.()) break;
@@ -81,7 +89,15 @@ export async function applyRetention(
         }
         report.fiveMinuteRows += stmt.rollups.run(id, FIVE_MINUTES, five, five).changes;
         report.hourRows += stmt.rollups.run(id, HOUR, hour, hour).changes;
-        if (stmt.anything.get(id, id, id) || !(opts.writer?.release(id) ?? true)) continue;
+        const kept = stmt.anything.get(
+          id,
+          id,
+          id,
+          Number.MIN_SAFE_INTEGER,
+          Number.MAX_SAFE_INTEGER,
+          id,
+        );
+        if (kept || !(opts.writer?.release(id) ?? true)) continue;
         for (const [name, value] of labelsFromKey(key)) stmt.deletePosting.run(name, value, id);
         stmt.deleteSeries.run(id);
         report.series++;
@@ -98,13 +114,54 @@ function bound(t: number): number {
   return Number.isFinite(t) ? t : Number.MIN_SAFE_INTEGER;
 }
 
+/**
+ * The `blocks` rows that end before `raw`. They are keyed by block first, so this goes
+ * block by block from the oldest to the one the cut-off falls in, a batch of rows per
+ * transaction.
+ */
+async function deleteBlocks(
+  db: MetricsDb,
+  stmt: ReturnType<typeof statements>,
+  raw: number,
+  batchRows: number,
+  report: RetentionReport,
+  opts: { stop?: () => boolean; yield?: boolean },
+): Promise<void> {
+  const last = blockStart(raw);
+  for (let block = stmt.oldestBlock.get()?.block; block != null && block <= last;) {
+    let after = 0;
+    for (;;) {
+      if (opts.stop?.()) return;
+      // The batch ends at the batchRows-th row's series: a series' rows of a block go together.
+      const upTo = stmt.nthSeries.get(block, after, batchRows - 1)?.id;
+      db.transaction(() => {
+        report.blockRows += stmt.blocks.run(
+          block!,
+          after,
+          upTo ?? Number.MAX_SAFE_INTEGER,
+          raw,
+        ).changes;
+      }).immediate();
+      report.batches++;
+      if (opts.yield !== false) await new Promise((resolve) => setImmediate(resolve));
+      if (upTo === undefined) break;
+      after = upTo;
+    }
+    block = stmt.nextBlock.get(block + BLOCK_SPAN_MS)?.block;
+  }
+}
+
 function statements(db: MetricsDb): {
   ids: Statement<[number, number], { id: number; key: string }>;
   chunks: Statement<[number, number, number]>;
+  oldestBlock: Statement<[], { block: number | null }>;
+  nextBlock: Statement<[number], { block: number }>;
+  nthSeries: Statement<[number, number, number], { id: number }>;
+  blocks: Statement<[number, number, number, number]>;
   headEnd: Statement<[number], { last_t: number }>;
   deleteHead: Statement<[number]>;
   rollups: Statement<[number, number, number, number]>;
-  anything: Statement<[number, number, number], { x: number }>;
+  anything: Statement<[number, number, number, number, number, number], { x: number }>;
   deletePosting: Statement<[string, string, number]>;
   deleteSeries: Statement<[number]>;
 } {
@@ -112,6 +169,14 @@ function statements(db: MetricsDb): {
     ids: db.prepare("SELECT id, key FROM series WHERE id > ? ORDER BY id LIMIT ?"),
     // first_t too, so the primary key bounds the rows read.
     chunks: db.prepare("DELETE FROM chunks WHERE series_id = ? AND first_t < ? AND last_t < ?"),
+    oldestBlock: db.prepare("SELECT min(block) AS block FROM blocks"),
+    nextBlock: db.prepare("SELECT block FROM blocks WHERE block >= ? ORDER BY block LIMIT 1"),
+    nthSeries: db.prepare(
+      "SELECT series_id AS id FROM blocks WHERE block = ? AND series_id > ? ORDER BY series_id LIMIT 1 OFFSET ?",
+    ),
+    blocks: db.prepare(
+      "DELETE FROM blocks WHERE block = ? AND series_id > ? AND series_id <= ? AND last_t < ?",
+    ),
     headEnd: db.prepare("SELECT last_t FROM head WHERE series_id = ?"),
     deleteHead: db.prepare("DELETE FROM head WHERE series_id = ?"),
     rollups: db.prepare(
@@ -120,7 +185,9 @@ function statements(db: MetricsDb): {
     anything: db.prepare(
       `SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM chunks WHERE series_id = ?)
          OR EXISTS (SELECT 1 FROM head WHERE series_id = ?)
-         OR EXISTS (SELECT 1 FROM rollups WHERE series_id = ?)`,
+         OR EXISTS (SELECT 1 FROM rollups WHERE series_id = ?)
+         OR EXISTS (${BLOCK_STARTS_CTE}
+           SELECT 1 FROM b CROSS JOIN blocks x ON x.block = b.block AND x.series_id = ?)`,
     ),
     deletePosting: db.prepare(
       "DELETE FROM postings WHERE name = ? AND value = ? AND series_id = ?",

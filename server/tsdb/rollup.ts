@@ -141,11 +141,13 @@ export class Rollup {
            count = excluded.count, data = excluded.data`,
       ),
       // Per series through the primary key: a scan of every chunk would take seconds.
+      // Compacted blocks are keyed by time: the oldest one's rows.
       firstRaw: db.prepare(
         `SELECT min(t) AS t FROM (
            SELECT (SELECT first_t FROM chunks c WHERE c.series_id = s.id ORDER BY first_t LIMIT 1) AS t
              FROM series s
-           UNION ALL SELECT min(first_t) FROM head)`,
+           UNION ALL SELECT min(first_t) FROM head
+           UNION ALL SELECT min(first_t) FROM blocks WHERE block = (SELECT min(block) FROM blocks))`,
       ),
     };
   }

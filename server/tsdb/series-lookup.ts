@@ -1,5 +1,6 @@
 import "server-only";
 import type { Statement } from "better-sqlite3";
+import { BLOCK_SPAN_MS, blockStart } from "./blocks";
 import type { MetricsDb } from "./db";
 import { FIVE_MINUTES, HOUR, Meta, META, rollupRowSpan } from "./rollup";
 import { CHUNK_SPAN_MS } from "./writer";
@@ -15,12 +16,20 @@ export const ALL_TIME: TimeRange = { start: -Infinity, end: Infinity };
  * retention deleted the raw samples (@rawGone: until where, -Infinity for nowhere), a
  * 5-minute rollup row that does, and before the 5-minute rows went too, an hourly one.
  * Chunks and rollup rows are found by (series, first timestamp) bounded by how long a
- * row can span, so nothing is decoded and each test is a few index seeks.
+ * row can span; compacted block rows by (block, series), one seek a block of the range
+ * that the table holds. Nothing is decoded.
  */
 const HAS_DATA = (s: string) => `(
   EXISTS (SELECT 1 FROM head WHERE series_id = ${s} AND first_t <= @end AND last_t >= @start)
   OR EXISTS (SELECT 1 FROM chunks WHERE series_id = ${s}
     AND first_t >= @start - ${CHUNK_SPAN_MS} AND first_t <= @end AND last_t >= @start)
+  OR EXISTS (WITH RECURSIVE b(block) AS (
+      SELECT max(@blockFrom, (SELECT min(block) FROM blocks))
+      UNION ALL SELECT block + ${BLOCK_SPAN_MS} FROM b
+        WHERE block + ${BLOCK_SPAN_MS} <= min(@blockTo, (SELECT max(block) FROM blocks))
+    )
+    SELECT 1 FROM b CROSS JOIN blocks x ON x.block = b.block AND x.series_id = ${s}
+      AND x.first_t <= @end AND x.last_t >= @start)
   OR (@start < @rawGone AND EXISTS (SELECT 1 FROM rollups WHERE series_id = ${s}
     AND step = ${FIVE_MINUTES} AND first_t >= @start - ${rollupRowSpan(FIVE_MINUTES)}
     AND first_t <= min(@end, @rawGone - 1) AND last_t >= @start))
@@ -29,7 +38,14 @@ const HAS_DATA = (s: string) => `(
     AND first_t <= min(@end, @fiveGone - 1) AND last_t >= @start))
 )`;
 
-type Bounds = { start: number; end: number; rawGone: number; fiveGone: number };
+type Bounds = {
+  start: number;
+  end: number;
+  blockFrom: number;
+  blockTo: number;
+  rawGone: number;
+  fiveGone: number;
+};
 
 /** SQLite compares integers; an open end is the furthest one JS holds exactly. */
 const clamp = (t: number) =>
@@ -120,9 +136,13 @@ export class SeriesLookup {
 
   private bounds(range: TimeRange): Bounds {
     const gone = (key: string) => clamp(this.meta.get(key) ?? -Infinity);
+    const start = clamp(range.start);
+    const end = clamp(range.end);
     return {
-      start: clamp(range.start),
-      end: clamp(range.end),
+      start,
+      end,
+      blockFrom: blockStart(start),
+      blockTo: blockStart(end),
       rawGone: gone(META.from("raw")),
       fiveGone: gone(META.from("5m")),
     };

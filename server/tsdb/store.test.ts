@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isStaleNaN, STALE_NAN } from "@/lib/metrics/stale";
 import type { LabelMatcher } from "@/lib/promql/ast";
+import { BLOCK_SPAN_MS } from "./blocks";
 import { openMetricsDb } from "./db";
 import type { LabelPairs } from "./labels";
 import { TsdbQuerier } from "./querier";
@@ -80,6 +81,20 @@ describe("the metrics store", () => {
     expect(chunks.map((c) => c.count)).toEqual([24, 24]);
     for (const c of chunks) expect(c.last_t - c.first_t).toBeLessThan(CHUNK_SPAN_MS);
     expect(CHUNK_SAMPLES).toBe(120);
+  });
+
+  it("cuts a chunk at every two-hour block boundary, as Prometheus's head does", () => {
+    const db = openMetricsDb(freshDir());
+    const w = new TsdbWriter(db);
+    // T0 is on a boundary: once a minute from T0 + 1 h 30 m, 30 samples reach it.
+    for (let i = 0; i < 90; i++) w.append(series("g"), T0 + 90 * 60_000 + i * 60_000, i);
+    w.commit();
+    expect(db.prepare("SELECT first_t, last_t, count FROM chunks").all()).toEqual([
+      { first_t: T0 + 90 * 60_000, last_t: T0 + BLOCK_SPAN_MS - 60_000, count: 30 },
+    ]);
+    expect(db.prepare("SELECT first_t, count FROM head").all()).toEqual([
+      { first_t: T0 + BLOCK_SPAN_MS, count: 60 },
+    ]);
   });
 
   it("answers = != =~ !~ matchers as Prometheus does, a missing label matching the empty value", () => {

@@ -1,12 +1,18 @@
 import "server-only";
 import type { Statement } from "better-sqlite3";
 import { ChunkAppender } from "@/lib/metrics/chunk";
+import { blockStart, COMPACT_META } from "./blocks";
 import type { MetricsDb } from "./db";
 import { seriesKey, type LabelPairs } from "./labels";
 
 /** A chunk is closed at this many samples (Prometheus's target) … */
 export const CHUNK_SAMPLES = 120;
-/** … or when its samples span this long, so a chunk never covers more than 2 h. */
+/**
+ * … or when its samples span this long, so a chunk never covers more than 2 h, and at
+ * every two-hour block boundary (blocks.ts), as Prometheus's head cuts them, so that a
+ * block's chunks are all closed soon after it ends. Chunks written before the boundary
+ * rule may still cross one; the compaction splits them.
+ */
 export const CHUNK_SPAN_MS = 2 * 3_600_000;
 
 type Head = {
@@ -54,6 +60,8 @@ export class TsdbWriter {
     insertPosting: Statement<[string, string, number]>;
     upsertHead: Statement<[number, number, number, number, Uint8Array]>;
     insertChunk: Statement<[number, number, number, number, Uint8Array]>;
+    compactTarget: Statement<[string], { value: number }>;
+    setRedo: Statement<[string]>;
   };
 
   constructor(private readonly db: MetricsDb) {
@@ -73,6 +81,10 @@ export class TsdbWriter {
       ),
       insertChunk: db.prepare(
         "INSERT OR REPLACE INTO chunks (series_id, first_t, last_t, count, data) VALUES (?, ?, ?, ?, ?)",
+      ),
+      compactTarget: db.prepare("SELECT value FROM meta WHERE key = ?"),
+      setRedo: db.prepare(
+        "INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = 1",
       ),
     };
   }
@@ -99,7 +111,9 @@ export class TsdbWriter {
     const first = head.appender.firstT;
     if (
       first !== undefined &&
-      (head.appender.count >= CHUNK_SAMPLES || t - first >= CHUNK_SPAN_MS)
+      (head.appender.count >= CHUNK_SAMPLES ||
+        t - first >= CHUNK_SPAN_MS ||
+        blockStart(t) !== blockStart(first))
     ) {
       this.closed.push({
         head,
@@ -133,6 +147,7 @@ export class TsdbWriter {
           if (c.head.id === undefined) this.createSeries(c.head, now);
           this.stmt.insertChunk.run(c.head.id!, c.firstT, c.lastT, c.count, c.data);
         }
+        if (closed.length > 0) this.noteLateChunks(closed);
         for (const h of dirty) {
           const a = h.appender;
           this.stmt.upsertHead.run(h.id!, a.firstT!, a.lastT!, a.count, a.bytes());
@@ -181,6 +196,17 @@ export class TsdbWriter {
     this.heads.clear();
     this.byId.clear();
     this.closed = [];
+  }
+
+  /**
+   * A chunk closed into a block the compaction has already passed (an import of older
+   * samples, a series quiet since then) asks it for another pass; read in the commit's
+   * transaction, so a pass that starts at the same time is never missed.
+   */
+  private noteLateChunks(closed: Closed[]): void {
+    const target = this.stmt.compactTarget.get(COMPACT_META.target)?.value;
+    if (target !== undefined && closed.some((c) => c.firstT < target))
+      this.stmt.setRedo.run(COMPACT_META.redo);
   }
 
   private openHead(key: string, labels: LabelPairs): Head {
