@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import type Database from "better-sqlite3";
 import { BUCKETS, bucketIndex } from "../lib/histogram";
 import { parseDuration } from "../lib/duration";
-import { mulberry32 } from "../lib/seeded-random";
+import { mulberry32, normalDeviates } from "../lib/seeded-random";
 import { openDatabase } from "../server/db";
 
 const MINUTE = 60_000;
@@ -107,23 +107,6 @@ export function benchConfigYaml(opts: {
     );
   }
   return lines.join("\n") + "\n";
-}
-
-/** Standard normal deviates (Box–Muller, both values used). */
-function normal(random: () => number): () => number {
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const v = spare;
-      spare = null;
-      return v;
-    }
-    const u = 1 - random();
-    const r = Math.sqrt(-2 * Math.log(u));
-    const theta = 2 * Math.PI * random();
-    spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
-  };
 }
 
 /** Prepared multi-row INSERTs, committed every `commitEvery` rows. */
@@ -330,7 +313,7 @@ export function generateHistory(opts: HistoryOptions): HistoryReport {
   };
 
   const random = mulberry32(seed);
-  const gauss = normal(random);
+  const gauss = normalDeviates(random);
   const sims: MonitorSim[] = Array.from({ length: opts.monitors }, (_, i) => ({
     id: monitorId(i, opts.monitors),
     offset: Math.floor(random() * intervalMs),

@@ -12,3 +12,20 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Standard normal deviates from a uniform generator (Box–Muller, both values used). */
+export function normalDeviates(random: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const v = spare;
+      spare = null;
+      return v;
+    }
+    const u = 1 - random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * random();
+    spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  };
+}
